@@ -8,6 +8,16 @@
 // One fold of r <= R used rows and c <= C used columns takes 2r + c + T - 2 cycles
 // (fill/skew, stream, drain). SCALE-Sim's convention charges every fold as if full
 // (2R + C + T - 2); that is the `full_array_folds` option. See docs/timing.md.
+//
+// Folds run row fold outer, column fold inner. Each fold has two phases:
+//   OS: first = compute (r + c + T - 2: skew in, stream, last MAC), second = drain (r)
+//   WS: first = weight fill (r), second = stream (r + c + T - 2: skew, stream, psums out)
+// Without double buffering the phases of all folds run back to back. With it, the
+// second phase of fold i overlaps the first phase of fold i+1 (OS: accumulator banks,
+// WS: weight register banks); fold i+1's first phase starts when fold i's second
+// phase starts, and fold i+1's second phase waits for both. So
+//   total = first_0 + sum_{i>=1} max(first_i, second_{i-1}) + second_last.
+// The cycle-stepped PE model in tests/gemm_core implements the same hardware.
 #pragma once
 
 #include <cstdint>
@@ -37,11 +47,31 @@ struct gemm_timing {
   uint64_t folds = 0;       // number of folds (row folds x column folds)
   uint64_t macs = 0;        // useful multiply-accumulates, m * n * k
   double utilization = 0.0; // macs / (cycles * rows * cols)
+  uint64_t row_folds = 0;   // ceil(S_r / R)
+  uint64_t col_folds = 0;   // ceil(S_c / C)
 };
+
+// The GEMM's spatial and temporal dimensions under a dataflow (table above).
+struct array_mapping {
+  int64_t s_r = 1; // mapped on array rows
+  int64_t s_c = 1; // mapped on array columns
+  int64_t t = 1;   // streamed in time
+};
+
+// The two phases of one fold (see above); first + second == fold_cycles(r, c, t).
+struct fold_phase_cycles {
+  uint64_t first = 0;
+  uint64_t second = 0;
+};
+
+array_mapping map_gemm(const gemm_shape& shape, dataflow df);
 
 // Cycle count of one fold with r used rows, c used columns and temporal length t.
 uint64_t fold_cycles(int64_t r, int64_t c, int64_t t);
 
+fold_phase_cycles fold_phases(int64_t r, int64_t c, int64_t t, dataflow df);
+
+// Throws std::invalid_argument on a non-positive shape or array dimension.
 gemm_timing systolic_gemm(const gemm_shape& shape, const array_dims& array, dataflow df,
                           const timing_options& options = {});
 
