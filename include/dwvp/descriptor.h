@@ -109,8 +109,24 @@ typedef struct dwvp_desc {
   int32_t aux_shift;    /* 108 */
   int32_t output_mult;  /* 112: ADD, CHANNEL_MUL: output multiplier */
   int32_t output_shift; /* 116 */
-  uint8_t reserved1[8]; /* 120: must be 0 */
+  uint32_t stats_addr;  /* 120: if non-zero, a dwvp_layer_stats record is written here */
+  uint8_t reserved1[4]; /* 124: must be 0 */
 } dwvp_desc;
+
+/* Per-layer completion record the accelerator writes to stats_addr (64 bytes). All
+ * cycle counts are accelerator clock cycles. */
+typedef struct dwvp_layer_stats {
+  uint64_t start_cycle;     /* accelerator cycle the descriptor fetch began */
+  uint64_t total_cycles;    /* fetch to completion */
+  uint64_t compute_cycles;  /* GEMM core / vector unit busy */
+  uint64_t dma_cycles;      /* DMA busy, not overlapped with compute */
+  uint64_t macs;            /* multiply-accumulates */
+  uint64_t dram_read_bytes; /* descriptor, weights, inputs, parameters */
+  uint64_t dram_write_bytes;
+  uint32_t layer_id;
+  uint32_t status; /* 0 = ok */
+} dwvp_layer_stats;
+#define DWVP_LAYER_STATS_SIZE 64u
 
 /* Fields named by DWVP_REG_ERR_FIELD when a descriptor is refused. */
 enum dwvp_desc_field {
@@ -127,14 +143,31 @@ enum dwvp_desc_field {
   DWVP_FIELD_INPUT_ZP, DWVP_FIELD_AUX_ZP, DWVP_FIELD_OUTPUT_ZP, DWVP_FIELD_ACT_MIN,
   DWVP_FIELD_ACT_MAX, DWVP_FIELD_INPUT_MULT, DWVP_FIELD_INPUT_SHIFT, DWVP_FIELD_AUX_MULT,
   DWVP_FIELD_AUX_SHIFT, DWVP_FIELD_OUTPUT_MULT, DWVP_FIELD_OUTPUT_SHIFT,
+  DWVP_FIELD_STATS_ADDR,
   DWVP_FIELD_QUANT_DATA, /* a per-channel multiplier/shift read from quant_addr */
   DWVP_FIELD_COUNT
 };
 
+/* Field names as used in error messages and docs/descriptor.md. */
+static inline const char* dwvp_desc_field_name(unsigned field) {
+  static const char* const names[DWVP_FIELD_COUNT] = {
+      "none", "magic", "opcode", "mapping", "dataflow", "activation", "loop_order",
+      "kernel_h", "kernel_w", "stride_h", "stride_w", "pad_top", "pad_left", "pad_bottom",
+      "pad_right", "add_left_shift", "reserved", "flags", "in_h", "in_w", "in_c", "out_h",
+      "out_w", "out_c", "in_pixel_stride", "out_pixel_stride", "tile_h", "tile_w",
+      "tile_c", "tile_k", "input_addr", "weight_addr", "bias_addr", "quant_addr",
+      "output_addr", "aux_addr", "lut_addr", "input_zp", "aux_zp", "output_zp", "act_min",
+      "act_max", "input_mult", "input_shift", "aux_mult", "aux_shift", "output_mult",
+      "output_shift", "stats_addr", "quant_data"};
+  return field < DWVP_FIELD_COUNT ? names[field] : "unknown";
+}
+
 #ifdef __cplusplus
 static_assert(sizeof(dwvp_desc) == DWVP_DESC_SIZE, "descriptor layout");
+static_assert(sizeof(dwvp_layer_stats) == DWVP_LAYER_STATS_SIZE, "stats layout");
 #else
 _Static_assert(sizeof(dwvp_desc) == DWVP_DESC_SIZE, "descriptor layout");
+_Static_assert(sizeof(dwvp_layer_stats) == DWVP_LAYER_STATS_SIZE, "stats layout");
 #endif
 
 #endif /* DWVP_DESCRIPTOR_H */

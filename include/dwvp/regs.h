@@ -51,7 +51,7 @@
 /* Command ring: an array of RING_SIZE descriptors in DRAM. Firmware produces at
  * TAIL, the accelerator consumes at HEAD; both are indices modulo RING_SIZE. */
 #define DWVP_REG_RING_BASE 0x030u /* RW: DRAM address, 64-byte aligned */
-#define DWVP_REG_RING_SIZE 0x034u /* RW: number of entries, 1..DWVP_RING_MAX_ENTRIES */
+#define DWVP_REG_RING_SIZE 0x034u /* RW: number of entries, 2..DWVP_RING_MAX_ENTRIES */
 #define DWVP_REG_RING_HEAD 0x038u /* RO: next entry the accelerator will fetch */
 #define DWVP_REG_RING_TAIL 0x03Cu /* RW: next entry firmware will write */
 #define DWVP_REG_DOORBELL 0x040u  /* WO: any write starts fetching from HEAD to TAIL */
@@ -95,5 +95,20 @@ enum dwvp_error {
   DWVP_ERR_RING_CONFIG = 7,    /* ring base/size invalid at doorbell */
   DWVP_ERR_UNSUPPORTED = 8     /* valid but not implemented by this model */
 };
+
+static inline const char* dwvp_error_name(unsigned code) {
+  switch (code) {
+  case DWVP_ERR_NONE: return "none";
+  case DWVP_ERR_BAD_MAGIC: return "bad_magic";
+  case DWVP_ERR_BAD_OPCODE: return "bad_opcode";
+  case DWVP_ERR_BAD_FIELD: return "bad_field";
+  case DWVP_ERR_BAD_SHAPE: return "bad_shape";
+  case DWVP_ERR_ADDR_WINDOW: return "address_outside_dma_windows";
+  case DWVP_ERR_BUS: return "bus_error";
+  case DWVP_ERR_RING_CONFIG: return "bad_ring_config";
+  case DWVP_ERR_UNSUPPORTED: return "unsupported";
+  default: return "unknown";
+  }
+}
 
 #endif /* DWVP_REGS_H */

@@ -2,5 +2,6 @@
 // binary must define one even though Catch2 owns main().
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
+#include <systemc> // declares sc_main extern "C"
 
 int sc_main(int, char**) { return 0; }

@@ -1,0 +1,62 @@
+/* dwvp accelerator driver: initialisation, command ring, interrupts, counters.
+ * Plain C over the HAL (firmware/hal/hal.h); see docs/firmware.md. */
+#ifndef DWVP_DRIVER_H
+#define DWVP_DRIVER_H
+
+#include <stdint.h>
+
+#include "dwvp/descriptor.h"
+#include "dwvp/regs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Driver return codes (negative) beside DWVP_OK. */
+#define DWVP_OK 0
+#define DWVP_E_NO_DEVICE (-1) /* ID register did not match */
+#define DWVP_E_BUS (-2)       /* a HAL bus error happened */
+#define DWVP_E_TIMEOUT (-3)   /* no interrupt within the timeout */
+#define DWVP_E_DEVICE (-4)    /* the accelerator reported an error (see dwvp_status) */
+#define DWVP_E_ARG (-5)       /* bad argument to a driver call */
+
+typedef struct dwvp_dev {
+  uint32_t regs;          /* register block base address */
+  uint32_t ring_base;     /* DRAM address of the command ring */
+  uint32_t ring_entries;  /* ring capacity in descriptors */
+  uint32_t tail;          /* next slot the driver writes */
+  uint64_t timeout_ns;    /* per wait, 0 = forever */
+  uint32_t irqs_taken;    /* interrupts serviced */
+} dwvp_dev;
+
+/* What the accelerator reported when it stopped. */
+typedef struct dwvp_status {
+  uint32_t status;     /* STATUS register */
+  uint32_t irq_status; /* IRQ_STATUS seen at the interrupt */
+  uint32_t error_code; /* enum dwvp_error */
+  uint32_t error_layer;
+  uint32_t error_field; /* enum dwvp_desc_field */
+  uint32_t error_index; /* ring index */
+} dwvp_status;
+
+/* Checks the ID, soft-resets, programs the ring, unmasks interrupts and enables. */
+int dwvp_init(dwvp_dev* dev, uint32_t regs_base, uint32_t ring_base, uint32_t ring_entries,
+              uint64_t timeout_ns);
+/* Allows the accelerator's DMA to touch [base, base + size); size 0 disables. */
+int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size);
+/* Runs count descriptors through the ring, refilling it as it drains, and waits for
+ * completion. On a device error fills *st (if given) and returns DWVP_E_DEVICE. */
+int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status* st);
+/* Reads every performance counter (DWVP_PERF_COUNT values). */
+int dwvp_read_perf(dwvp_dev* dev, uint64_t* counters);
+int dwvp_clear_perf(dwvp_dev* dev);
+
+/* Error and field names: dwvp_error_name() (regs.h), dwvp_desc_field_name()
+ * (descriptor.h). */
+const char* dwvp_result_name(int result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DWVP_DRIVER_H */

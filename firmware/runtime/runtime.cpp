@@ -1,0 +1,141 @@
+#include "runtime.h"
+
+#include "hal.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace dwvp::runtime {
+namespace {
+
+// Bump allocator over the DRAM window; 64-byte alignment keeps bursts aligned.
+class dram_allocator {
+public:
+  dram_allocator(uint32_t base, uint32_t size) : m_next(base), m_end(uint64_t{base} + size) {}
+  uint32_t take(uint64_t bytes, const std::string& what) {
+    uint64_t addr = (m_next + 63) & ~uint64_t{63};
+    if (addr + bytes > m_end)
+      throw std::invalid_argument(what + ": network does not fit in DRAM (needs " +
+                                  std::to_string(bytes) + " more bytes)");
+    m_next = addr + bytes;
+    return static_cast<uint32_t>(addr);
+  }
+
+private:
+  uint64_t m_next;
+  uint64_t m_end;
+};
+
+uint64_t output_bytes(const dwvp_desc& d) { return uint64_t{d.out_h} * d.out_w * d.out_c; }
+
+uint64_t expected_weights(const dwvp_desc& d) {
+  switch (d.opcode) {
+  case DWVP_OP_CONV2D: return uint64_t{d.out_c} * d.kernel_h * d.kernel_w * d.in_c;
+  case DWVP_OP_DEPTHWISE:
+  case DWVP_OP_DW_1XK:
+  case DWVP_OP_DW_KX1: return uint64_t{d.kernel_h} * d.kernel_w * d.in_c;
+  case DWVP_OP_POINTWISE:
+  case DWVP_OP_FC: return uint64_t{d.out_c} * d.in_c;
+  default: return 0;
+  }
+}
+
+struct placement {
+  uint32_t weights = 0, bias = 0, quant = 0, output = 0, stats = 0;
+};
+
+void upload(uint32_t addr, const void* data, uint64_t bytes, const std::string& what) {
+  if (bytes && hal_mem_write(addr, data, static_cast<uint32_t>(bytes)) != 0)
+    throw std::runtime_error(what + ": upload to DRAM failed");
+}
+
+} // namespace
+
+run_result run_network(const network& net, const options& opt) {
+  run_result result;
+  dram_allocator dram(opt.dram_base, opt.dram_size);
+  const uint32_t ring = dram.take(uint64_t{opt.ring_entries} * DWVP_DESC_SIZE, "command ring");
+  const uint32_t input_addr = dram.take(net.input.size(), "network input");
+
+  // Place every tensor, then upload constants.
+  hal_set_phase(1); // load
+  std::vector<placement> places(net.layers.size());
+  std::vector<dwvp_desc> descs(net.layers.size());
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    const layer& l = net.layers[i];
+    const dwvp_desc& t = l.desc;
+    const std::string what = "layer " + std::to_string(i) + " (" + l.name + ")";
+    if (l.input < -1 || l.input >= static_cast<int>(i))
+      throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
+    if (l.weights.size() != expected_weights(t))
+      throw std::invalid_argument(what + ": expected " + std::to_string(expected_weights(t)) +
+                                  " weights, got " + std::to_string(l.weights.size()));
+    const bool has_params = expected_weights(t) != 0;
+    if (has_params && (l.bias.size() != t.out_c || l.multiplier.size() != t.out_c ||
+                       l.shift.size() != t.out_c))
+      throw std::invalid_argument(what + ": bias, multiplier and shift need out_c entries");
+    placement& p = places[i];
+    if (has_params) {
+      p.weights = dram.take(l.weights.size(), what + " weights");
+      p.bias = dram.take(4 * l.bias.size(), what + " bias");
+      p.quant = dram.take(8 * l.multiplier.size(), what + " quantisation");
+      upload(p.weights, l.weights.data(), l.weights.size(), what);
+      upload(p.bias, l.bias.data(), 4 * l.bias.size(), what);
+      std::vector<int32_t> quant(l.multiplier);
+      quant.insert(quant.end(), l.shift.begin(), l.shift.end());
+      upload(p.quant, quant.data(), 4 * quant.size(), what);
+    }
+    p.output = dram.take(output_bytes(t), what + " output");
+    p.stats = dram.take(DWVP_LAYER_STATS_SIZE, what + " stats");
+
+    dwvp_desc d = t;
+    d.magic = DWVP_DESC_MAGIC;
+    d.layer_id = static_cast<uint16_t>(i);
+    d.input_addr = l.input < 0 ? input_addr : places[l.input].output;
+    d.weight_addr = p.weights;
+    d.bias_addr = p.bias;
+    d.quant_addr = p.quant;
+    d.output_addr = p.output;
+    d.stats_addr = p.stats;
+    descs[i] = d;
+  }
+  upload(input_addr, net.input.data(), net.input.size(), "network input");
+
+  // Initialise the device and run.
+  hal_set_phase(2); // run
+  dwvp_dev dev;
+  int rc = dwvp_init(&dev, opt.regs_base, ring, opt.ring_entries, opt.timeout_ns);
+  if (rc == DWVP_OK) rc = dwvp_set_window(&dev, 0, opt.dram_base, opt.dram_size);
+  if (rc == DWVP_OK) {
+    result.start_ns = hal_time_ns();
+    rc = dwvp_run(&dev, descs.data(), static_cast<uint32_t>(descs.size()), &result.device);
+    result.end_ns = hal_time_ns();
+  }
+  result.driver_status = rc;
+  if (rc != DWVP_OK) {
+    result.error = std::string("driver: ") + dwvp_result_name(rc);
+    if (rc == DWVP_E_DEVICE)
+      result.error += std::string(": ") + dwvp_error_name(result.device.error_code) +
+                      " in field " + dwvp_desc_field_name(result.device.error_field) +
+                      " of layer " + std::to_string(result.device.error_layer);
+  }
+
+  // Read back counters, per-layer records and outputs of the layers that ran.
+  hal_set_phase(3); // read back
+  dwvp_read_perf(&dev, result.perf.data());
+  const size_t ran = rc == DWVP_OK ? net.layers.size()
+                     : rc == DWVP_E_DEVICE ? result.device.error_layer // layer_id = index
+                                            : 0;
+  result.layers.resize(std::min(ran, net.layers.size()));
+  for (size_t i = 0; i < result.layers.size(); ++i) {
+    hal_mem_read(&result.layers[i].stats, places[i].stats, DWVP_LAYER_STATS_SIZE);
+    result.layers[i].output.resize(output_bytes(net.layers[i].desc));
+    hal_mem_read(result.layers[i].output.data(), places[i].output,
+                 static_cast<uint32_t>(result.layers[i].output.size()));
+  }
+  hal_set_phase(0);
+  return result;
+}
+
+} // namespace dwvp::runtime

@@ -1,0 +1,61 @@
+// Firmware runtime: places a network's tensors and the command ring in DRAM, builds
+// one descriptor per layer and runs them through the driver. It runs on the host CPU
+// (inside the firmware thread on the virtual platform) and uses only the HAL and the
+// driver, so it would run unchanged on silicon with another HAL.
+#pragma once
+
+#include "dwvp_driver.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dwvp::runtime {
+
+// One layer as the runtime needs it: a descriptor template (opcode, shapes, quantisation,
+// activation; the runtime fills magic, layer_id and every address) and its constants.
+struct layer {
+  std::string name;
+  dwvp_desc desc{};
+  std::vector<int8_t> weights;
+  std::vector<int32_t> bias;
+  std::vector<int32_t> multiplier; // per output channel
+  std::vector<int32_t> shift;      // per output channel
+  int input = -1;                  // producing layer index; -1 = the network input
+};
+
+struct network {
+  std::string name;
+  std::vector<int8_t> input; // packed NHWC
+  std::vector<layer> layers;
+};
+
+struct options {
+  uint32_t regs_base = DWVP_ACCEL_REGS_BASE;
+  uint32_t dram_base = DWVP_DRAM_BASE;
+  uint32_t dram_size = 512u << 20;
+  uint32_t ring_entries = 64;
+  uint64_t timeout_ns = 10'000'000'000ull; // per interrupt wait
+};
+
+struct layer_result {
+  dwvp_layer_stats stats{};
+  std::vector<int8_t> output; // read back from DRAM after the run
+};
+
+struct run_result {
+  int driver_status = DWVP_OK; // DWVP_OK or a DWVP_E_* code
+  dwvp_status device{};        // filled when driver_status == DWVP_E_DEVICE
+  std::string error;           // human-readable reason when not OK
+  std::vector<layer_result> layers;
+  std::array<uint64_t, DWVP_PERF_COUNT> perf{};
+  uint64_t start_ns = 0; // host time when the first doorbell was rung
+  uint64_t end_ns = 0;   // host time when the last interrupt was serviced
+};
+
+// Runs the whole network. Throws std::invalid_argument (naming the layer) when the
+// network does not fit DRAM or a layer's constants have the wrong size.
+run_result run_network(const network& net, const options& opt);
+
+} // namespace dwvp::runtime

@@ -1,0 +1,448 @@
+#include "accel.h"
+
+#include "logging.h"
+#include "pointwise.h"
+
+#include <cstring>
+
+namespace dwvp::models {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+accel::accel(sc_core::sc_module_name name, const accel_params& params)
+    : sc_module(name), regs_socket("regs_socket"), dma_socket("dma_socket"), irq("irq"),
+      m_params(params), m_log(logging::get(basename())), m_busy_sig("busy"),
+      m_gemm_busy_sig("gemm_busy"), m_dma_busy_sig("dma_busy"), m_layer_sig("layer_id"),
+      m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head") {
+  regs_socket.register_b_transport(this, &accel::b_transport);
+  regs_socket.register_transport_dbg(this, &accel::transport_dbg);
+  SC_HAS_PROCESS(accel);
+  SC_THREAD(command_loop);
+}
+
+void accel::trace(sc_core::sc_trace_file* tf) const {
+  const std::string prefix = std::string(name()) + ".";
+  sc_core::sc_trace(tf, m_busy_sig, prefix + "busy");
+  sc_core::sc_trace(tf, m_gemm_busy_sig, prefix + "gemm_busy");
+  sc_core::sc_trace(tf, m_dma_busy_sig, prefix + "dma_busy");
+  sc_core::sc_trace(tf, m_layer_sig, prefix + "layer_id");
+  sc_core::sc_trace(tf, m_doorbell_count_sig, prefix + "doorbell_count");
+  sc_core::sc_trace(tf, m_ring_head_sig, prefix + "ring_head");
+}
+
+// ---------------------------------------------------------------- register block
+
+void accel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t offset = trans.get_address();
+  const bool is_read = trans.is_read();
+  auto refuse = [&](tlm::tlm_response_status status, const char* why) {
+    m_log->error("register {} at offset 0x{:03x} ({} bytes): {}", is_read ? "read" : "write",
+                 offset, trans.get_data_length(), why);
+    trans.set_response_status(status);
+  };
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (trans.get_data_length() != 4)
+    return refuse(tlm::TLM_BURST_ERROR_RESPONSE, "registers take 4-byte accesses only");
+  if (offset % 4)
+    return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE, "misaligned register access");
+  if (trans.get_byte_enable_ptr())
+    return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "byte enables are not supported");
+  if (trans.get_streaming_width() < 4)
+    return refuse(tlm::TLM_BURST_ERROR_RESPONSE, "streaming width below 4");
+  if (offset >= DWVP_ACCEL_REGS_SIZE)
+    return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE, "outside the register block");
+
+  // Registers have side effects (doorbell, IRQ clear) and time-dependent values
+  // (status, counters): catch up with the initiator's local time first.
+  sc_core::wait(delay);
+  delay = SC_ZERO_TIME;
+
+  uint32_t value = 0;
+  tlm::tlm_response_status status;
+  if (is_read) {
+    status = read_reg(static_cast<uint32_t>(offset), value);
+    if (status == tlm::TLM_OK_RESPONSE) std::memcpy(trans.get_data_ptr(), &value, 4);
+  } else {
+    std::memcpy(&value, trans.get_data_ptr(), 4);
+    status = write_reg(static_cast<uint32_t>(offset), value);
+  }
+  if (status == tlm::TLM_ADDRESS_ERROR_RESPONSE)
+    return refuse(status, "no register at this offset");
+  if (status == tlm::TLM_COMMAND_ERROR_RESPONSE)
+    return refuse(status, is_read ? "register is write-only" : "register is read-only");
+  m_log->trace("register {} 0x{:03x} = 0x{:08x}", is_read ? "read" : "write", offset, value);
+  trans.set_response_status(status);
+}
+
+unsigned accel::transport_dbg(tlm::tlm_generic_payload& trans) {
+  // Debug reads of side-effect-free registers only.
+  uint32_t value = 0;
+  if (!trans.is_read() || trans.get_data_length() != 4 || trans.get_address() % 4 ||
+      trans.get_address() >= DWVP_ACCEL_REGS_SIZE)
+    return 0;
+  uint32_t offset = static_cast<uint32_t>(trans.get_address());
+  if (offset >= DWVP_REG_PERF_BASE && offset < DWVP_REG_PERF_LO(DWVP_PERF_COUNT)) {
+    uint64_t v = m_perf[(offset - DWVP_REG_PERF_BASE) / 8];
+    value = static_cast<uint32_t>((offset & 4) ? v >> 32 : v);
+  } else if (read_reg(offset, value) != tlm::TLM_OK_RESPONSE) {
+    return 0;
+  }
+  std::memcpy(trans.get_data_ptr(), &value, 4);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return 4;
+}
+
+tlm::tlm_response_status accel::read_reg(uint32_t offset, uint32_t& value) {
+  switch (offset) {
+  case DWVP_REG_ID: value = DWVP_ID_VALUE; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_VERSION: value = DWVP_VERSION_VALUE; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_CTRL: value = m_ctrl & DWVP_CTRL_ENABLE; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_STATUS:
+    value = (m_busy ? DWVP_STATUS_BUSY : 0) | (m_error_code ? DWVP_STATUS_ERROR : 0) |
+            (m_error_code << DWVP_STATUS_ERR_CODE_SHIFT);
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_LAYER: value = m_err_layer; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_FIELD: value = m_err_field; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_INDEX: value = m_err_index; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_STATUS: value = m_irq_status; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_MASK: value = m_irq_mask; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_BASE: value = m_ring_base; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_SIZE: value = m_ring_size; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_HEAD: value = m_ring_head; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_TAIL: value = m_ring_tail; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_CLEAR:
+  case DWVP_REG_DOORBELL:
+  case DWVP_REG_PERF_CTRL: return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  default: break;
+  }
+  for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
+    if (offset == DWVP_REG_DMA_WIN_BASE(i)) {
+      value = m_windows[i].base;
+      return tlm::TLM_OK_RESPONSE;
+    }
+    if (offset == DWVP_REG_DMA_WIN_SIZE(i)) {
+      value = m_windows[i].size;
+      return tlm::TLM_OK_RESPONSE;
+    }
+  }
+  if (offset >= DWVP_REG_PERF_BASE && offset < DWVP_REG_PERF_LO(DWVP_PERF_COUNT)) {
+    const uint32_t n = (offset - DWVP_REG_PERF_BASE) / 8;
+    if ((offset & 4) == 0) {
+      value = static_cast<uint32_t>(m_perf[n]);
+      m_perf_hi_latch[n] = static_cast<uint32_t>(m_perf[n] >> 32);
+    } else {
+      value = m_perf_hi_latch[n];
+    }
+    return tlm::TLM_OK_RESPONSE;
+  }
+  return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
+  switch (offset) {
+  case DWVP_REG_CTRL:
+    if (value & DWVP_CTRL_SOFT_RESET) soft_reset();
+    m_ctrl = value & DWVP_CTRL_ENABLE;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_MASK:
+    m_irq_mask = value & DWVP_IRQ_ALL;
+    update_irq_line();
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_CLEAR:
+    m_irq_status &= ~value;
+    update_irq_line();
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_BASE: m_ring_base = value; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_SIZE: m_ring_size = value; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_TAIL: m_ring_tail = value; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_DOORBELL:
+    ++m_doorbell_count;
+    m_doorbell_count_sig.write(m_doorbell_count);
+    m_doorbell_pending = true;
+    m_doorbell_event.notify(SC_ZERO_TIME);
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_PERF_CTRL:
+    if (value & DWVP_PERF_CTRL_CLEAR) m_perf.fill(0);
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ID:
+  case DWVP_REG_VERSION:
+  case DWVP_REG_STATUS:
+  case DWVP_REG_ERR_LAYER:
+  case DWVP_REG_ERR_FIELD:
+  case DWVP_REG_ERR_INDEX:
+  case DWVP_REG_IRQ_STATUS:
+  case DWVP_REG_RING_HEAD: return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  default: break;
+  }
+  for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
+    if (offset == DWVP_REG_DMA_WIN_BASE(i)) {
+      m_windows[i].base = value;
+      return tlm::TLM_OK_RESPONSE;
+    }
+    if (offset == DWVP_REG_DMA_WIN_SIZE(i)) {
+      m_windows[i].size = value;
+      return tlm::TLM_OK_RESPONSE;
+    }
+  }
+  if (offset >= DWVP_REG_PERF_BASE && offset < DWVP_REG_PERF_LO(DWVP_PERF_COUNT))
+    return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+void accel::soft_reset() {
+  m_log->info("soft reset");
+  ++m_generation;
+  m_ctrl = 0;
+  m_error_code = m_err_layer = m_err_field = m_err_index = 0;
+  m_irq_status = m_irq_mask = 0;
+  m_ring_base = m_ring_size = m_ring_head = m_ring_tail = 0;
+  m_windows = {};
+  m_perf.fill(0);
+  m_perf_hi_latch.fill(0);
+  m_busy = false;
+  m_doorbell_pending = false;
+  m_busy_sig.write(false);
+  m_ring_head_sig.write(0);
+  update_irq_line();
+}
+
+void accel::raise_irq(uint32_t bits) {
+  m_irq_status |= bits;
+  update_irq_line();
+}
+
+void accel::update_irq_line() { irq.write((m_irq_status & m_irq_mask) != 0); }
+
+// ---------------------------------------------------------------- command processor
+
+uint64_t accel::now_cycles() const {
+  return sc_core::sc_time_stamp().value() / m_params.clock_period.value();
+}
+
+void accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
+  if (m_local == SC_ZERO_TIME) return;
+  const uint64_t period = m_params.clock_period.value();
+  const uint64_t end = sc_core::sc_time_stamp().value() + m_local.value();
+  const uint64_t edge = (end + period - 1) / period * period;
+  busy.write(true);
+  sc_core::wait(sc_core::sc_time::from_value(edge) - sc_core::sc_time_stamp());
+  busy.write(false);
+  m_local = SC_ZERO_TIME;
+}
+
+bool accel::dma_read(uint32_t addr, void* dst, uint64_t len) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(dst));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  dma_socket->b_transport(trans, m_local);
+  if (trans.is_response_error()) {
+    m_log->error("DMA read of {} bytes at 0x{:08x} failed: {}", len, addr,
+                 trans.get_response_string());
+    return false;
+  }
+  m_layer_dram_read += len;
+  m_perf[DWVP_PERF_DRAM_RD_BYTES] += len;
+  return true;
+}
+
+bool accel::dma_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride,
+                      uint32_t channels) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  uint64_t useful = len;
+  if (pixel_stride > channels) {
+    // Strided output (a channel slice of a wider tensor): one transaction whose byte
+    // enables repeat every pixel_stride bytes, so the bytes between stay untouched.
+    m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
+    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels, TLM_BYTE_ENABLED);
+    trans.set_byte_enable_ptr(m_byte_enables.data());
+    trans.set_byte_enable_length(pixel_stride);
+    useful = (len / pixel_stride) * channels + std::min<uint64_t>(len % pixel_stride, channels);
+  }
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  dma_socket->b_transport(trans, m_local);
+  if (trans.is_response_error()) {
+    m_log->error("DMA write of {} bytes at 0x{:08x} failed: {}", len, addr,
+                 trans.get_response_string());
+    return false;
+  }
+  m_layer_dram_write += useful;
+  m_perf[DWVP_PERF_DRAM_WR_BYTES] += useful;
+  return true;
+}
+
+void accel::command_loop() {
+  for (;;) {
+    while (!m_doorbell_pending) sc_core::wait(m_doorbell_event);
+    m_doorbell_pending = false;
+    if (!(m_ctrl & DWVP_CTRL_ENABLE)) {
+      m_log->warn("doorbell ignored: accelerator not enabled (CTRL.ENABLE = 0)");
+      continue;
+    }
+    if (m_error_code) {
+      m_log->warn("doorbell ignored: error {} pending, soft reset required",
+                  dwvp_error_name(m_error_code));
+      continue;
+    }
+    if (m_ring_size < 2 || m_ring_size > DWVP_RING_MAX_ENTRIES || (m_ring_base % 64) ||
+        m_ring_tail >= m_ring_size || m_ring_head >= m_ring_size) {
+      m_log->error("ring misconfigured: base 0x{:08x} size {} tail {}", m_ring_base,
+                   m_ring_size, m_ring_tail);
+      m_error_code = DWVP_ERR_RING_CONFIG;
+      m_err_field = DWVP_FIELD_NONE;
+      m_err_index = m_ring_head;
+      raise_irq(DWVP_IRQ_ERROR);
+      continue;
+    }
+    const uint64_t generation = m_generation;
+    m_busy = true;
+    m_busy_sig.write(true);
+    bool ok = true;
+    while (ok && m_ring_head != m_ring_tail && generation == m_generation)
+      ok = process_descriptor(m_ring_head);
+    if (generation != m_generation) continue; // soft reset already cleared the state
+    m_busy = false;
+    m_busy_sig.write(false);
+    if (ok) raise_irq(DWVP_IRQ_DONE);
+  }
+}
+
+void accel::report_error(const dwvp_desc& d, uint32_t index, const check_result& r) {
+  m_log->error("descriptor {} (layer {}) refused: {} in field {}: {}", index, d.layer_id,
+               dwvp_error_name(r.error), dwvp_desc_field_name(r.field), r.message);
+  m_error_code = r.error;
+  m_err_layer = d.layer_id;
+  m_err_field = r.field;
+  m_err_index = index;
+  raise_irq(DWVP_IRQ_ERROR);
+}
+
+bool accel::process_descriptor(uint32_t index) {
+  const uint64_t start = now_cycles();
+  const uint64_t generation = m_generation;
+  m_layer_dram_read = m_layer_dram_write = 0;
+  m_local = SC_ZERO_TIME;
+  dwvp_desc d{};
+  if (!dma_read(m_ring_base + index * DWVP_DESC_SIZE, &d, DWVP_DESC_SIZE)) {
+    report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "descriptor fetch failed"});
+    return false;
+  }
+  settle(m_dma_busy_sig);
+  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - start;
+  if (generation != m_generation) return false;
+  m_layer_sig.write(d.layer_id);
+
+  check_result r = check_descriptor(d, m_windows);
+  if (r.ok() && d.opcode != DWVP_OP_POINTWISE && d.opcode != DWVP_OP_FC)
+    r = {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "opcode not implemented by this model"};
+  if (!r.ok()) {
+    report_error(d, index, r);
+    return false;
+  }
+
+  dwvp_layer_stats stats{};
+  stats.layer_id = d.layer_id;
+  stats.start_cycle = start;
+  const uint64_t dma_before = m_perf[DWVP_PERF_DMA_BUSY] - (now_cycles() - start);
+  execute_pointwise(d, stats);
+  if (generation != m_generation) return false;
+  if (m_error_code) return false;
+
+  stats.total_cycles = now_cycles() - start;
+  stats.dma_cycles = m_perf[DWVP_PERF_DMA_BUSY] - dma_before;
+  stats.dram_read_bytes = m_layer_dram_read;
+  stats.dram_write_bytes = m_layer_dram_write;
+  m_perf[DWVP_PERF_BUSY_CYCLES] += stats.total_cycles;
+  m_perf[DWVP_PERF_LAYERS_DONE] += 1;
+  m_log->info("layer {} done: {} cycles ({} compute, {} DMA), {} MACs", d.layer_id,
+              stats.total_cycles, stats.compute_cycles, stats.dma_cycles, stats.macs);
+  if (d.stats_addr) {
+    // The record is written after the layer; its own DMA time is not in the record.
+    if (!dma_write(d.stats_addr, &stats, sizeof stats)) {
+      report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_STATS_ADDR, "stats write failed"});
+      return false;
+    }
+    const uint64_t before = now_cycles();
+    settle(m_dma_busy_sig);
+    m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
+    m_perf[DWVP_PERF_BUSY_CYCLES] += now_cycles() - before;
+  }
+  m_ring_head = (index + 1) % m_ring_size;
+  m_ring_head_sig.write(m_ring_head);
+  if (d.flags & DWVP_FLAG_IRQ) raise_irq(DWVP_IRQ_LAYER);
+  return true;
+}
+
+void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
+  const uint32_t index = m_ring_head;
+  const int64_t pixels = int64_t{d.in_h} * d.in_w;
+  const uint32_t in_stride = input_pixel_stride(d);
+  const uint32_t out_stride = output_pixel_stride(d);
+  const uint64_t in_bytes = (pixels - 1) * in_stride + d.in_c;
+  const uint64_t out_bytes = (pixels - 1) * out_stride + d.out_c;
+
+  std::vector<int8_t> input(in_bytes), weights(uint64_t{d.out_c} * d.in_c);
+  std::vector<int32_t> bias(d.out_c), quant(2 * uint64_t{d.out_c});
+  std::vector<int8_t> lut(d.activation == DWVP_ACT_LUT ? 256 : 0);
+  uint64_t before = now_cycles();
+  bool ok = dma_read(d.weight_addr, weights.data(), weights.size()) &&
+            dma_read(d.bias_addr, bias.data(), 4 * bias.size()) &&
+            dma_read(d.quant_addr, quant.data(), 4 * quant.size()) &&
+            (lut.empty() || dma_read(d.lut_addr, lut.data(), lut.size())) &&
+            dma_read(d.input_addr, input.data(), input.size());
+  settle(m_dma_busy_sig);
+  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
+  if (!ok) return report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "operand read failed"});
+  const int32_t* multipliers = quant.data();
+  const int32_t* shifts = quant.data() + d.out_c;
+  check_result r = check_quant_data(multipliers, shifts, d.out_c);
+  if (!r.ok()) return report_error(d, index, r);
+
+  // Values: the int8 kernel. Time: the systolic array's analytical fold schedule.
+  std::vector<int8_t> output(out_bytes, 0);
+  kernels::requant_params q;
+  q.bias = bias.data();
+  q.multiplier = multipliers;
+  q.shift = shifts;
+  q.input_zp = d.input_zp;
+  q.output_zp = d.output_zp;
+  q.act_min = d.act_min;
+  q.act_max = d.act_max;
+  q.lut = lut.empty() ? nullptr : lut.data();
+  kernels::pointwise_int8(input.data(), pixels, d.in_c, in_stride, weights.data(), d.out_c, q,
+                          output.data(), out_stride);
+  const gemm::gemm_timing t = gemm::systolic_gemm(
+      {pixels, d.out_c, d.in_c}, m_params.array,
+      d.dataflow == DWVP_DF_WS ? gemm::dataflow::ws : gemm::dataflow::os,
+      m_params.gemm_options);
+  stats.compute_cycles = t.cycles;
+  stats.macs = t.macs;
+  m_perf[DWVP_PERF_MACS] += t.macs;
+  m_perf[DWVP_PERF_GEMM_BUSY] += t.cycles;
+  // The post-processing unit requantises outputs as they drain from the array, so its
+  // busy time overlaps the array's and adds no latency.
+  const uint64_t outputs = static_cast<uint64_t>(pixels) * d.out_c;
+  m_perf[DWVP_PERF_PPU_BUSY] += (outputs + m_params.ppu_lanes - 1) / m_params.ppu_lanes;
+  m_local += m_params.clock_period * static_cast<double>(t.cycles);
+  settle(m_gemm_busy_sig);
+
+  before = now_cycles();
+  ok = dma_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c);
+  settle(m_dma_busy_sig);
+  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
+  if (!ok) report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});
+}
+
+} // namespace dwvp::models

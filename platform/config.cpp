@@ -1,0 +1,199 @@
+#include "config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <iomanip>
+#include <ostream>
+
+namespace dwvp {
+namespace {
+
+struct default_entry {
+  const char* key;
+  config_type type;
+  const char* value;
+  const char* description;
+};
+
+// The one table of platform defaults (DESIGN.md section 5: every figure in config).
+const default_entry k_defaults[] = {
+    {"clock.accel_mhz", config_type::real, "1000", "accelerator clock frequency in MHz"},
+    {"sim.quantum_ns", config_type::integer, "1000",
+     "global quantum for temporal decoupling, ns"},
+    {"bus.latency_ns", config_type::integer, "2", "interconnect latency per transaction, ns"},
+    {"host.mmio_latency_ns", config_type::integer, "10",
+     "host CPU cost of one register access beyond the bus, ns"},
+    {"host.copy_bytes_per_ns", config_type::real, "8",
+     "host CPU memory copy speed into or out of DRAM, bytes per ns"},
+    {"dram.base", config_type::integer, "0x80000000", "DRAM base address"},
+    {"dram.size_mb", config_type::integer, "512", "DRAM size in MiB"},
+    {"dram.latency_ns", config_type::integer, "50",
+     "fixed-latency memory: access latency per transaction, ns"},
+    {"dram.bandwidth_gbps", config_type::real, "19.2",
+     "fixed-latency memory: transfer bandwidth, GB/s (0 = unlimited)"},
+    {"accel.regs_base", config_type::integer, "0x40000000", "accelerator register block base"},
+    {"gemm.rows", config_type::integer, "32", "systolic array rows (R)"},
+    {"gemm.cols", config_type::integer, "32", "systolic array columns (C)"},
+    {"gemm.full_array_folds", config_type::boolean, "false",
+     "charge partial folds as full-array folds (SCALE-Sim convention)"},
+    {"gemm.double_buffered", config_type::boolean, "false",
+     "double-buffered accumulators overlap one fold's drain with the next fold's fill"},
+    {"ppu.lanes", config_type::integer, "32",
+     "post-processing unit lanes (outputs requantised per cycle)"},
+    {"log.level", config_type::string, "warn",
+     "default log level: trace, debug, info, warn, error, off"},
+    {"log.modules", config_type::string, "",
+     "per-module levels, e.g. 'accel=debug,bus=trace'"},
+};
+
+const char* type_name(config_type t) {
+  switch (t) {
+  case config_type::integer: return "integer";
+  case config_type::real: return "real";
+  case config_type::boolean: return "boolean";
+  case config_type::string: return "string";
+  }
+  return "?";
+}
+
+// Returns the canonical text of `text` as type `t`, or throws with a reason.
+std::string canonical(config_type t, const std::string& text) {
+  switch (t) {
+  case config_type::integer: {
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(text.c_str(), &end, 0);
+    if (text.empty() || *end != '\0' || errno == ERANGE)
+      throw std::invalid_argument("expected an integer, got '" + text + "'");
+    return std::to_string(v);
+  }
+  case config_type::real: {
+    errno = 0;
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+      throw std::invalid_argument("expected a number, got '" + text + "'");
+    return text;
+  }
+  case config_type::boolean:
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return "true";
+    if (text == "false" || text == "0" || text == "no" || text == "off") return "false";
+    throw std::invalid_argument("expected true or false, got '" + text + "'");
+  case config_type::string: return text;
+  }
+  return text;
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, YAML::Node>>& out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out);
+    }
+  } else {
+    out.emplace_back(prefix, node);
+  }
+}
+
+} // namespace
+
+config::config() {
+  for (const auto& d : k_defaults) {
+    m_index[d.key] = m_entries.size();
+    m_entries.push_back({d.key, d.type, canonical(d.type, d.value), d.description,
+                         canonical(d.type, d.value), "default"});
+  }
+}
+
+void config::set(const std::string& key, const std::string& value,
+                 const std::string& origin) {
+  auto it = m_index.find(key);
+  if (it == m_index.end())
+    throw config_error(origin + ": unknown configuration key '" + key +
+                       "' (dwvp --dump-config lists the keys)");
+  config_entry& e = m_entries[it->second];
+  try {
+    e.value = canonical(e.type, value);
+  } catch (const std::invalid_argument& ex) {
+    throw config_error(origin + ": key '" + key + "': " + ex.what());
+  }
+  e.origin = origin;
+}
+
+void config::set_assignment(const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw config_error("--set: expected key=value, got '" + assignment + "'");
+  set(assignment.substr(0, eq), assignment.substr(eq + 1), "--set");
+}
+
+void config::load_yaml(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw config_error(path + ": cannot open configuration file");
+  } catch (const YAML::Exception& ex) {
+    throw config_error(path + ":" + std::to_string(ex.mark.line + 1) + ": " + ex.msg);
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap()) throw config_error(path + ": top level must be a map of keys");
+  std::vector<std::pair<std::string, YAML::Node>> flat;
+  flatten(root, "", flat);
+  for (const auto& [key, node] : flat) {
+    std::string where = path + ":" + std::to_string(node.Mark().line + 1);
+    if (!node.IsScalar())
+      throw config_error(where + ": key '" + key + "' must have a scalar value");
+    set(key, node.Scalar(), where);
+  }
+}
+
+const config_entry& config::find(const std::string& key, config_type expected) const {
+  auto it = m_index.find(key);
+  if (it == m_index.end()) throw config_error("unknown configuration key '" + key + "'");
+  const config_entry& e = m_entries[it->second];
+  if (e.type != expected)
+    throw config_error("configuration key '" + key + "' is " + type_name(e.type) +
+                       ", read as " + type_name(expected));
+  return e;
+}
+
+int64_t config::get_int(const std::string& key) const {
+  return std::stoll(find(key, config_type::integer).value);
+}
+
+uint64_t config::get_uint(const std::string& key) const {
+  const config_entry& e = find(key, config_type::integer);
+  int64_t v = std::stoll(e.value);
+  if (v < 0)
+    throw config_error(e.origin + ": key '" + key + "' must not be negative, got " +
+                       e.value);
+  return static_cast<uint64_t>(v);
+}
+
+double config::get_real(const std::string& key) const {
+  return std::stod(find(key, config_type::real).value);
+}
+
+bool config::get_bool(const std::string& key) const {
+  return find(key, config_type::boolean).value == "true";
+}
+
+const std::string& config::get_string(const std::string& key) const {
+  return find(key, config_type::string).value;
+}
+
+void config::dump(std::ostream& out) const {
+  for (const auto& e : m_entries) {
+    out << std::left << std::setw(26) << e.key << " = " << std::setw(12)
+        << (e.type == config_type::string ? "'" + e.value + "'" : e.value) << " # "
+        << type_name(e.type) << ", default " << e.default_value << ": " << e.description
+        << "\n";
+  }
+}
+
+} // namespace dwvp

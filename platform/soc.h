@@ -1,0 +1,44 @@
+// The SoC: host CPU and accelerator DMA as initiators on one bus, DRAM and the
+// accelerator's registers as targets, and the accelerator's interrupt to the host
+// (docs/architecture.md). Built from a dwvp::config.
+#pragma once
+
+#include "accel.h"
+#include "bus.h"
+#include "config.h"
+#include "host_cpu.h"
+#include "memory.h"
+
+#include <systemc>
+
+#include <memory>
+
+namespace dwvp {
+
+class soc : public sc_core::sc_module {
+public:
+  soc(sc_core::sc_module_name name, const config& cfg);
+
+  models::host_cpu host;
+  bus interconnect;
+  models::memory dram;
+  models::accel accelerator;
+  // Driven by register writes (host thread) and the command processor.
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;
+
+  uint64_t dram_base() const { return m_dram_base; }
+  uint64_t regs_base() const { return m_regs_base; }
+  sc_core::sc_time clock_period() const { return accelerator.params().clock_period; }
+
+  // Adds every module's activity to the VCD, plus the IRQ line.
+  void trace(sc_core::sc_trace_file* tf) const;
+
+private:
+  uint64_t m_dram_base;
+  uint64_t m_regs_base;
+};
+
+// Reads the accelerator parameters from the configuration.
+models::accel_params accel_params_from(const config& cfg);
+
+} // namespace dwvp

@@ -1,0 +1,158 @@
+#include "harness.h"
+
+#include "logging.h"
+#include "networks.h"
+#include "soc.h"
+#include "tracing.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace dwvp::scenarios {
+
+void add_common_options(CLI::App& app, common_options& opt) {
+  app.add_option("--config", opt.config_file, "YAML configuration file")
+      ->check(CLI::ExistingFile);
+  app.add_option("--set", opt.sets, "override a configuration key: --set gemm.rows=64")
+      ->type_name("KEY=VALUE");
+  app.add_option("--vcd", opt.vcd, "write a VCD waveform trace to this file");
+  app.add_flag("--dump-config", opt.dump_config,
+               "print every configuration key with its value, default and meaning");
+  app.add_option("--seed", opt.seed, "seed of the generated weights and inputs");
+}
+
+config build_config(const common_options& opt) {
+  config cfg;
+  if (!opt.config_file.empty()) cfg.load_yaml(opt.config_file);
+  for (const auto& s : opt.sets) cfg.set_assignment(s);
+  logging::configure(cfg.get_string("log.level"), cfg.get_string("log.modules"));
+  return cfg;
+}
+
+namespace {
+
+std::string describe_mismatch(const std::string& layer, const std::vector<int8_t>& got,
+                              const std::vector<int8_t>& want) {
+  if (got.size() != want.size())
+    return "layer " + layer + ": size " + std::to_string(got.size()) + ", expected " +
+           std::to_string(want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    if (got[i] != want[i])
+      return "layer " + layer + " index " + std::to_string(i) + ": got " +
+             std::to_string(got[i]) + ", expected " + std::to_string(want[i]);
+  return {};
+}
+
+} // namespace
+
+network_run simulate_network(const config& cfg, const runtime::network& net,
+                             const std::string& vcd_path) {
+  network_run run;
+  run.golden = golden_outputs(net);
+
+  soc top("soc", cfg);
+  std::unique_ptr<vcd_trace> vcd;
+  if (!vcd_path.empty()) {
+    vcd = std::make_unique<vcd_trace>(vcd_path);
+    top.trace(vcd->file());
+  }
+  runtime::options opt;
+  opt.regs_base = static_cast<uint32_t>(top.regs_base());
+  opt.dram_base = static_cast<uint32_t>(top.dram_base());
+  opt.dram_size = static_cast<uint32_t>(top.dram.size());
+  top.host.set_program([&] {
+    run.result = runtime::run_network(net, opt);
+    return run.result.driver_status;
+  });
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  sc_core::sc_start();
+  const auto wall_end = std::chrono::steady_clock::now();
+  if (vcd) vcd->close();
+
+  run.host_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
+  run.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  run.simulated_cycles = sc_core::sc_time_stamp().value() / top.clock_period().value();
+  run.array_rows = top.accelerator.params().array.rows;
+  run.array_cols = top.accelerator.params().array.cols;
+  run.firmware_failure = top.host.failure();
+
+  const auto& layers = run.result.layers;
+  run.bit_exact = run.result.driver_status == DWVP_OK && layers.size() == net.layers.size() &&
+                  run.firmware_failure.empty();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    std::string why = describe_mismatch(net.layers[i].name, layers[i].output, run.golden[i]);
+    run.layer_exact.push_back(why.empty());
+    if (!why.empty() && run.first_mismatch.empty()) run.first_mismatch = why;
+    run.bit_exact = run.bit_exact && why.empty();
+  }
+  return run;
+}
+
+void print_layer_table(std::ostream& out, const runtime::network& net, const network_run& run) {
+  out << std::left << std::setw(10) << "layer" << std::setw(20) << "shape (HxWxC->K)"
+      << std::right << std::setw(12) << "MACs" << std::setw(12) << "compute" << std::setw(10)
+      << "DMA" << std::setw(12) << "total" << std::setw(8) << "util%" << std::setw(8)
+      << "exact"
+      << "\n";
+  const double pes = static_cast<double>(run.array_rows) * run.array_cols;
+  for (size_t i = 0; i < run.result.layers.size(); ++i) {
+    const auto& s = run.result.layers[i].stats;
+    const dwvp_desc& d = net.layers[i].desc;
+    std::ostringstream shape;
+    shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_c;
+    const double util = s.compute_cycles ? 100.0 * s.macs / (s.compute_cycles * pes) : 0.0;
+    out << std::left << std::setw(10) << net.layers[i].name << std::setw(20) << shape.str()
+        << std::right << std::setw(12) << s.macs << std::setw(12) << s.compute_cycles
+        << std::setw(10) << s.dma_cycles << std::setw(12) << s.total_cycles << std::setw(8)
+        << std::fixed << std::setprecision(1) << util << std::setw(8)
+        << (run.layer_exact[i] ? "yes" : "NO") << "\n";
+  }
+}
+
+void print_summary(std::ostream& out, const network_run& run) {
+  const auto& r = run.result;
+  out << std::fixed << std::setprecision(3);
+  out << "simulated time    " << run.simulated_seconds * 1e6 << " us (" << run.simulated_cycles
+      << " accelerator cycles)\n";
+  out << "accelerator busy  " << r.perf[DWVP_PERF_BUSY_CYCLES] << " cycles, "
+      << r.perf[DWVP_PERF_MACS] << " MACs, DRAM read " << r.perf[DWVP_PERF_DRAM_RD_BYTES]
+      << " B, written " << r.perf[DWVP_PERF_DRAM_WR_BYTES] << " B\n";
+  out << "host wall time    " << run.host_seconds << " s\n";
+  out << "simulation speed  " << std::setprecision(0)
+      << (run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0)
+      << " simulated cycles per host second\n";
+  if (!r.error.empty()) out << "run failed        " << r.error << "\n";
+  if (!run.firmware_failure.empty()) out << "firmware failed   " << run.firmware_failure << "\n";
+  if (run.bit_exact)
+    out << "golden check      bit-exact (every layer)\n";
+  else if (!run.first_mismatch.empty())
+    out << "golden check      MISMATCH: " << run.first_mismatch << "\n";
+  else
+    out << "golden check      not every layer ran\n";
+}
+
+int systemc_main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
+
+int guarded_main(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const config_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  }
+  return 2;
+}
+
+} // namespace dwvp::scenarios

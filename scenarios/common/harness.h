@@ -1,0 +1,59 @@
+// What every scenario executable shares: command-line options, configuration, running
+// a network on the SoC through the firmware, checking it against the golden reference
+// and printing the per-layer table and the run summary.
+#pragma once
+
+#include "config.h"
+#include "runtime.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dwvp::scenarios {
+
+struct common_options {
+  std::string config_file;
+  std::vector<std::string> sets;
+  std::string vcd;
+  bool dump_config = false;
+  uint32_t seed = 1;
+};
+
+void add_common_options(CLI::App& app, common_options& opt);
+
+// Defaults, then the YAML file, then --set overrides; configures logging.
+// Throws dwvp::config_error naming the file or key.
+config build_config(const common_options& opt);
+
+struct network_run {
+  runtime::run_result result;
+  std::vector<std::vector<int8_t>> golden; // per layer
+  std::vector<bool> layer_exact;           // per layer that ran
+  bool bit_exact = false;                  // every layer ran and matched
+  std::string first_mismatch;              // "layer pw2 index 17: got 5, expected 6"
+  double host_seconds = 0;
+  double simulated_seconds = 0;
+  uint64_t simulated_cycles = 0; // accelerator clock cycles of simulated time
+  int array_rows = 0, array_cols = 0;
+  std::string firmware_failure;
+};
+
+// Elaborates the SoC, runs the network through the firmware until it finishes and
+// compares every layer with the golden reference. One call per process (SystemC
+// allows one elaboration).
+network_run simulate_network(const config& cfg, const runtime::network& net,
+                             const std::string& vcd_path);
+
+void print_layer_table(std::ostream& out, const runtime::network& net, const network_run& run);
+void print_summary(std::ostream& out, const network_run& run);
+
+// Silences SystemC's banner, then enters the kernel (which calls sc_main).
+int systemc_main(int argc, char* argv[]);
+
+// Runs a scenario's main body, turning bad input into a message and exit code 2.
+int guarded_main(const std::function<int()>& body);
+
+} // namespace dwvp::scenarios
