@@ -1,0 +1,479 @@
+#include "dram_spec.h"
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace dwvp::dram {
+namespace {
+
+bool is_pow2(uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
+
+uint32_t log2_exact(uint64_t v) {
+  uint32_t n = 0;
+  while ((uint64_t{1} << n) < v) {
+    ++n;
+  }
+  return n;
+}
+
+[[noreturn]] void fail(const std::string& field, const std::string& why) {
+  throw std::invalid_argument("dram spec field '" + field + "' " + why);
+}
+
+// DDR4-2400R (16-16-16), x64 channel of eight 8 Gb x8 devices, one rank.
+// Timings: JEDEC JESD79-4 speed bin DDR4-2400R and the 8 Gb / 1 KB-page columns,
+// converted at tCK = 0.833 ns and rounded up:
+//   tRCD = tRP = 13.32 ns -> 16, CL 16, CWL 12 (1 tCK write preamble),
+//   tRAS = 32 ns -> 39, tRC = 45.32 ns -> 55, tCCD_S = 4, tCCD_L = max(5 nCK, 5 ns) = 6,
+//   tRRD_S = max(4 nCK, 3.3 ns) = 4, tRRD_L = max(4 nCK, 4.9 ns) = 6,
+//   tFAW (1 KB page) = max(20 nCK, 21 ns) = 26, tWR = 15 ns -> 18,
+//   tWTR_S = max(2 nCK, 2.5 ns) = 3, tWTR_L = max(4 nCK, 7.5 ns) = 9,
+//   tRTP = max(4 nCK, 7.5 ns) = 9, RD->WR = CL + BL/2 + 2 - CWL = 10,
+//   tREFI = 7.8 us -> 9360 (same as DRAMSys' DDR4-2400 memspec), tRFC1 (8 Gb) = 350 ns ->
+//   421.
+// Geometry (Micron MT40A1G8, 8 Gb x8): 4 bank groups x 4 banks, 64 K rows, 1 K columns.
+// Currents: Micron MT40A1G8 DDR4-2400 datasheet values as carried by gem5's
+// DDR4_2400_8x8 (src/mem/DRAMInterface.py): IDD0 48, IDD2N 34, IDD3N 43, IDD4R 135,
+// IDD4W 123, IDD5B 250 mA at VDD 1.2 V. The VPP (2.5 V) rail is not modelled.
+// Peak: 64 bit x 2 x 1200 MHz = 19.2 GB/s (19.208 GB/s at the integer 833 ps).
+dram_spec make_ddr4_2400_x64() {
+  dram_spec s; // the struct defaults are this preset
+  s.standard = "ddr4_2400_x64";
+  return s;
+}
+
+// LPDDR4-3200 (JEDEC JESD209-4), presented as one x32 channel made of two x16
+// channels run in lockstep (the common 2x16 arrangement of an LPDDR4 package), so that
+// one BL16 burst moves 64 bytes. Peak: 32 bit x 3200 MT/s = 12.8 GB/s.
+// Geometry and timings: DRAMSys configs/memspec/JEDEC_8Gb_LPDDR4-3200_16bit.json
+// (8 Gb per x16 channel, 8 banks, 64 K rows, 1 K columns, tCK 625 ps): RL 28, WL 14,
+// tRCD 29, tRPpb 29, tRAS 68, tRCpb 97, tCCD 8, tRRD 16, tFAW 64, tWR 29, tWTR 16,
+// tRTP 12, tREFI 6246 (3.9 us), tRFCab 448 (280 ns). LPDDR4 has no bank groups, so the
+// _S and _L variants are equal. RD->WR = RL + RU(tDQSCKmax/tCK) + BL/2 - WL + tWPRE
+// = 28 + 6 + 8 - 14 + 2 = 30 (JESD209-4, tRPST 0.5 rounds down to 0).
+// Currents: the same memspec (JEDEC typical). LPDDR4 has two core rails (VDD1 1.8 V,
+// VDD2 1.1 V); this model has one, so each current is folded into an equivalent VDD2
+// current: I = I_vdd2 + I_vdd1 * VDD1 / VDD2. IDD5B uses the burst-refresh IDD5 pair.
+dram_spec make_lpddr4_3200() {
+  constexpr double vdd1 = 1.8;
+  constexpr double vdd2 = 1.1;
+  auto fold = [](double i_vdd2, double i_vdd1) { return i_vdd2 + i_vdd1 * vdd1 / vdd2; };
+  dram_spec s;
+  s.standard = "lpddr4_3200";
+  s.tck_ps = 625;
+  s.bus_width_bits = 32;
+  s.device_width_bits = 16;
+  s.burst_length = 16;
+  s.ranks = 1;
+  s.bank_groups = 1;
+  s.banks_per_group = 8;
+  s.rows = 65536;
+  s.columns = 1024;
+  s.cl = 28;
+  s.cwl = 14;
+  s.rcd = 29;
+  s.rp = 29;
+  s.ras = 68;
+  s.rc = 97;
+  s.ccd_s = 8;
+  s.ccd_l = 8;
+  s.rrd_s = 16;
+  s.rrd_l = 16;
+  s.faw = 64;
+  s.wr = 29;
+  s.wtr_s = 16;
+  s.wtr_l = 16;
+  s.rtp = 12;
+  s.rtw = 30;
+  s.refi = 6246;
+  s.rfc = 448;
+  s.idd0 = fold(45.0, 3.5);
+  s.idd2n = fold(27.0, 2.0);
+  s.idd3n = fold(30.0, 2.25);
+  s.idd4r = fold(275.0, 2.25);
+  s.idd4w = fold(210.0, 2.25);
+  s.idd5b = fold(90.0, 10.0);
+  s.vdd = vdd2;
+  return s;
+}
+
+// Field table for set_field / spec_to_json: one entry per numeric member.
+struct u32_field {
+  const char* name;
+  uint32_t dram_spec::*member;
+};
+struct f64_field {
+  const char* name;
+  double dram_spec::*member;
+};
+
+constexpr u32_field k_u32_fields[] = {
+    {"tck_ps", &dram_spec::tck_ps},
+    {"bus_width_bits", &dram_spec::bus_width_bits},
+    {"device_width_bits", &dram_spec::device_width_bits},
+    {"burst_length", &dram_spec::burst_length},
+    {"ranks", &dram_spec::ranks},
+    {"bank_groups", &dram_spec::bank_groups},
+    {"banks_per_group", &dram_spec::banks_per_group},
+    {"rows", &dram_spec::rows},
+    {"columns", &dram_spec::columns},
+    {"cl", &dram_spec::cl},
+    {"cwl", &dram_spec::cwl},
+    {"rcd", &dram_spec::rcd},
+    {"rp", &dram_spec::rp},
+    {"ras", &dram_spec::ras},
+    {"rc", &dram_spec::rc},
+    {"ccd_s", &dram_spec::ccd_s},
+    {"ccd_l", &dram_spec::ccd_l},
+    {"rrd_s", &dram_spec::rrd_s},
+    {"rrd_l", &dram_spec::rrd_l},
+    {"faw", &dram_spec::faw},
+    {"wr", &dram_spec::wr},
+    {"wtr_s", &dram_spec::wtr_s},
+    {"wtr_l", &dram_spec::wtr_l},
+    {"rtp", &dram_spec::rtp},
+    {"rtw", &dram_spec::rtw},
+    {"refi", &dram_spec::refi},
+    {"rfc", &dram_spec::rfc},
+};
+
+constexpr f64_field k_f64_fields[] = {
+    {"idd0", &dram_spec::idd0},   {"idd2n", &dram_spec::idd2n},
+    {"idd3n", &dram_spec::idd3n}, {"idd4r", &dram_spec::idd4r},
+    {"idd4w", &dram_spec::idd4w}, {"idd5b", &dram_spec::idd5b},
+    {"vdd", &dram_spec::vdd},
+};
+
+} // namespace
+
+uint64_t dram_spec::capacity_bytes() const {
+  return uint64_t{ranks} * banks_per_rank() * rows * columns * bus_bytes();
+}
+
+double dram_spec::peak_bandwidth_gbps() const {
+  // Bytes per burst over the burst's bus time, in bytes/ps -> GB/s.
+  return static_cast<double>(burst_bytes()) / (burst_cycles() * double(tck_ps)) * 1000.0;
+}
+
+void validate(const dram_spec& s) {
+  for (const auto& f : k_u32_fields) {
+    if (s.*f.member == 0 && std::string_view(f.name) != "rtw") {
+      fail(f.name, "must be > 0");
+    }
+  }
+  for (const auto& f : k_f64_fields) {
+    if (!(s.*f.member >= 0.0) || !std::isfinite(s.*f.member)) {
+      fail(f.name, "must be a finite value >= 0");
+    }
+  }
+  if (s.vdd <= 0.0) {
+    fail("vdd", "must be > 0");
+  }
+  if (s.bus_width_bits % 8 != 0 || !is_pow2(s.bus_width_bits)) {
+    fail("bus_width_bits", "must be a power of two multiple of 8");
+  }
+  if (s.device_width_bits > s.bus_width_bits ||
+      s.bus_width_bits % s.device_width_bits != 0) {
+    fail("device_width_bits", "must divide bus_width_bits");
+  }
+  if (s.burst_length % 2 != 0 || !is_pow2(s.burst_length)) {
+    fail("burst_length", "must be an even power of two");
+  }
+  const std::pair<const char*, uint32_t> pow2_fields[] = {
+      {"ranks", s.ranks},
+      {"bank_groups", s.bank_groups},
+      {"banks_per_group", s.banks_per_group},
+      {"rows", s.rows},
+      {"columns", s.columns}};
+  for (const auto& [name, v] : pow2_fields) {
+    if (!is_pow2(v)) {
+      fail(name, "must be a power of two (got " + std::to_string(v) + ")");
+    }
+  }
+  if (s.columns < s.burst_length) {
+    fail("columns", "must be >= burst_length");
+  }
+  if (s.banks_per_rank() > 256 || s.ranks > 16) {
+    fail("banks_per_group", "gives more banks than the model supports (256 per rank)");
+  }
+  if (s.rc < s.ras) {
+    fail("rc", "must be >= ras");
+  }
+  if (s.ccd_l < s.ccd_s) {
+    fail("ccd_l", "must be >= ccd_s");
+  }
+  if (s.rrd_l < s.rrd_s) {
+    fail("rrd_l", "must be >= rrd_s");
+  }
+  if (s.wtr_l < s.wtr_s) {
+    fail("wtr_l", "must be >= wtr_s");
+  }
+  if (s.refi <= s.rfc + s.rp) {
+    fail("refi", "must be larger than rfc + rp");
+  }
+  const uint32_t addr_bits = log2_exact(s.capacity_bytes());
+  if (addr_bits > 48) {
+    fail("rows", "gives a capacity above 2^48 bytes");
+  }
+}
+
+std::vector<std::string> preset_names() {
+  return {"ddr4_2400_x64", "lpddr4_3200"};
+}
+
+dram_spec preset(std::string_view name) {
+  if (name == "ddr4_2400_x64") {
+    return make_ddr4_2400_x64();
+  }
+  if (name == "lpddr4_3200") {
+    return make_lpddr4_3200();
+  }
+  throw std::invalid_argument("unknown DRAM standard '" + std::string(name) +
+                              "' (known: ddr4_2400_x64, lpddr4_3200)");
+}
+
+void set_field(dram_spec& s, std::string_view name, double value) {
+  for (const auto& f : k_u32_fields) {
+    if (name == f.name) {
+      if (!(value >= 0.0) || value > double(std::numeric_limits<uint32_t>::max()) ||
+          value != std::floor(value)) {
+        fail(f.name, "must be a non-negative integer");
+      }
+      s.*f.member = static_cast<uint32_t>(value);
+      return;
+    }
+  }
+  for (const auto& f : k_f64_fields) {
+    if (name == f.name) {
+      s.*f.member = value;
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown dram spec field '" + std::string(name) + "'");
+}
+
+dram_spec spec_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) {
+    throw std::invalid_argument("dram spec must be a JSON object");
+  }
+  dram_spec s = preset(j.value("preset", std::string("ddr4_2400_x64")));
+  for (const auto& [key, v] : j.items()) {
+    if (key == "preset") {
+      continue;
+    }
+    if (key == "standard") {
+      if (!v.is_string()) {
+        fail(key, "must be a string");
+      }
+      s.standard = v.get<std::string>();
+      continue;
+    }
+    if (!v.is_number()) {
+      fail(key, "must be a number");
+    }
+    set_field(s, key, v.get<double>());
+  }
+  validate(s);
+  return s;
+}
+
+nlohmann::json spec_to_json(const dram_spec& s) {
+  nlohmann::json j;
+  j["standard"] = s.standard;
+  for (const auto& f : k_u32_fields) {
+    j[f.name] = s.*f.member;
+  }
+  for (const auto& f : k_f64_fields) {
+    j[f.name] = s.*f.member;
+  }
+  return j;
+}
+
+// ---------------------------------------------------------------------------------
+
+const char* to_string(addr_field f) {
+  switch (f) {
+  case addr_field::offset:
+    return "offset";
+  case addr_field::column:
+    return "column";
+  case addr_field::bank_group:
+    return "bank_group";
+  case addr_field::bank:
+    return "bank";
+  case addr_field::row:
+    return "row";
+  case addr_field::rank:
+    return "rank";
+  }
+  return "?";
+}
+
+namespace {
+
+bool field_from_name(std::string_view name, addr_field& out) {
+  for (int i = 0; i < addr_field_count; ++i) {
+    if (name == to_string(static_cast<addr_field>(i))) {
+      out = static_cast<addr_field>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+[[noreturn]] void mapping_fail(const std::string& why) {
+  throw std::invalid_argument("address mapping: " + why);
+}
+
+} // namespace
+
+address_mapping address_mapping::parse(std::string_view text, const dram_spec& spec) {
+  validate(spec);
+  uint32_t need[addr_field_count];
+  need[int(addr_field::offset)] = log2_exact(spec.bus_bytes());
+  need[int(addr_field::column)] = log2_exact(spec.columns);
+  need[int(addr_field::bank_group)] = log2_exact(spec.bank_groups);
+  need[int(addr_field::bank)] = log2_exact(spec.banks_per_group);
+  need[int(addr_field::row)] = log2_exact(spec.rows);
+  need[int(addr_field::rank)] = log2_exact(spec.ranks);
+  uint32_t used[addr_field_count] = {};
+  bool seen[addr_field_count] = {};
+
+  address_mapping m;
+  uint32_t addr_lsb = 0;
+  size_t pos = 0;
+  bool any_token = false;
+  while (pos < text.size()) {
+    const char c = text[pos];
+    if (c == ' ' || c == '\t' || c == ',' || c == '\n' || c == '\r') {
+      ++pos;
+      continue;
+    }
+    size_t end = pos;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t' &&
+           text[end] != ',' && text[end] != '\n' && text[end] != '\r') {
+      ++end;
+    }
+    const std::string_view token = text.substr(pos, end - pos);
+    pos = end;
+    any_token = true;
+
+    const size_t colon = token.find(':');
+    const std::string_view name = token.substr(0, colon);
+    addr_field field;
+    if (!field_from_name(name, field)) {
+      mapping_fail("unknown field '" + std::string(name) +
+                   "' (fields: offset column bank_group bank row rank)");
+    }
+    const int fi = static_cast<int>(field);
+    const std::string fname(name);
+    uint32_t width;
+    if (colon == std::string_view::npos) {
+      if (used[fi] >= need[fi] && seen[fi]) {
+        mapping_fail("field '" + fname + "' appears more than once");
+      }
+      width = need[fi] - used[fi]; // the rest of the field
+    } else {
+      const std::string_view digits = token.substr(colon + 1);
+      if (digits.empty() || digits.size() > 2 ||
+          digits.find_first_not_of("0123456789") != std::string_view::npos) {
+        mapping_fail("field '" + fname + "' has a bad bit count '" + std::string(digits) +
+                     "'");
+      }
+      width = static_cast<uint32_t>(std::stoul(std::string(digits)));
+      if (width == 0) {
+        mapping_fail("field '" + fname + "' has a zero bit count");
+      }
+      if (used[fi] + width > need[fi]) {
+        mapping_fail("field '" + fname + "' maps " + std::to_string(used[fi] + width) +
+                     " bits but the spec has " + std::to_string(need[fi]));
+      }
+    }
+    seen[fi] = true;
+    if (width > 0) {
+      if (addr_lsb + width > 63) {
+        mapping_fail("field '" + fname + "' lies above address bit 63");
+      }
+      m.m_pieces.push_back({field, static_cast<uint8_t>(addr_lsb),
+                            static_cast<uint8_t>(used[fi]), static_cast<uint8_t>(width)});
+      addr_lsb += width;
+      used[fi] += width;
+    }
+  }
+  if (!any_token) {
+    mapping_fail("empty mapping string");
+  }
+  for (int i = 0; i < addr_field_count; ++i) {
+    if (used[i] != need[i]) {
+      const std::string fname = dram::to_string(static_cast<addr_field>(i));
+      if (!seen[i]) {
+        mapping_fail("field '" + fname + "' is missing (the spec needs " +
+                     std::to_string(need[i]) + " bits)");
+      }
+      mapping_fail("field '" + fname + "' maps " + std::to_string(used[i]) +
+                   " bits but the spec has " + std::to_string(need[i]));
+    }
+  }
+  // One burst must be a naturally aligned block of consecutive addresses: the offset
+  // bits, then the column bits that count the beats of one burst.
+  const uint32_t off_bits = need[int(addr_field::offset)];
+  const uint32_t beat_bits = log2_exact(spec.burst_length);
+  uint32_t covered = 0; // low address bits that are offset, then low column bits
+  uint32_t next_col = 0;
+  for (const mapping_piece& p : m.m_pieces) {
+    if (covered < off_bits) {
+      if (p.field != addr_field::offset) {
+        mapping_fail("field 'offset' must occupy the lowest " + std::to_string(off_bits) +
+                     " address bits");
+      }
+      covered += p.width;
+      continue;
+    }
+    if (next_col >= beat_bits) {
+      break;
+    }
+    if (p.field != addr_field::column || p.field_lsb != next_col) {
+      mapping_fail("field 'column' must have its lowest " + std::to_string(beat_bits) +
+                   " bits right above 'offset' (one burst of " +
+                   std::to_string(spec.burst_bytes()) + " bytes is contiguous)");
+    }
+    next_col += p.width;
+  }
+  if (next_col < beat_bits) {
+    mapping_fail("field 'column' must have its lowest " + std::to_string(beat_bits) +
+                 " bits right above 'offset'");
+  }
+  m.m_address_bits = addr_lsb;
+  return m;
+}
+
+std::string address_mapping::default_text(const dram_spec& spec) {
+  // Beats of one burst, then bank group (consecutive bursts alternate bank groups, so
+  // back-to-back bursts pay tCCD_S, not tCCD_L), then the rest of the row, then bank,
+  // row, rank: a sequential stream keeps one open row per bank group for a whole row.
+  const uint32_t beat_bits = log2_exact(spec.burst_length);
+  return "offset column:" + std::to_string(beat_bits) +
+         " bank_group column bank row rank";
+}
+
+address_mapping address_mapping::default_for(const dram_spec& spec) {
+  return parse(default_text(spec), spec);
+}
+
+std::string address_mapping::to_string() const {
+  std::ostringstream os;
+  for (size_t i = 0; i < m_pieces.size(); ++i) {
+    os << (i ? " " : "") << dram::to_string(m_pieces[i].field) << ':'
+       << int(m_pieces[i].width);
+  }
+  return os.str();
+}
+
+} // namespace dwvp::dram

@@ -1,0 +1,151 @@
+// DRAM device/channel specification and address mapping (plain C++, no SystemC).
+//
+// A dram_spec is the typed equivalent of a DRAMSys memspec: geometry, JEDEC timings in
+// clock cycles and IDD currents for a DRAMPower-style energy estimate. Presets are
+// built in (see dram_spec.cpp for the datasheet sources); any field can be overridden
+// by name so that a platform config file can describe another part.
+//
+// The address mapping says which physical-address bits select the byte offset, column,
+// bank group, bank, row and rank. It is written least significant field first, e.g.
+//   "offset column:3 bank_group column:7 bank row rank"
+// (see docs/dram.md for the full syntax).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace dwvp::dram {
+
+struct dram_spec {
+  std::string standard = "ddr4_2400_x64"; // preset name or a free label
+
+  // Geometry of one channel.
+  uint32_t tck_ps = 833;          // clock period (data moves on both edges)
+  uint32_t bus_width_bits = 64;   // channel data bus width
+  uint32_t device_width_bits = 8; // width of one device (devices per rank = bus / this)
+  uint32_t burst_length = 8;      // beats per column command
+  uint32_t ranks = 1;
+  uint32_t bank_groups = 4; // 1 for standards without bank groups
+  uint32_t banks_per_group = 4;
+  uint32_t rows = 65536;
+  uint32_t columns = 1024; // per device row; one column = one beat
+
+  // Timings in clock cycles.
+  uint32_t cl = 16;     // read latency, RD to first data beat
+  uint32_t cwl = 12;    // write latency, WR to first data beat
+  uint32_t rcd = 16;    // ACT to RD/WR
+  uint32_t rp = 16;     // PRE to ACT
+  uint32_t ras = 39;    // ACT to PRE
+  uint32_t rc = 55;     // ACT to ACT, same bank
+  uint32_t ccd_s = 4;   // RD/WR to RD/WR, different bank group
+  uint32_t ccd_l = 6;   // RD/WR to RD/WR, same bank group
+  uint32_t rrd_s = 4;   // ACT to ACT, different bank group
+  uint32_t rrd_l = 6;   // ACT to ACT, same bank group
+  uint32_t faw = 26;    // window holding at most four ACTs (per rank)
+  uint32_t wr = 18;     // end of write data to PRE (write recovery)
+  uint32_t wtr_s = 3;   // end of write data to RD, different bank group
+  uint32_t wtr_l = 9;   // end of write data to RD, same bank group
+  uint32_t rtp = 9;     // RD to PRE
+  uint32_t rtw = 10;    // RD to WR command spacing (bus turnaround)
+  uint32_t refi = 9360; // average refresh interval
+  uint32_t rfc = 421;   // all-bank refresh cycle time
+
+  // Currents (mA) per device and supply (V), as DRAMPower uses them.
+  double idd0 = 48.0;   // one bank ACT-PRE cycling at tRC
+  double idd2n = 34.0;  // precharge standby
+  double idd3n = 43.0;  // active standby
+  double idd4r = 135.0; // burst read
+  double idd4w = 123.0; // burst write
+  double idd5b = 250.0; // burst (all-bank) refresh
+  double vdd = 1.2;
+
+  // Derived values.
+  uint32_t bus_bytes() const { return bus_width_bits / 8; }
+  uint32_t burst_bytes() const { return bus_bytes() * burst_length; }
+  uint32_t burst_cycles() const { return burst_length / 2; } // double data rate
+  uint32_t devices_per_rank() const { return bus_width_bits / device_width_bits; }
+  uint32_t banks_per_rank() const { return bank_groups * banks_per_group; }
+  uint64_t capacity_bytes() const;
+  // Peak data bandwidth in GB/s (1e9 bytes/s) for this tck_ps.
+  double peak_bandwidth_gbps() const;
+};
+
+// Throws std::invalid_argument naming the first inconsistent field.
+void validate(const dram_spec& spec);
+
+// Built-in presets: "ddr4_2400_x64" (default) and "lpddr4_3200".
+std::vector<std::string> preset_names();
+dram_spec preset(std::string_view name); // throws std::invalid_argument if unknown
+
+// Sets one field by its member name ("tck_ps", "cl", "idd0", ...; "standard" is not
+// numeric and not accepted here). Throws std::invalid_argument naming an unknown field
+// or a value that does not fit.
+void set_field(dram_spec& spec, std::string_view name, double value);
+
+// Spec from a JSON object: {"preset": "lpddr4_3200", "cl": 30, ...}. Starts from the
+// named preset (default ddr4_2400_x64), applies every other key with set_field and
+// validates. Unknown keys are errors.
+dram_spec spec_from_json(const nlohmann::json& j);
+nlohmann::json spec_to_json(const dram_spec& spec);
+
+// ---------------------------------------------------------------------------------
+// Address mapping
+
+enum class addr_field : uint8_t { offset, column, bank_group, bank, row, rank };
+constexpr int addr_field_count = 6;
+const char* to_string(addr_field f);
+
+// A run of `width` address bits starting at `addr_lsb` that carries bits
+// [field_lsb, field_lsb + width) of `field`.
+struct mapping_piece {
+  addr_field field;
+  uint8_t addr_lsb;
+  uint8_t field_lsb;
+  uint8_t width;
+};
+
+struct dram_address {
+  uint32_t rank = 0;
+  uint32_t bank_group = 0;
+  uint32_t bank = 0; // within its bank group
+  uint32_t row = 0;
+  uint32_t column = 0;
+  uint32_t offset = 0;
+};
+
+class address_mapping {
+public:
+  // Parses the textual form against the spec's field sizes. Throws
+  // std::invalid_argument naming the offending field or token.
+  static address_mapping parse(std::string_view text, const dram_spec& spec);
+  // Sequential streams stay in one row per bank and rotate bank groups per burst.
+  static address_mapping default_for(const dram_spec& spec);
+  static std::string default_text(const dram_spec& spec);
+
+  dram_address decode(uint64_t address) const {
+    uint32_t f[addr_field_count] = {};
+    for (const mapping_piece& p : m_pieces) {
+      const uint32_t bits = static_cast<uint32_t>(address >> p.addr_lsb) & mask(p.width);
+      f[static_cast<int>(p.field)] |= bits << p.field_lsb;
+    }
+    return {f[5], f[2], f[3], f[4], f[1], f[0]};
+  }
+
+  const std::vector<mapping_piece>& pieces() const { return m_pieces; }
+  uint32_t address_bits() const { return m_address_bits; }
+  // Canonical text (every piece with its width), parseable again.
+  std::string to_string() const;
+
+private:
+  static uint32_t mask(uint32_t width) {
+    return width >= 32 ? 0xffffffffu : (1u << width) - 1u;
+  }
+  std::vector<mapping_piece> m_pieces;
+  uint32_t m_address_bits = 0;
+};
+
+} // namespace dwvp::dram
