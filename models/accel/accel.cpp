@@ -306,6 +306,10 @@ void accel::command_loop() {
       raise_irq(DWVP_IRQ_ERROR);
       continue;
     }
+    // The command processor is clocked: it starts at the first edge after the doorbell.
+    const uint64_t period = m_params.clock_period.value();
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    if (now % period) sc_core::wait(sc_core::sc_time::from_value(period - now % period));
     const uint64_t generation = m_generation;
     m_busy = true;
     m_busy_sig.write(true);
