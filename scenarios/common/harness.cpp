@@ -137,6 +137,16 @@ void print_summary(std::ostream& out, const network_run& run) {
     out << "golden check      not every layer ran\n";
 }
 
+int parse_command_line(CLI::App& app, int argc, char* argv[]) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return -1;
+}
+
 int systemc_main(int argc, char* argv[]) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   return sc_core::sc_elab_and_sim(argc, argv);

@@ -50,6 +50,10 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
 void print_layer_table(std::ostream& out, const runtime::network& net, const network_run& run);
 void print_summary(std::ostream& out, const network_run& run);
 
+// Parses the command line. Returns -1 to go on, else the exit code: 0 after --help,
+// 2 for bad arguments (CLI11's message is printed).
+int parse_command_line(CLI::App& app, int argc, char* argv[]);
+
 // Silences SystemC's banner, then enters the kernel (which calls sc_main).
 int systemc_main(int argc, char* argv[]);
 

@@ -15,7 +15,7 @@ int sc_main(int argc, char* argv[]) {
   std::string dataflow = "os";
   app.add_option("--dataflow", dataflow, "GEMM dataflow: os or ws")
       ->check(CLI::IsMember({"os", "ws"}));
-  CLI11_PARSE(app, argc, argv);
+  if (int code = parse_command_line(app, argc, argv); code >= 0) return code;
 
   return guarded_main([&] {
     dwvp::config cfg = build_config(opt);
