@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <systemc>
 
+#include <cctype>
 #include <cstdint>
 #include <filesystem>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -46,6 +46,23 @@ std::vector<std::string> values_of(const std::vector<vcd_change>& changes) {
   for (const auto& c : changes)
     out.push_back(c.value);
   return out;
+}
+
+// `shape` uses A = upper-case letter, a = lower-case letter, 9 = digit; the rest is
+// literal. (std::regex trips GCC 12 -Wmaybe-uninitialized in sanitizer builds.)
+bool matches_shape(const std::string& text, const std::string& shape) {
+  if (text.size() != shape.size())
+    return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool ok = shape[i] == 'A'   ? std::isupper(c) != 0
+                    : shape[i] == 'a' ? std::islower(c) != 0
+                    : shape[i] == '9' ? std::isdigit(c) != 0
+                                      : text[i] == shape[i];
+    if (!ok)
+      return false;
+  }
+  return true;
 }
 
 // The reader must refuse `text`, blaming `line`, with `fragment` in the message.
@@ -258,8 +275,7 @@ TEST_CASE("value_as_uint converts binary strings and refuses x and z", "[vcd]") 
 TEST_CASE("real SystemC output: header and declarations", "[vcd][systemc]") {
   const vcd_file f = parse_vcd_file(DWVP_VCD_FIXTURE_DIR "/systemc_sample.vcd");
   // strftime("%b %d, %Y       %H:%M:%S"): the only line that differs between runs.
-  CHECK(std::regex_match(
-      f.date, std::regex(R"([A-Z][a-z]{2} \d{2}, \d{4} {7}\d{2}:\d{2}:\d{2})")));
+  CHECK(matches_shape(f.date, "Aaa 99, 9999       99:99:99"));
   CHECK(f.version == "SystemC 2.3.4-Accellera --- Jan 13 2023 17:28:48");
   CHECK(f.timescale_fs == 1000000);
   // SystemC wraps everything in a "SystemC" scope; dots in trace names become scopes.
