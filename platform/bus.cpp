@@ -7,14 +7,16 @@
 namespace dwvp {
 
 bus::bus(sc_core::sc_module_name name, sc_core::sc_time latency)
-    : sc_module(name), target_socket("target_socket"), initiator_socket("initiator_socket"),
-      m_latency(latency), m_log(logging::get(basename())) {
+    : sc_module(name), target_socket("target_socket"),
+      initiator_socket("initiator_socket"), m_latency(latency),
+      m_log(logging::get(basename())) {
   target_socket.register_b_transport(this, &bus::b_transport);
   target_socket.register_transport_dbg(this, &bus::transport_dbg);
 }
 
 void bus::map(uint64_t base, uint64_t size, unsigned port, const std::string& name) {
-  if (size == 0) throw std::invalid_argument("bus region '" + name + "' has size 0");
+  if (size == 0)
+    throw std::invalid_argument("bus region '" + name + "' has size 0");
   for (const region& r : m_regions) {
     if (base < r.base + r.size && r.base < base + size)
       throw std::invalid_argument("bus region '" + name + "' overlaps '" + r.name + "'");
@@ -45,8 +47,8 @@ void bus::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& de
   initiator_socket[r->port]->b_transport(trans, delay);
   trans.set_address(addr);
   if (trans.is_response_error())
-    m_log->warn("{} at 0x{:08x} ({}): {}", trans.is_read() ? "read" : "write", addr, r->name,
-                trans.get_response_string());
+    m_log->warn("{} at 0x{:08x} ({}): {}", trans.is_read() ? "read" : "write", addr,
+                r->name, trans.get_response_string());
 }
 
 unsigned bus::transport_dbg(int, tlm::tlm_generic_payload& trans) {

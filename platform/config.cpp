@@ -23,7 +23,8 @@ const default_entry k_defaults[] = {
     {"clock.accel_mhz", config_type::real, "1000", "accelerator clock frequency in MHz"},
     {"sim.quantum_ns", config_type::integer, "1000",
      "global quantum for temporal decoupling, ns"},
-    {"bus.latency_ns", config_type::integer, "2", "interconnect latency per transaction, ns"},
+    {"bus.latency_ns", config_type::integer, "2",
+     "interconnect latency per transaction, ns"},
     {"host.mmio_latency_ns", config_type::integer, "10",
      "host CPU cost of one register access beyond the bus, ns"},
     {"host.copy_bytes_per_ns", config_type::real, "8",
@@ -34,7 +35,8 @@ const default_entry k_defaults[] = {
      "fixed-latency memory: access latency per transaction, ns"},
     {"dram.bandwidth_gbps", config_type::real, "19.2",
      "fixed-latency memory: transfer bandwidth, GB/s (0 = unlimited)"},
-    {"accel.regs_base", config_type::integer, "0x40000000", "accelerator register block base"},
+    {"accel.regs_base", config_type::integer, "0x40000000",
+     "accelerator register block base"},
     {"gemm.rows", config_type::integer, "32", "systolic array rows (R)"},
     {"gemm.cols", config_type::integer, "32", "systolic array columns (C)"},
     {"gemm.full_array_folds", config_type::boolean, "false",
@@ -51,10 +53,14 @@ const default_entry k_defaults[] = {
 
 const char* type_name(config_type t) {
   switch (t) {
-  case config_type::integer: return "integer";
-  case config_type::real: return "real";
-  case config_type::boolean: return "boolean";
-  case config_type::string: return "string";
+  case config_type::integer:
+    return "integer";
+  case config_type::real:
+    return "real";
+  case config_type::boolean:
+    return "boolean";
+  case config_type::string:
+    return "string";
   }
   return "?";
 }
@@ -79,10 +85,13 @@ std::string canonical(config_type t, const std::string& text) {
     return text;
   }
   case config_type::boolean:
-    if (text == "true" || text == "1" || text == "yes" || text == "on") return "true";
-    if (text == "false" || text == "0" || text == "no" || text == "off") return "false";
+    if (text == "true" || text == "1" || text == "yes" || text == "on")
+      return "true";
+    if (text == "false" || text == "0" || text == "no" || text == "off")
+      return "false";
     throw std::invalid_argument("expected true or false, got '" + text + "'");
-  case config_type::string: return text;
+  case config_type::string:
+    return text;
   }
   return text;
 }
@@ -140,8 +149,10 @@ void config::load_yaml(const std::string& path) {
   } catch (const YAML::Exception& ex) {
     throw config_error(path + ":" + std::to_string(ex.mark.line + 1) + ": " + ex.msg);
   }
-  if (root.IsNull()) return;
-  if (!root.IsMap()) throw config_error(path + ": top level must be a map of keys");
+  if (root.IsNull())
+    return;
+  if (!root.IsMap())
+    throw config_error(path + ": top level must be a map of keys");
   std::vector<std::pair<std::string, YAML::Node>> flat;
   flatten(root, "", flat);
   for (const auto& [key, node] : flat) {
@@ -154,7 +165,8 @@ void config::load_yaml(const std::string& path) {
 
 const config_entry& config::find(const std::string& key, config_type expected) const {
   auto it = m_index.find(key);
-  if (it == m_index.end()) throw config_error("unknown configuration key '" + key + "'");
+  if (it == m_index.end())
+    throw config_error("unknown configuration key '" + key + "'");
   const config_entry& e = m_entries[it->second];
   if (e.type != expected)
     throw config_error("configuration key '" + key + "' is " + type_name(e.type) +

@@ -65,20 +65,23 @@ void configure(const std::string& default_level, const std::string& module_level
     std::string item = module_levels.substr(
         pos, comma == std::string::npos ? std::string::npos : comma - pos);
     pos = comma == std::string::npos ? module_levels.size() : comma + 1;
-    if (item.empty()) continue;
+    if (item.empty())
+      continue;
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
       throw config_error("log.modules: expected module=level, got '" + item + "'");
     s.module_levels[item.substr(0, eq)] = parse_level(item.substr(eq + 1));
   }
-  for (auto& [name, logger] : s.loggers) apply(s, name, *logger);
+  for (auto& [name, logger] : s.loggers)
+    apply(s, name, *logger);
 }
 
 std::shared_ptr<spdlog::logger> get(const std::string& module) {
   state& s = global();
   std::lock_guard<std::mutex> guard(s.lock);
   auto it = s.loggers.find(module);
-  if (it != s.loggers.end()) return it->second;
+  if (it != s.loggers.end())
+    return it->second;
   auto logger = std::make_shared<spdlog::logger>(module, s.sink);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<sim_time_flag>('*').set_pattern("[%*] [%n] [%l] %v");

@@ -5,7 +5,9 @@
 namespace dwvp {
 namespace {
 
-sc_core::sc_time ns(uint64_t v) { return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS); }
+sc_core::sc_time ns(uint64_t v) {
+  return sc_core::sc_time(static_cast<double>(v), sc_core::SC_NS);
+}
 
 models::host_params host_params_from(const config& cfg) {
   models::host_params p;
@@ -23,7 +25,8 @@ std::unique_ptr<models::memory_timing> dram_timing_from(const config& cfg) {
 
 uint64_t dram_size_from(const config& cfg) {
   uint64_t mb = cfg.get_uint("dram.size_mb");
-  if (mb == 0 || mb > 2048) throw config_error("key 'dram.size_mb' must be 1..2048");
+  if (mb == 0 || mb > 2048)
+    throw config_error("key 'dram.size_mb' must be 1..2048");
   return mb << 20;
 }
 
@@ -32,16 +35,20 @@ uint64_t dram_size_from(const config& cfg) {
 models::accel_params accel_params_from(const config& cfg) {
   models::accel_params p;
   const double mhz = cfg.get_real("clock.accel_mhz");
-  if (mhz <= 0 || mhz > 10000) throw config_error("key 'clock.accel_mhz' must be in (0, 10000]");
+  if (mhz <= 0 || mhz > 10000)
+    throw config_error("key 'clock.accel_mhz' must be in (0, 10000]");
   p.clock_period = sc_core::sc_time(1e6 / mhz, sc_core::SC_PS);
   const int64_t rows = cfg.get_int("gemm.rows"), cols = cfg.get_int("gemm.cols");
-  if (rows < 1 || rows > 1024) throw config_error("key 'gemm.rows' must be 1..1024");
-  if (cols < 1 || cols > 1024) throw config_error("key 'gemm.cols' must be 1..1024");
+  if (rows < 1 || rows > 1024)
+    throw config_error("key 'gemm.rows' must be 1..1024");
+  if (cols < 1 || cols > 1024)
+    throw config_error("key 'gemm.cols' must be 1..1024");
   p.array = {static_cast<int>(rows), static_cast<int>(cols)};
   p.gemm_options.full_array_folds = cfg.get_bool("gemm.full_array_folds");
   p.gemm_options.double_buffered = cfg.get_bool("gemm.double_buffered");
   const int64_t lanes = cfg.get_int("ppu.lanes");
-  if (lanes < 1 || lanes > 4096) throw config_error("key 'ppu.lanes' must be 1..4096");
+  if (lanes < 1 || lanes > 4096)
+    throw config_error("key 'ppu.lanes' must be 1..4096");
   p.ppu_lanes = static_cast<int>(lanes);
   return p;
 }
@@ -51,17 +58,19 @@ soc::soc(sc_core::sc_module_name name, const config& cfg)
       interconnect("bus", ns(cfg.get_uint("bus.latency_ns"))),
       dram("dram", dram_size_from(cfg), dram_timing_from(cfg)),
       accelerator("accel", accel_params_from(cfg)), irq("irq"),
-      m_dram_base(cfg.get_uint("dram.base")), m_regs_base(cfg.get_uint("accel.regs_base")) {
+      m_dram_base(cfg.get_uint("dram.base")),
+      m_regs_base(cfg.get_uint("accel.regs_base")) {
   if (m_dram_base + dram.size() > (uint64_t{1} << 32))
-    throw config_error("keys 'dram.base' + 'dram.size_mb' exceed the 32-bit address space");
-  if (sc_core::sc_time(static_cast<double>(cfg.get_uint("sim.quantum_ns")), sc_core::SC_NS) ==
-      sc_core::SC_ZERO_TIME)
+    throw config_error(
+        "keys 'dram.base' + 'dram.size_mb' exceed the 32-bit address space");
+  if (sc_core::sc_time(static_cast<double>(cfg.get_uint("sim.quantum_ns")),
+                       sc_core::SC_NS) == sc_core::SC_ZERO_TIME)
     throw config_error("key 'sim.quantum_ns' must be positive");
   tlm_utils::tlm_quantumkeeper::set_global_quantum(ns(cfg.get_uint("sim.quantum_ns")));
 
   host.socket.bind(interconnect.target_socket);
   accelerator.dma_socket.bind(interconnect.target_socket);
-  interconnect.initiator_socket.bind(dram.socket);            // port 0
+  interconnect.initiator_socket.bind(dram.socket);             // port 0
   interconnect.initiator_socket.bind(accelerator.regs_socket); // port 1
   interconnect.map(m_dram_base, dram.size(), 0, "dram");
   interconnect.map(m_regs_base, DWVP_ACCEL_REGS_SIZE, 1, "accel.regs");

@@ -15,13 +15,14 @@ vcd_trace::vcd_trace(const std::string& path) : m_path(path) {
     m_path = path + ".vcd";
   { // fail early with a clear message instead of SystemC's warning
     std::ofstream probe(m_path);
-    if (!probe) throw std::runtime_error(m_path + ": cannot create VCD file");
+    if (!probe)
+      throw std::runtime_error(m_path + ": cannot create VCD file");
   }
   m_file = sc_core::sc_create_vcd_trace_file(stem.c_str());
   // Picoseconds: the kernel resolution, so every event time is representable.
   // SystemC reports the unit change as an info message; keep stdout for results.
-  const auto info_actions = sc_core::sc_report_handler::set_actions(sc_core::SC_INFO,
-                                                                    sc_core::SC_DO_NOTHING);
+  const auto info_actions =
+      sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   m_file->set_time_unit(1, sc_core::SC_PS);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, info_actions);
 }
@@ -34,7 +35,8 @@ vcd_trace::~vcd_trace() {
 }
 
 void vcd_trace::close() {
-  if (!m_file) return;
+  if (!m_file)
+    return;
   sc_core::sc_close_vcd_trace_file(m_file);
   m_file = nullptr;
   std::ifstream in(m_path);
@@ -44,7 +46,8 @@ void vcd_trace::close() {
   std::string s = text.str();
   const auto begin = s.find("$date");
   const auto end = begin == std::string::npos ? begin : s.find("$end", begin);
-  if (end == std::string::npos) return;
+  if (end == std::string::npos)
+    return;
   s.replace(begin, end - begin, "$date\n     (fixed for reproducible output)\n");
   std::ofstream out(m_path, std::ios::trunc);
   out << s;

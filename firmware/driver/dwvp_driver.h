@@ -21,12 +21,12 @@ extern "C" {
 #define DWVP_E_ARG (-5)       /* bad argument to a driver call */
 
 typedef struct dwvp_dev {
-  uint32_t regs;          /* register block base address */
-  uint32_t ring_base;     /* DRAM address of the command ring */
-  uint32_t ring_entries;  /* ring capacity in descriptors */
-  uint32_t tail;          /* next slot the driver writes */
-  uint64_t timeout_ns;    /* per wait, 0 = forever */
-  uint32_t irqs_taken;    /* interrupts serviced */
+  uint32_t regs;         /* register block base address */
+  uint32_t ring_base;    /* DRAM address of the command ring */
+  uint32_t ring_entries; /* ring capacity in descriptors */
+  uint32_t tail;         /* next slot the driver writes */
+  uint64_t timeout_ns;   /* per wait, 0 = forever */
+  uint32_t irqs_taken;   /* interrupts serviced */
 } dwvp_dev;
 
 /* What the accelerator reported when it stopped. */
@@ -40,8 +40,8 @@ typedef struct dwvp_status {
 } dwvp_status;
 
 /* Checks the ID, soft-resets, programs the ring, unmasks interrupts and enables. */
-int dwvp_init(dwvp_dev* dev, uint32_t regs_base, uint32_t ring_base, uint32_t ring_entries,
-              uint64_t timeout_ns);
+int dwvp_init(dwvp_dev* dev, uint32_t regs_base, uint32_t ring_base,
+              uint32_t ring_entries, uint64_t timeout_ns);
 /* Allows the accelerator's DMA to touch [base, base + size); size 0 disables. */
 int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size);
 /* Runs count descriptors through the ring, refilling it as it drains, and waits for

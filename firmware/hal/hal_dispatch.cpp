@@ -11,13 +11,18 @@ namespace {
 backend* g_backend = nullptr;
 
 backend& require() {
-  if (!g_backend) throw std::logic_error("HAL called with no backend installed");
+  if (!g_backend)
+    throw std::logic_error("HAL called with no backend installed");
   return *g_backend;
 }
 } // namespace
 
-void set_backend(backend* b) { g_backend = b; }
-backend* current_backend() { return g_backend; }
+void set_backend(backend* b) {
+  g_backend = b;
+}
+backend* current_backend() {
+  return g_backend;
+}
 
 } // namespace dwvp::hal
 
@@ -25,18 +30,30 @@ using dwvp::hal::require;
 
 extern "C" {
 
-uint32_t hal_mmio_read32(uint32_t addr) { return require().mmio_read32(addr); }
-void hal_mmio_write32(uint32_t addr, uint32_t value) { require().mmio_write32(addr, value); }
+uint32_t hal_mmio_read32(uint32_t addr) {
+  return require().mmio_read32(addr);
+}
+void hal_mmio_write32(uint32_t addr, uint32_t value) {
+  require().mmio_write32(addr, value);
+}
 int hal_mem_write(uint32_t addr, const void* src, uint32_t len) {
   return require().mem_write(addr, src, len) ? 0 : -1;
 }
 int hal_mem_read(void* dst, uint32_t addr, uint32_t len) {
   return require().mem_read(dst, addr, len) ? 0 : -1;
 }
-int hal_wait_irq(uint64_t timeout_ns) { return require().wait_irq(timeout_ns) ? 0 : -1; }
-uint64_t hal_time_ns(void) { return require().time_ns(); }
-uint32_t hal_bus_errors(void) { return require().bus_errors(); }
-void hal_set_phase(uint32_t phase) { require().set_phase(phase); }
+int hal_wait_irq(uint64_t timeout_ns) {
+  return require().wait_irq(timeout_ns) ? 0 : -1;
+}
+uint64_t hal_time_ns(void) {
+  return require().time_ns();
+}
+uint32_t hal_bus_errors(void) {
+  return require().bus_errors();
+}
+void hal_set_phase(uint32_t phase) {
+  require().set_phase(phase);
+}
 void hal_log(const char* fmt, ...) {
   char line[512];
   va_list args;

@@ -12,7 +12,8 @@ namespace {
 // Bump allocator over the DRAM window; 64-byte alignment keeps bursts aligned.
 class dram_allocator {
 public:
-  dram_allocator(uint32_t base, uint32_t size) : m_next(base), m_end(uint64_t{base} + size) {}
+  dram_allocator(uint32_t base, uint32_t size)
+      : m_next(base), m_end(uint64_t{base} + size) {}
   uint32_t take(uint64_t bytes, const std::string& what) {
     uint64_t addr = (m_next + 63) & ~uint64_t{63};
     if (addr + bytes > m_end)
@@ -27,17 +28,23 @@ private:
   uint64_t m_end;
 };
 
-uint64_t output_bytes(const dwvp_desc& d) { return uint64_t{d.out_h} * d.out_w * d.out_c; }
+uint64_t output_bytes(const dwvp_desc& d) {
+  return uint64_t{d.out_h} * d.out_w * d.out_c;
+}
 
 uint64_t expected_weights(const dwvp_desc& d) {
   switch (d.opcode) {
-  case DWVP_OP_CONV2D: return uint64_t{d.out_c} * d.kernel_h * d.kernel_w * d.in_c;
+  case DWVP_OP_CONV2D:
+    return uint64_t{d.out_c} * d.kernel_h * d.kernel_w * d.in_c;
   case DWVP_OP_DEPTHWISE:
   case DWVP_OP_DW_1XK:
-  case DWVP_OP_DW_KX1: return uint64_t{d.kernel_h} * d.kernel_w * d.in_c;
+  case DWVP_OP_DW_KX1:
+    return uint64_t{d.kernel_h} * d.kernel_w * d.in_c;
   case DWVP_OP_POINTWISE:
-  case DWVP_OP_FC: return uint64_t{d.out_c} * d.in_c;
-  default: return 0;
+  case DWVP_OP_FC:
+    return uint64_t{d.out_c} * d.in_c;
+  default:
+    return 0;
   }
 }
 
@@ -55,7 +62,8 @@ void upload(uint32_t addr, const void* data, uint64_t bytes, const std::string& 
 run_result run_network(const network& net, const options& opt) {
   run_result result;
   dram_allocator dram(opt.dram_base, opt.dram_size);
-  const uint32_t ring = dram.take(uint64_t{opt.ring_entries} * DWVP_DESC_SIZE, "command ring");
+  const uint32_t ring =
+      dram.take(uint64_t{opt.ring_entries} * DWVP_DESC_SIZE, "command ring");
   const uint32_t input_addr = dram.take(net.input.size(), "network input");
 
   // Place every tensor, then upload constants.
@@ -69,12 +77,14 @@ run_result run_network(const network& net, const options& opt) {
     if (l.input < -1 || l.input >= static_cast<int>(i))
       throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
     if (l.weights.size() != expected_weights(t))
-      throw std::invalid_argument(what + ": expected " + std::to_string(expected_weights(t)) +
-                                  " weights, got " + std::to_string(l.weights.size()));
+      throw std::invalid_argument(what + ": expected " +
+                                  std::to_string(expected_weights(t)) + " weights, got " +
+                                  std::to_string(l.weights.size()));
     const bool has_params = expected_weights(t) != 0;
     if (has_params && (l.bias.size() != t.out_c || l.multiplier.size() != t.out_c ||
                        l.shift.size() != t.out_c))
-      throw std::invalid_argument(what + ": bias, multiplier and shift need out_c entries");
+      throw std::invalid_argument(what +
+                                  ": bias, multiplier and shift need out_c entries");
     placement& p = places[i];
     if (has_params) {
       p.weights = dram.take(l.weights.size(), what + " weights");
@@ -106,10 +116,12 @@ run_result run_network(const network& net, const options& opt) {
   hal_set_phase(2); // run
   dwvp_dev dev;
   int rc = dwvp_init(&dev, opt.regs_base, ring, opt.ring_entries, opt.timeout_ns);
-  if (rc == DWVP_OK) rc = dwvp_set_window(&dev, 0, opt.dram_base, opt.dram_size);
+  if (rc == DWVP_OK)
+    rc = dwvp_set_window(&dev, 0, opt.dram_base, opt.dram_size);
   if (rc == DWVP_OK) {
     result.start_ns = hal_time_ns();
-    rc = dwvp_run(&dev, descs.data(), static_cast<uint32_t>(descs.size()), &result.device);
+    rc =
+        dwvp_run(&dev, descs.data(), static_cast<uint32_t>(descs.size()), &result.device);
     result.end_ns = hal_time_ns();
   }
   result.driver_status = rc;
@@ -124,9 +136,9 @@ run_result run_network(const network& net, const options& opt) {
   // Read back counters, per-layer records and outputs of the layers that ran.
   hal_set_phase(3); // read back
   dwvp_read_perf(&dev, result.perf.data());
-  const size_t ran = rc == DWVP_OK ? net.layers.size()
+  const size_t ran = rc == DWVP_OK         ? net.layers.size()
                      : rc == DWVP_E_DEVICE ? result.device.error_layer // layer_id = index
-                                            : 0;
+                                           : 0;
   result.layers.resize(std::min(ran, net.layers.size()));
   for (size_t i = 0; i < result.layers.size(); ++i) {
     hal_mem_read(&result.layers[i].stats, places[i].stats, DWVP_LAYER_STATS_SIZE);

@@ -44,7 +44,7 @@ enum dwvp_activation {
   DWVP_ACT_NONE = 0,  /* clamp to [act_min, act_max] only */
   DWVP_ACT_RELU = 1,  /* same clamp; the firmware sets act_min to the output zero point */
   DWVP_ACT_RELU6 = 2, /* same clamp; act_max is the quantised 6.0 */
-  DWVP_ACT_LUT = 3,   /* after the clamp, out = lut[out + 128] (hard-swish, hard-sigmoid) */
+  DWVP_ACT_LUT = 3, /* after the clamp, out = lut[out + 128] (hard-swish, hard-sigmoid) */
   DWVP_ACT_COUNT = 4
 };
 
@@ -61,36 +61,36 @@ enum dwvp_loop_order {
 #define DWVP_FLAG_ALL (DWVP_FLAG_IRQ | DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN)
 
 typedef struct dwvp_desc {
-  uint16_t magic;    /*   0: DWVP_DESC_MAGIC */
-  uint16_t layer_id; /*   2: free-form id, reported in ERR_LAYER and on VCD */
-  uint8_t opcode;    /*   4: enum dwvp_opcode */
-  uint8_t mapping;   /*   5: enum dwvp_mapping */
-  uint8_t dataflow;  /*   6: enum dwvp_dataflow */
-  uint8_t activation;/*   7: enum dwvp_activation */
-  uint8_t loop_order;/*   8: enum dwvp_loop_order */
-  uint8_t kernel_h;  /*   9 */
-  uint8_t kernel_w;  /*  10 */
-  uint8_t stride_h;  /*  11 */
-  uint8_t stride_w;  /*  12 */
-  uint8_t pad_top;   /*  13 */
-  uint8_t pad_left;  /*  14 */
-  uint8_t pad_bottom;/*  15 */
-  uint8_t pad_right; /*  16 */
-  uint8_t add_left_shift; /* 17: ADD: inputs scaled by 1 << add_left_shift first */
-  uint8_t reserved0[2];   /* 18: must be 0 */
-  uint32_t flags;    /*  20: DWVP_FLAG_* */
-  uint16_t in_h;     /*  24 */
-  uint16_t in_w;     /*  26 */
-  uint16_t in_c;     /*  28 */
-  uint16_t out_h;    /*  30 */
-  uint16_t out_w;    /*  32 */
-  uint16_t out_c;    /*  34 */
+  uint16_t magic;            /*   0: DWVP_DESC_MAGIC */
+  uint16_t layer_id;         /*   2: free-form id, reported in ERR_LAYER and on VCD */
+  uint8_t opcode;            /*   4: enum dwvp_opcode */
+  uint8_t mapping;           /*   5: enum dwvp_mapping */
+  uint8_t dataflow;          /*   6: enum dwvp_dataflow */
+  uint8_t activation;        /*   7: enum dwvp_activation */
+  uint8_t loop_order;        /*   8: enum dwvp_loop_order */
+  uint8_t kernel_h;          /*   9 */
+  uint8_t kernel_w;          /*  10 */
+  uint8_t stride_h;          /*  11 */
+  uint8_t stride_w;          /*  12 */
+  uint8_t pad_top;           /*  13 */
+  uint8_t pad_left;          /*  14 */
+  uint8_t pad_bottom;        /*  15 */
+  uint8_t pad_right;         /*  16 */
+  uint8_t add_left_shift;    /* 17: ADD: inputs scaled by 1 << add_left_shift first */
+  uint8_t reserved0[2];      /* 18: must be 0 */
+  uint32_t flags;            /*  20: DWVP_FLAG_* */
+  uint16_t in_h;             /*  24 */
+  uint16_t in_w;             /*  26 */
+  uint16_t in_c;             /*  28 */
+  uint16_t out_h;            /*  30 */
+  uint16_t out_w;            /*  32 */
+  uint16_t out_c;            /*  34 */
   uint16_t in_pixel_stride;  /* 36: bytes between input pixels, 0 = in_c (packed) */
   uint16_t out_pixel_stride; /* 38: bytes between output pixels, 0 = out_c (packed) */
-  uint16_t tile_h;   /*  40: output rows per tile, 0 = let the accelerator choose */
-  uint16_t tile_w;   /*  42: output columns per tile, 0 = choose */
-  uint16_t tile_c;   /*  44: output channels per tile, 0 = choose */
-  uint16_t tile_k;   /*  46: input channels per tile, 0 = choose */
+  uint16_t tile_h;      /*  40: output rows per tile, 0 = let the accelerator choose */
+  uint16_t tile_w;      /*  42: output columns per tile, 0 = choose */
+  uint16_t tile_c;      /*  44: output channels per tile, 0 = choose */
+  uint16_t tile_k;      /*  46: input channels per tile, 0 = choose */
   uint32_t input_addr;  /*  48 */
   uint32_t weight_addr; /*  52 */
   uint32_t bias_addr;   /*  56: int32 [out_c] */
@@ -131,18 +131,53 @@ typedef struct dwvp_layer_stats {
 /* Fields named by DWVP_REG_ERR_FIELD when a descriptor is refused. */
 enum dwvp_desc_field {
   DWVP_FIELD_NONE = 0,
-  DWVP_FIELD_MAGIC, DWVP_FIELD_OPCODE, DWVP_FIELD_MAPPING, DWVP_FIELD_DATAFLOW,
-  DWVP_FIELD_ACTIVATION, DWVP_FIELD_LOOP_ORDER, DWVP_FIELD_KERNEL_H, DWVP_FIELD_KERNEL_W,
-  DWVP_FIELD_STRIDE_H, DWVP_FIELD_STRIDE_W, DWVP_FIELD_PAD_TOP, DWVP_FIELD_PAD_LEFT,
-  DWVP_FIELD_PAD_BOTTOM, DWVP_FIELD_PAD_RIGHT, DWVP_FIELD_ADD_LEFT_SHIFT,
-  DWVP_FIELD_RESERVED, DWVP_FIELD_FLAGS, DWVP_FIELD_IN_H, DWVP_FIELD_IN_W, DWVP_FIELD_IN_C,
-  DWVP_FIELD_OUT_H, DWVP_FIELD_OUT_W, DWVP_FIELD_OUT_C, DWVP_FIELD_IN_PIXEL_STRIDE,
-  DWVP_FIELD_OUT_PIXEL_STRIDE, DWVP_FIELD_TILE_H, DWVP_FIELD_TILE_W, DWVP_FIELD_TILE_C,
-  DWVP_FIELD_TILE_K, DWVP_FIELD_INPUT_ADDR, DWVP_FIELD_WEIGHT_ADDR, DWVP_FIELD_BIAS_ADDR,
-  DWVP_FIELD_QUANT_ADDR, DWVP_FIELD_OUTPUT_ADDR, DWVP_FIELD_AUX_ADDR, DWVP_FIELD_LUT_ADDR,
-  DWVP_FIELD_INPUT_ZP, DWVP_FIELD_AUX_ZP, DWVP_FIELD_OUTPUT_ZP, DWVP_FIELD_ACT_MIN,
-  DWVP_FIELD_ACT_MAX, DWVP_FIELD_INPUT_MULT, DWVP_FIELD_INPUT_SHIFT, DWVP_FIELD_AUX_MULT,
-  DWVP_FIELD_AUX_SHIFT, DWVP_FIELD_OUTPUT_MULT, DWVP_FIELD_OUTPUT_SHIFT,
+  DWVP_FIELD_MAGIC,
+  DWVP_FIELD_OPCODE,
+  DWVP_FIELD_MAPPING,
+  DWVP_FIELD_DATAFLOW,
+  DWVP_FIELD_ACTIVATION,
+  DWVP_FIELD_LOOP_ORDER,
+  DWVP_FIELD_KERNEL_H,
+  DWVP_FIELD_KERNEL_W,
+  DWVP_FIELD_STRIDE_H,
+  DWVP_FIELD_STRIDE_W,
+  DWVP_FIELD_PAD_TOP,
+  DWVP_FIELD_PAD_LEFT,
+  DWVP_FIELD_PAD_BOTTOM,
+  DWVP_FIELD_PAD_RIGHT,
+  DWVP_FIELD_ADD_LEFT_SHIFT,
+  DWVP_FIELD_RESERVED,
+  DWVP_FIELD_FLAGS,
+  DWVP_FIELD_IN_H,
+  DWVP_FIELD_IN_W,
+  DWVP_FIELD_IN_C,
+  DWVP_FIELD_OUT_H,
+  DWVP_FIELD_OUT_W,
+  DWVP_FIELD_OUT_C,
+  DWVP_FIELD_IN_PIXEL_STRIDE,
+  DWVP_FIELD_OUT_PIXEL_STRIDE,
+  DWVP_FIELD_TILE_H,
+  DWVP_FIELD_TILE_W,
+  DWVP_FIELD_TILE_C,
+  DWVP_FIELD_TILE_K,
+  DWVP_FIELD_INPUT_ADDR,
+  DWVP_FIELD_WEIGHT_ADDR,
+  DWVP_FIELD_BIAS_ADDR,
+  DWVP_FIELD_QUANT_ADDR,
+  DWVP_FIELD_OUTPUT_ADDR,
+  DWVP_FIELD_AUX_ADDR,
+  DWVP_FIELD_LUT_ADDR,
+  DWVP_FIELD_INPUT_ZP,
+  DWVP_FIELD_AUX_ZP,
+  DWVP_FIELD_OUTPUT_ZP,
+  DWVP_FIELD_ACT_MIN,
+  DWVP_FIELD_ACT_MAX,
+  DWVP_FIELD_INPUT_MULT,
+  DWVP_FIELD_INPUT_SHIFT,
+  DWVP_FIELD_AUX_MULT,
+  DWVP_FIELD_AUX_SHIFT,
+  DWVP_FIELD_OUTPUT_MULT,
+  DWVP_FIELD_OUTPUT_SHIFT,
   DWVP_FIELD_STATS_ADDR,
   DWVP_FIELD_QUANT_DATA, /* a per-channel multiplier/shift read from quant_addr */
   DWVP_FIELD_COUNT
@@ -150,15 +185,56 @@ enum dwvp_desc_field {
 
 /* Field names as used in error messages and docs/descriptor.md. */
 static inline const char* dwvp_desc_field_name(unsigned field) {
-  static const char* const names[DWVP_FIELD_COUNT] = {
-      "none", "magic", "opcode", "mapping", "dataflow", "activation", "loop_order",
-      "kernel_h", "kernel_w", "stride_h", "stride_w", "pad_top", "pad_left", "pad_bottom",
-      "pad_right", "add_left_shift", "reserved", "flags", "in_h", "in_w", "in_c", "out_h",
-      "out_w", "out_c", "in_pixel_stride", "out_pixel_stride", "tile_h", "tile_w",
-      "tile_c", "tile_k", "input_addr", "weight_addr", "bias_addr", "quant_addr",
-      "output_addr", "aux_addr", "lut_addr", "input_zp", "aux_zp", "output_zp", "act_min",
-      "act_max", "input_mult", "input_shift", "aux_mult", "aux_shift", "output_mult",
-      "output_shift", "stats_addr", "quant_data"};
+  static const char* const names[DWVP_FIELD_COUNT] = {"none",
+                                                      "magic",
+                                                      "opcode",
+                                                      "mapping",
+                                                      "dataflow",
+                                                      "activation",
+                                                      "loop_order",
+                                                      "kernel_h",
+                                                      "kernel_w",
+                                                      "stride_h",
+                                                      "stride_w",
+                                                      "pad_top",
+                                                      "pad_left",
+                                                      "pad_bottom",
+                                                      "pad_right",
+                                                      "add_left_shift",
+                                                      "reserved",
+                                                      "flags",
+                                                      "in_h",
+                                                      "in_w",
+                                                      "in_c",
+                                                      "out_h",
+                                                      "out_w",
+                                                      "out_c",
+                                                      "in_pixel_stride",
+                                                      "out_pixel_stride",
+                                                      "tile_h",
+                                                      "tile_w",
+                                                      "tile_c",
+                                                      "tile_k",
+                                                      "input_addr",
+                                                      "weight_addr",
+                                                      "bias_addr",
+                                                      "quant_addr",
+                                                      "output_addr",
+                                                      "aux_addr",
+                                                      "lut_addr",
+                                                      "input_zp",
+                                                      "aux_zp",
+                                                      "output_zp",
+                                                      "act_min",
+                                                      "act_max",
+                                                      "input_mult",
+                                                      "input_shift",
+                                                      "aux_mult",
+                                                      "aux_shift",
+                                                      "output_mult",
+                                                      "output_shift",
+                                                      "stats_addr",
+                                                      "quant_data"};
   return field < DWVP_FIELD_COUNT ? names[field] : "unknown";
 }
 

@@ -18,13 +18,13 @@
 #define DWVP_DRAM_BASE 0x80000000u
 
 /* Identification. */
-#define DWVP_REG_ID 0x000u      /* RO: DWVP_ID_VALUE */
-#define DWVP_REG_VERSION 0x004u /* RO: major << 16 | minor */
+#define DWVP_REG_ID 0x000u        /* RO: DWVP_ID_VALUE */
+#define DWVP_REG_VERSION 0x004u   /* RO: major << 16 | minor */
 #define DWVP_ID_VALUE 0x44575650u /* "DWVP" */
 #define DWVP_VERSION_VALUE 0x00010000u
 
 /* Control. */
-#define DWVP_REG_CTRL 0x008u /* RW */
+#define DWVP_REG_CTRL 0x008u           /* RW */
 #define DWVP_CTRL_ENABLE (1u << 0)     /* command processor accepts doorbells */
 #define DWVP_CTRL_SOFT_RESET (1u << 1) /* write 1: reset state, reads back 0 */
 
@@ -86,28 +86,38 @@ enum dwvp_perf_counter {
 /* Error codes reported in STATUS[15:8]. */
 enum dwvp_error {
   DWVP_ERR_NONE = 0,
-  DWVP_ERR_BAD_MAGIC = 1,      /* descriptor magic/version wrong */
-  DWVP_ERR_BAD_OPCODE = 2,     /* unknown or unsupported opcode */
-  DWVP_ERR_BAD_FIELD = 3,      /* a field is out of range; ERR_FIELD names it */
-  DWVP_ERR_BAD_SHAPE = 4,      /* shapes inconsistent; ERR_FIELD names the field */
-  DWVP_ERR_ADDR_WINDOW = 5,    /* a tensor lies outside every DMA window */
-  DWVP_ERR_BUS = 6,            /* a DRAM access returned a TLM error */
-  DWVP_ERR_RING_CONFIG = 7,    /* ring base/size invalid at doorbell */
-  DWVP_ERR_UNSUPPORTED = 8     /* valid but not implemented by this model */
+  DWVP_ERR_BAD_MAGIC = 1,   /* descriptor magic/version wrong */
+  DWVP_ERR_BAD_OPCODE = 2,  /* unknown or unsupported opcode */
+  DWVP_ERR_BAD_FIELD = 3,   /* a field is out of range; ERR_FIELD names it */
+  DWVP_ERR_BAD_SHAPE = 4,   /* shapes inconsistent; ERR_FIELD names the field */
+  DWVP_ERR_ADDR_WINDOW = 5, /* a tensor lies outside every DMA window */
+  DWVP_ERR_BUS = 6,         /* a DRAM access returned a TLM error */
+  DWVP_ERR_RING_CONFIG = 7, /* ring base/size invalid at doorbell */
+  DWVP_ERR_UNSUPPORTED = 8  /* valid but not implemented by this model */
 };
 
 static inline const char* dwvp_error_name(unsigned code) {
   switch (code) {
-  case DWVP_ERR_NONE: return "none";
-  case DWVP_ERR_BAD_MAGIC: return "bad_magic";
-  case DWVP_ERR_BAD_OPCODE: return "bad_opcode";
-  case DWVP_ERR_BAD_FIELD: return "bad_field";
-  case DWVP_ERR_BAD_SHAPE: return "bad_shape";
-  case DWVP_ERR_ADDR_WINDOW: return "address_outside_dma_windows";
-  case DWVP_ERR_BUS: return "bus_error";
-  case DWVP_ERR_RING_CONFIG: return "bad_ring_config";
-  case DWVP_ERR_UNSUPPORTED: return "unsupported";
-  default: return "unknown";
+  case DWVP_ERR_NONE:
+    return "none";
+  case DWVP_ERR_BAD_MAGIC:
+    return "bad_magic";
+  case DWVP_ERR_BAD_OPCODE:
+    return "bad_opcode";
+  case DWVP_ERR_BAD_FIELD:
+    return "bad_field";
+  case DWVP_ERR_BAD_SHAPE:
+    return "bad_shape";
+  case DWVP_ERR_ADDR_WINDOW:
+    return "address_outside_dma_windows";
+  case DWVP_ERR_BUS:
+    return "bus_error";
+  case DWVP_ERR_RING_CONFIG:
+    return "bad_ring_config";
+  case DWVP_ERR_UNSUPPORTED:
+    return "unsupported";
+  default:
+    return "unknown";
   }
 }
 

@@ -37,8 +37,8 @@ void accel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const uint64_t offset = trans.get_address();
   const bool is_read = trans.is_read();
   auto refuse = [&](tlm::tlm_response_status status, const char* why) {
-    m_log->error("register {} at offset 0x{:03x} ({} bytes): {}", is_read ? "read" : "write",
-                 offset, trans.get_data_length(), why);
+    m_log->error("register {} at offset 0x{:03x} ({} bytes): {}",
+                 is_read ? "read" : "write", offset, trans.get_data_length(), why);
     trans.set_response_status(status);
   };
   if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
@@ -65,7 +65,8 @@ void accel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   tlm::tlm_response_status status;
   if (is_read) {
     status = read_reg(static_cast<uint32_t>(offset), value);
-    if (status == tlm::TLM_OK_RESPONSE) std::memcpy(trans.get_data_ptr(), &value, 4);
+    if (status == tlm::TLM_OK_RESPONSE)
+      std::memcpy(trans.get_data_ptr(), &value, 4);
   } else {
     std::memcpy(&value, trans.get_data_ptr(), 4);
     status = write_reg(static_cast<uint32_t>(offset), value);
@@ -74,7 +75,8 @@ void accel::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
     return refuse(status, "no register at this offset");
   if (status == tlm::TLM_COMMAND_ERROR_RESPONSE)
     return refuse(status, is_read ? "register is write-only" : "register is read-only");
-  m_log->trace("register {} 0x{:03x} = 0x{:08x}", is_read ? "read" : "write", offset, value);
+  m_log->trace("register {} 0x{:03x} = 0x{:08x}", is_read ? "read" : "write", offset,
+               value);
   trans.set_response_status(status);
 }
 
@@ -98,26 +100,52 @@ unsigned accel::transport_dbg(tlm::tlm_generic_payload& trans) {
 
 tlm::tlm_response_status accel::read_reg(uint32_t offset, uint32_t& value) {
   switch (offset) {
-  case DWVP_REG_ID: value = DWVP_ID_VALUE; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_VERSION: value = DWVP_VERSION_VALUE; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_CTRL: value = m_ctrl & DWVP_CTRL_ENABLE; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ID:
+    value = DWVP_ID_VALUE;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_VERSION:
+    value = DWVP_VERSION_VALUE;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_CTRL:
+    value = m_ctrl & DWVP_CTRL_ENABLE;
+    return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_STATUS:
     value = (m_busy ? DWVP_STATUS_BUSY : 0) | (m_error_code ? DWVP_STATUS_ERROR : 0) |
             (m_error_code << DWVP_STATUS_ERR_CODE_SHIFT);
     return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_ERR_LAYER: value = m_err_layer; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_ERR_FIELD: value = m_err_field; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_ERR_INDEX: value = m_err_index; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_IRQ_STATUS: value = m_irq_status; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_IRQ_MASK: value = m_irq_mask; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_BASE: value = m_ring_base; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_SIZE: value = m_ring_size; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_HEAD: value = m_ring_head; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_TAIL: value = m_ring_tail; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_LAYER:
+    value = m_err_layer;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_FIELD:
+    value = m_err_field;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_ERR_INDEX:
+    value = m_err_index;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_STATUS:
+    value = m_irq_status;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_IRQ_MASK:
+    value = m_irq_mask;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_BASE:
+    value = m_ring_base;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_SIZE:
+    value = m_ring_size;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_HEAD:
+    value = m_ring_head;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_TAIL:
+    value = m_ring_tail;
+    return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_IRQ_CLEAR:
   case DWVP_REG_DOORBELL:
-  case DWVP_REG_PERF_CTRL: return tlm::TLM_COMMAND_ERROR_RESPONSE;
-  default: break;
+  case DWVP_REG_PERF_CTRL:
+    return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  default:
+    break;
   }
   for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
     if (offset == DWVP_REG_DMA_WIN_BASE(i)) {
@@ -145,7 +173,8 @@ tlm::tlm_response_status accel::read_reg(uint32_t offset, uint32_t& value) {
 tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
   switch (offset) {
   case DWVP_REG_CTRL:
-    if (value & DWVP_CTRL_SOFT_RESET) soft_reset();
+    if (value & DWVP_CTRL_SOFT_RESET)
+      soft_reset();
     m_ctrl = value & DWVP_CTRL_ENABLE;
     return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_IRQ_MASK:
@@ -156,9 +185,15 @@ tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
     m_irq_status &= ~value;
     update_irq_line();
     return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_BASE: m_ring_base = value; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_SIZE: m_ring_size = value; return tlm::TLM_OK_RESPONSE;
-  case DWVP_REG_RING_TAIL: m_ring_tail = value; return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_BASE:
+    m_ring_base = value;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_SIZE:
+    m_ring_size = value;
+    return tlm::TLM_OK_RESPONSE;
+  case DWVP_REG_RING_TAIL:
+    m_ring_tail = value;
+    return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_DOORBELL:
     ++m_doorbell_count;
     m_doorbell_count_sig.write(m_doorbell_count);
@@ -166,7 +201,8 @@ tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
     m_doorbell_event.notify(SC_ZERO_TIME);
     return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_PERF_CTRL:
-    if (value & DWVP_PERF_CTRL_CLEAR) m_perf.fill(0);
+    if (value & DWVP_PERF_CTRL_CLEAR)
+      m_perf.fill(0);
     return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_ID:
   case DWVP_REG_VERSION:
@@ -175,8 +211,10 @@ tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
   case DWVP_REG_ERR_FIELD:
   case DWVP_REG_ERR_INDEX:
   case DWVP_REG_IRQ_STATUS:
-  case DWVP_REG_RING_HEAD: return tlm::TLM_COMMAND_ERROR_RESPONSE;
-  default: break;
+  case DWVP_REG_RING_HEAD:
+    return tlm::TLM_COMMAND_ERROR_RESPONSE;
+  default:
+    break;
   }
   for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
     if (offset == DWVP_REG_DMA_WIN_BASE(i)) {
@@ -215,7 +253,9 @@ void accel::raise_irq(uint32_t bits) {
   update_irq_line();
 }
 
-void accel::update_irq_line() { irq.write((m_irq_status & m_irq_mask) != 0); }
+void accel::update_irq_line() {
+  irq.write((m_irq_status & m_irq_mask) != 0);
+}
 
 // ---------------------------------------------------------------- command processor
 
@@ -224,7 +264,8 @@ uint64_t accel::now_cycles() const {
 }
 
 void accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
-  if (m_local == SC_ZERO_TIME) return;
+  if (m_local == SC_ZERO_TIME)
+    return;
   const uint64_t period = m_params.clock_period.value();
   const uint64_t end = sc_core::sc_time_stamp().value() + m_local.value();
   const uint64_t edge = (end + period - 1) / period * period;
@@ -266,10 +307,12 @@ bool accel::dma_write(uint32_t addr, const void* src, uint64_t len, uint32_t pix
     // Strided output (a channel slice of a wider tensor): one transaction whose byte
     // enables repeat every pixel_stride bytes, so the bytes between stay untouched.
     m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
-    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels, TLM_BYTE_ENABLED);
+    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels,
+              TLM_BYTE_ENABLED);
     trans.set_byte_enable_ptr(m_byte_enables.data());
     trans.set_byte_enable_length(pixel_stride);
-    useful = (len / pixel_stride) * channels + std::min<uint64_t>(len % pixel_stride, channels);
+    useful = (len / pixel_stride) * channels +
+             std::min<uint64_t>(len % pixel_stride, channels);
   }
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   dma_socket->b_transport(trans, m_local);
@@ -285,7 +328,8 @@ bool accel::dma_write(uint32_t addr, const void* src, uint64_t len, uint32_t pix
 
 void accel::command_loop() {
   for (;;) {
-    while (!m_doorbell_pending) sc_core::wait(m_doorbell_event);
+    while (!m_doorbell_pending)
+      sc_core::wait(m_doorbell_event);
     m_doorbell_pending = false;
     if (!(m_ctrl & DWVP_CTRL_ENABLE)) {
       m_log->warn("doorbell ignored: accelerator not enabled (CTRL.ENABLE = 0)");
@@ -309,17 +353,20 @@ void accel::command_loop() {
     // The command processor is clocked: it starts at the first edge after the doorbell.
     const uint64_t period = m_params.clock_period.value();
     const uint64_t now = sc_core::sc_time_stamp().value();
-    if (now % period) sc_core::wait(sc_core::sc_time::from_value(period - now % period));
+    if (now % period)
+      sc_core::wait(sc_core::sc_time::from_value(period - now % period));
     const uint64_t generation = m_generation;
     m_busy = true;
     m_busy_sig.write(true);
     bool ok = true;
     while (ok && m_ring_head != m_ring_tail && generation == m_generation)
       ok = process_descriptor(m_ring_head);
-    if (generation != m_generation) continue; // soft reset already cleared the state
+    if (generation != m_generation)
+      continue; // soft reset already cleared the state
     m_busy = false;
     m_busy_sig.write(false);
-    if (ok) raise_irq(DWVP_IRQ_DONE);
+    if (ok)
+      raise_irq(DWVP_IRQ_DONE);
   }
 }
 
@@ -345,7 +392,8 @@ bool accel::process_descriptor(uint32_t index) {
   }
   settle(m_dma_busy_sig);
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - start;
-  if (generation != m_generation) return false;
+  if (generation != m_generation)
+    return false;
   m_layer_sig.write(d.layer_id);
 
   check_result r = check_descriptor(d, m_windows);
@@ -361,8 +409,10 @@ bool accel::process_descriptor(uint32_t index) {
   stats.start_cycle = start;
   const uint64_t dma_before = m_perf[DWVP_PERF_DMA_BUSY] - (now_cycles() - start);
   execute_pointwise(d, stats);
-  if (generation != m_generation) return false;
-  if (m_error_code) return false;
+  if (generation != m_generation)
+    return false;
+  if (m_error_code)
+    return false;
 
   stats.total_cycles = now_cycles() - start;
   stats.dma_cycles = m_perf[DWVP_PERF_DMA_BUSY] - dma_before;
@@ -385,7 +435,8 @@ bool accel::process_descriptor(uint32_t index) {
   }
   m_ring_head = (index + 1) % m_ring_size;
   m_ring_head_sig.write(m_ring_head);
-  if (d.flags & DWVP_FLAG_IRQ) raise_irq(DWVP_IRQ_LAYER);
+  if (d.flags & DWVP_FLAG_IRQ)
+    raise_irq(DWVP_IRQ_LAYER);
   return true;
 }
 
@@ -408,11 +459,13 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
             dma_read(d.input_addr, input.data(), input.size());
   settle(m_dma_busy_sig);
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
-  if (!ok) return report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "operand read failed"});
+  if (!ok)
+    return report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "operand read failed"});
   const int32_t* multipliers = quant.data();
   const int32_t* shifts = quant.data() + d.out_c;
   check_result r = check_quant_data(multipliers, shifts, d.out_c);
-  if (!r.ok()) return report_error(d, index, r);
+  if (!r.ok())
+    return report_error(d, index, r);
 
   // Values: the int8 kernel. Time: the systolic array's analytical fold schedule.
   std::vector<int8_t> output(out_bytes, 0);
@@ -425,8 +478,8 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
   q.act_min = d.act_min;
   q.act_max = d.act_max;
   q.lut = lut.empty() ? nullptr : lut.data();
-  kernels::pointwise_int8(input.data(), pixels, d.in_c, in_stride, weights.data(), d.out_c, q,
-                          output.data(), out_stride);
+  kernels::pointwise_int8(input.data(), pixels, d.in_c, in_stride, weights.data(),
+                          d.out_c, q, output.data(), out_stride);
   const gemm::gemm_timing t = gemm::systolic_gemm(
       {pixels, d.out_c, d.in_c}, m_params.array,
       d.dataflow == DWVP_DF_WS ? gemm::dataflow::ws : gemm::dataflow::os,
@@ -446,7 +499,8 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
   ok = dma_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c);
   settle(m_dma_busy_sig);
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
-  if (!ok) report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});
+  if (!ok)
+    report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});
 }
 
 } // namespace dwvp::models

@@ -102,7 +102,8 @@ private:
 
   // Traced activity.
   // Written by the command processor and by register writes (host thread).
-  template <typename T> using shared_signal = sc_core::sc_signal<T, sc_core::SC_MANY_WRITERS>;
+  template <typename T>
+  using shared_signal = sc_core::sc_signal<T, sc_core::SC_MANY_WRITERS>;
   shared_signal<bool> m_busy_sig;
   shared_signal<bool> m_gemm_busy_sig;
   shared_signal<bool> m_dma_busy_sig;

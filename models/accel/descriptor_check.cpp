@@ -29,9 +29,11 @@ uint64_t strided_bytes(uint64_t pixels, uint32_t stride, uint32_t channels) {
 
 bool inside(const dma_windows& windows, uint32_t addr, uint64_t bytes) {
   for (const auto& w : windows) {
-    if (w.size == 0) continue;
+    if (w.size == 0)
+      continue;
     uint64_t lo = w.base, hi = uint64_t{w.base} + w.size;
-    if (addr >= lo && uint64_t{addr} + bytes <= hi) return true;
+    if (addr >= lo && uint64_t{addr} + bytes <= hi)
+      return true;
   }
   return false;
 }
@@ -48,7 +50,8 @@ check_result check_spatial(const dwvp_desc& d) {
   if (d.pad_top >= d.kernel_h)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_TOP, "pad_top must be < kernel_h");
   if (d.pad_bottom >= d.kernel_h)
-    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_BOTTOM, "pad_bottom must be < kernel_h");
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_BOTTOM,
+                "pad_bottom must be < kernel_h");
   if (d.pad_left >= d.kernel_w)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_LEFT, "pad_left must be < kernel_w");
   if (d.pad_right >= d.kernel_w)
@@ -71,14 +74,22 @@ check_result check_spatial(const dwvp_desc& d) {
 }
 
 check_result check_no_window(const dwvp_desc& d) {
-  if (d.kernel_h != 1) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_H, "must be 1");
-  if (d.kernel_w != 1) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_W, "must be 1");
-  if (d.stride_h != 1) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STRIDE_H, "must be 1");
-  if (d.stride_w != 1) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STRIDE_W, "must be 1");
-  if (d.pad_top) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_TOP, "must be 0");
-  if (d.pad_left) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_LEFT, "must be 0");
-  if (d.pad_bottom) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_BOTTOM, "must be 0");
-  if (d.pad_right) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_RIGHT, "must be 0");
+  if (d.kernel_h != 1)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_H, "must be 1");
+  if (d.kernel_w != 1)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_W, "must be 1");
+  if (d.stride_h != 1)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STRIDE_H, "must be 1");
+  if (d.stride_w != 1)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STRIDE_W, "must be 1");
+  if (d.pad_top)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_TOP, "must be 0");
+  if (d.pad_left)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_LEFT, "must be 0");
+  if (d.pad_bottom)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_BOTTOM, "must be 0");
+  if (d.pad_right)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_PAD_RIGHT, "must be 0");
   if (d.out_h != d.in_h)
     return fail(DWVP_ERR_BAD_SHAPE, DWVP_FIELD_OUT_H, "out_h must equal in_h");
   if (d.out_w != d.in_w)
@@ -86,7 +97,9 @@ check_result check_no_window(const dwvp_desc& d) {
   return {};
 }
 
-bool valid_shift(int32_t s) { return s >= -31 && s <= 30; }
+bool valid_shift(int32_t s) {
+  return s >= -31 && s <= 30;
+}
 
 } // namespace
 
@@ -98,13 +111,20 @@ std::vector<tensor_extent> tensor_extents(const dwvp_desc& d) {
                  strided_bytes(in_pixels, input_pixel_stride(d), d.in_c), false});
   uint64_t weights = 0;
   switch (d.opcode) {
-  case DWVP_OP_CONV2D: weights = uint64_t{d.out_c} * d.kernel_h * d.kernel_w * d.in_c; break;
+  case DWVP_OP_CONV2D:
+    weights = uint64_t{d.out_c} * d.kernel_h * d.kernel_w * d.in_c;
+    break;
   case DWVP_OP_DEPTHWISE:
   case DWVP_OP_DW_1XK:
-  case DWVP_OP_DW_KX1: weights = uint64_t{d.kernel_h} * d.kernel_w * d.in_c; break;
+  case DWVP_OP_DW_KX1:
+    weights = uint64_t{d.kernel_h} * d.kernel_w * d.in_c;
+    break;
   case DWVP_OP_POINTWISE:
-  case DWVP_OP_FC: weights = uint64_t{d.out_c} * d.in_c; break;
-  default: break;
+  case DWVP_OP_FC:
+    weights = uint64_t{d.out_c} * d.in_c;
+    break;
+  default:
+    break;
   }
   if (has_weights(d.opcode)) {
     out.push_back({DWVP_FIELD_WEIGHT_ADDR, d.weight_addr, weights, false});
@@ -136,8 +156,10 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
                 "mappings other than default apply to depthwise layers only");
   if (d.dataflow >= DWVP_DF_COUNT)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_DATAFLOW, "unknown dataflow");
-  if (d.dataflow == DWVP_DF_ST_OS && d.opcode != DWVP_OP_DW_1XK && d.opcode != DWVP_OP_DW_KX1)
-    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_DATAFLOW, "st_os applies to 1xK/Kx1 layers");
+  if (d.dataflow == DWVP_DF_ST_OS && d.opcode != DWVP_OP_DW_1XK &&
+      d.opcode != DWVP_OP_DW_KX1)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_DATAFLOW,
+                "st_os applies to 1xK/Kx1 layers");
   if (d.activation >= DWVP_ACT_COUNT)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ACTIVATION, "unknown activation");
   if (d.loop_order >= DWVP_ORDER_COUNT)
@@ -145,9 +167,11 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
   if (d.flags & ~DWVP_FLAG_ALL)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS, "unknown flag bits");
   for (uint8_t b : d.reserved0)
-    if (b) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_RESERVED, "reserved bytes must be 0");
+    if (b)
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_RESERVED, "reserved bytes must be 0");
   for (uint8_t b : d.reserved1)
-    if (b) return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_RESERVED, "reserved bytes must be 0");
+    if (b)
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_RESERVED, "reserved bytes must be 0");
 
   const struct {
     uint16_t v;
@@ -157,10 +181,12 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
               {d.in_c, DWVP_FIELD_IN_C, "in_c"},    {d.out_h, DWVP_FIELD_OUT_H, "out_h"},
               {d.out_w, DWVP_FIELD_OUT_W, "out_w"}, {d.out_c, DWVP_FIELD_OUT_C, "out_c"}};
   for (const auto& dim : dims)
-    if (dim.v == 0) return fail(DWVP_ERR_BAD_SHAPE, dim.f, std::string(dim.name) + " is 0");
+    if (dim.v == 0)
+      return fail(DWVP_ERR_BAD_SHAPE, dim.f, std::string(dim.name) + " is 0");
 
   check_result r = has_window(d.opcode) ? check_spatial(d) : check_no_window(d);
-  if (!r.ok()) return r;
+  if (!r.ok())
+    return r;
   if (d.opcode == DWVP_OP_DW_1XK && d.kernel_h != 1)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_H, "1xK layer needs kernel_h = 1");
   if (d.opcode == DWVP_OP_DW_KX1 && d.kernel_w != 1)
@@ -221,12 +247,14 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
   for (const tensor_extent& t : tensor_extents(d)) {
     if (!inside(windows, t.addr, t.bytes))
       return fail(DWVP_ERR_ADDR_WINDOW, t.field,
-                  std::string(dwvp_desc_field_name(t.field)) + " range outside every DMA window");
+                  std::string(dwvp_desc_field_name(t.field)) +
+                      " range outside every DMA window");
   }
   return {};
 }
 
-check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts, int count) {
+check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
+                              int count) {
   for (int c = 0; c < count; ++c) {
     if (multipliers[c] <= 0)
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,

@@ -49,6 +49,7 @@ std::vector<tensor_extent> tensor_extents(const dwvp_desc& d);
 check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows);
 
 // Checks the per-channel requantisation data read from quant_addr.
-check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts, int count);
+check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
+                              int count);
 
 } // namespace dwvp::models

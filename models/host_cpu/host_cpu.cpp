@@ -48,7 +48,8 @@ bool host_cpu::transport(tlm::tlm_command cmd, uint32_t addr, void* data, uint32
   sc_time delay = m_qk.get_local_time();
   socket->b_transport(trans, delay);
   m_qk.set(delay);
-  if (m_qk.need_sync()) m_qk.sync();
+  if (m_qk.need_sync())
+    m_qk.sync();
   if (trans.is_response_error()) {
     ++m_bus_errors;
     m_log->error("bus error: {} of {} bytes at 0x{:08x}: {}",
@@ -82,7 +83,8 @@ bool host_cpu::mem_read(void* dst, uint32_t addr, uint32_t len) {
 
 bool host_cpu::wait_irq(uint64_t timeout_ns) {
   m_qk.sync(); // the interrupt is observed at the host's own time
-  if (irq.read()) return true;
+  if (irq.read())
+    return true;
   if (timeout_ns == 0)
     sc_core::wait(irq.posedge_event());
   else
@@ -106,6 +108,8 @@ void host_cpu::set_phase(uint32_t phase) {
   m_phase_sig.write(phase);
 }
 
-void host_cpu::log(const std::string& line) { m_fw_log->info("{}", line); }
+void host_cpu::log(const std::string& line) {
+  m_fw_log->info("{}", line);
+}
 
 } // namespace dwvp::models

@@ -18,7 +18,8 @@ inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
 
 // x / 2^exponent rounded to nearest, ties away from zero.
 inline int32_t rounding_shift_right(int32_t x, int exponent) {
-  if (exponent == 0) return x;
+  if (exponent == 0)
+    return x;
   const int32_t mask = static_cast<int32_t>((int64_t{1} << exponent) - 1);
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);

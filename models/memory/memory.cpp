@@ -13,7 +13,8 @@ fixed_latency_timing::fixed_latency_timing(sc_core::sc_time latency, double byte
 
 sc_core::sc_time fixed_latency_timing::access(const sc_core::sc_time&, uint64_t, bool,
                                               unsigned len) {
-  if (m_bytes_per_ns <= 0) return m_latency;
+  if (m_bytes_per_ns <= 0)
+    return m_latency;
   return m_latency + sc_core::sc_time(len / m_bytes_per_ns, sc_core::SC_NS);
 }
 
@@ -22,12 +23,15 @@ memory::memory(sc_core::sc_module_name name, uint64_t size_bytes,
     : sc_module(name), socket("socket"), m_size(size_bytes),
       m_data(static_cast<uint8_t*>(std::calloc(size_bytes, 1))),
       m_timing(std::move(timing)), m_log(logging::get(basename())) {
-  if (!m_data) throw std::bad_alloc();
+  if (!m_data)
+    throw std::bad_alloc();
   socket.register_b_transport(this, &memory::b_transport);
   socket.register_transport_dbg(this, &memory::transport_dbg);
 }
 
-memory::~memory() { std::free(m_data); }
+memory::~memory() {
+  std::free(m_data);
+}
 
 bool memory::check(tlm::tlm_generic_payload& trans) {
   const uint64_t addr = trans.get_address();
@@ -37,8 +41,8 @@ bool memory::check(tlm::tlm_generic_payload& trans) {
     return false;
   }
   if (len == 0 || addr >= m_size || len > m_size - addr) {
-    m_log->error("access outside memory: offset 0x{:x} length {} (size 0x{:x})", addr, len,
-                 m_size);
+    m_log->error("access outside memory: offset 0x{:x} length {} (size 0x{:x})", addr,
+                 len, m_size);
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return false;
   }
@@ -71,7 +75,8 @@ void memory::copy(tlm::tlm_generic_payload& trans) {
   } else {
     // Byte enables let the DMA write a strided region (e.g. a channel slice) at once.
     for (unsigned i = 0; i < len; ++i) {
-      if (be[i % be_len] != TLM_BYTE_ENABLED) continue;
+      if (be[i % be_len] != TLM_BYTE_ENABLED)
+        continue;
       if (is_read)
         buf[i] = mem[i];
       else
@@ -82,16 +87,18 @@ void memory::copy(tlm::tlm_generic_payload& trans) {
 }
 
 void memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  if (!check(trans)) return;
+  if (!check(trans))
+    return;
   copy(trans);
   const bool is_write = trans.is_write();
   (is_write ? m_bytes_written : m_bytes_read) += trans.get_data_length();
-  delay += m_timing->access(sc_core::sc_time_stamp() + delay, trans.get_address(), is_write,
-                            trans.get_data_length());
+  delay += m_timing->access(sc_core::sc_time_stamp() + delay, trans.get_address(),
+                            is_write, trans.get_data_length());
 }
 
 unsigned memory::transport_dbg(tlm::tlm_generic_payload& trans) {
-  if (!check(trans)) return 0;
+  if (!check(trans))
+    return 0;
   copy(trans);
   return trans.get_data_length();
 }

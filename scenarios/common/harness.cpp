@@ -6,8 +6,8 @@
 #include "tracing.h"
 
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -28,8 +28,10 @@ void add_common_options(CLI::App& app, common_options& opt) {
 
 config build_config(const common_options& opt) {
   config cfg;
-  if (!opt.config_file.empty()) cfg.load_yaml(opt.config_file);
-  for (const auto& s : opt.sets) cfg.set_assignment(s);
+  if (!opt.config_file.empty())
+    cfg.load_yaml(opt.config_file);
+  for (const auto& s : opt.sets)
+    cfg.set_assignment(s);
   logging::configure(cfg.get_string("log.level"), cfg.get_string("log.modules"));
   return cfg;
 }
@@ -73,7 +75,8 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   const auto wall_start = std::chrono::steady_clock::now();
   sc_core::sc_start();
   const auto wall_end = std::chrono::steady_clock::now();
-  if (vcd) vcd->close();
+  if (vcd)
+    vcd->close();
 
   run.host_seconds = std::chrono::duration<double>(wall_end - wall_start).count();
   run.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
@@ -83,22 +86,25 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   run.firmware_failure = top.host.failure();
 
   const auto& layers = run.result.layers;
-  run.bit_exact = run.result.driver_status == DWVP_OK && layers.size() == net.layers.size() &&
-                  run.firmware_failure.empty();
+  run.bit_exact = run.result.driver_status == DWVP_OK &&
+                  layers.size() == net.layers.size() && run.firmware_failure.empty();
   for (size_t i = 0; i < layers.size(); ++i) {
-    std::string why = describe_mismatch(net.layers[i].name, layers[i].output, run.golden[i]);
+    std::string why =
+        describe_mismatch(net.layers[i].name, layers[i].output, run.golden[i]);
     run.layer_exact.push_back(why.empty());
-    if (!why.empty() && run.first_mismatch.empty()) run.first_mismatch = why;
+    if (!why.empty() && run.first_mismatch.empty())
+      run.first_mismatch = why;
     run.bit_exact = run.bit_exact && why.empty();
   }
   return run;
 }
 
-void print_layer_table(std::ostream& out, const runtime::network& net, const network_run& run) {
+void print_layer_table(std::ostream& out, const runtime::network& net,
+                       const network_run& run) {
   out << std::left << std::setw(10) << "layer" << std::setw(20) << "shape (HxWxC->K)"
-      << std::right << std::setw(12) << "MACs" << std::setw(12) << "compute" << std::setw(10)
-      << "DMA" << std::setw(12) << "total" << std::setw(8) << "util%" << std::setw(8)
-      << "exact"
+      << std::right << std::setw(12) << "MACs" << std::setw(12) << "compute"
+      << std::setw(10) << "DMA" << std::setw(12) << "total" << std::setw(8) << "util%"
+      << std::setw(8) << "exact"
       << "\n";
   const double pes = static_cast<double>(run.array_rows) * run.array_cols;
   for (size_t i = 0; i < run.result.layers.size(); ++i) {
@@ -106,20 +112,21 @@ void print_layer_table(std::ostream& out, const runtime::network& net, const net
     const dwvp_desc& d = net.layers[i].desc;
     std::ostringstream shape;
     shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_c;
-    const double util = s.compute_cycles ? 100.0 * s.macs / (s.compute_cycles * pes) : 0.0;
-    out << std::left << std::setw(10) << net.layers[i].name << std::setw(20) << shape.str()
-        << std::right << std::setw(12) << s.macs << std::setw(12) << s.compute_cycles
-        << std::setw(10) << s.dma_cycles << std::setw(12) << s.total_cycles << std::setw(8)
-        << std::fixed << std::setprecision(1) << util << std::setw(8)
-        << (run.layer_exact[i] ? "yes" : "NO") << "\n";
+    const double util =
+        s.compute_cycles ? 100.0 * s.macs / (s.compute_cycles * pes) : 0.0;
+    out << std::left << std::setw(10) << net.layers[i].name << std::setw(20)
+        << shape.str() << std::right << std::setw(12) << s.macs << std::setw(12)
+        << s.compute_cycles << std::setw(10) << s.dma_cycles << std::setw(12)
+        << s.total_cycles << std::setw(8) << std::fixed << std::setprecision(1) << util
+        << std::setw(8) << (run.layer_exact[i] ? "yes" : "NO") << "\n";
   }
 }
 
 void print_summary(std::ostream& out, const network_run& run) {
   const auto& r = run.result;
   out << std::fixed << std::setprecision(3);
-  out << "simulated time    " << run.simulated_seconds * 1e6 << " us (" << run.simulated_cycles
-      << " accelerator cycles)\n";
+  out << "simulated time    " << run.simulated_seconds * 1e6 << " us ("
+      << run.simulated_cycles << " accelerator cycles)\n";
   out << "accelerator busy  " << r.perf[DWVP_PERF_BUSY_CYCLES] << " cycles, "
       << r.perf[DWVP_PERF_MACS] << " MACs, DRAM read " << r.perf[DWVP_PERF_DRAM_RD_BYTES]
       << " B, written " << r.perf[DWVP_PERF_DRAM_WR_BYTES] << " B\n";
@@ -127,8 +134,10 @@ void print_summary(std::ostream& out, const network_run& run) {
   out << "simulation speed  " << std::setprecision(0)
       << (run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0)
       << " simulated cycles per host second\n";
-  if (!r.error.empty()) out << "run failed        " << r.error << "\n";
-  if (!run.firmware_failure.empty()) out << "firmware failed   " << run.firmware_failure << "\n";
+  if (!r.error.empty())
+    out << "run failed        " << r.error << "\n";
+  if (!run.firmware_failure.empty())
+    out << "firmware failed   " << run.firmware_failure << "\n";
   if (run.bit_exact)
     out << "golden check      bit-exact (every layer)\n";
   else if (!run.first_mismatch.empty())

@@ -47,7 +47,8 @@ struct network_run {
 network_run simulate_network(const config& cfg, const runtime::network& net,
                              const std::string& vcd_path);
 
-void print_layer_table(std::ostream& out, const runtime::network& net, const network_run& run);
+void print_layer_table(std::ostream& out, const runtime::network& net,
+                       const network_run& run);
 void print_summary(std::ostream& out, const network_run& run);
 
 // Parses the command line. Returns -1 to go on, else the exit code: 0 after --help,

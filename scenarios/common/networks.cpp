@@ -10,10 +10,12 @@ namespace dwvp::scenarios {
 namespace {
 
 // Quantised ReLU6 bounds for an output of scale `scale` and zero point `zp`.
-void activation_bounds(int activation, double scale, int32_t zp, int32_t& lo, int32_t& hi) {
+void activation_bounds(int activation, double scale, int32_t zp, int32_t& lo,
+                       int32_t& hi) {
   lo = -128;
   hi = 127;
-  if (activation == DWVP_ACT_RELU || activation == DWVP_ACT_RELU6) lo = std::max(lo, zp);
+  if (activation == DWVP_ACT_RELU || activation == DWVP_ACT_RELU6)
+    lo = std::max(lo, zp);
   if (activation == DWVP_ACT_RELU6)
     hi = std::min<int32_t>(127, zp + static_cast<int32_t>(std::lround(6.0 / scale)));
 }
@@ -22,7 +24,8 @@ void activation_bounds(int activation, double scale, int32_t zp, int32_t& lo, in
 
 runtime::network make_pointwise_chain(const std::vector<pointwise_shape>& shapes,
                                       uint32_t seed, int dataflow) {
-  if (shapes.empty()) throw std::invalid_argument("pointwise chain needs at least one layer");
+  if (shapes.empty())
+    throw std::invalid_argument("pointwise chain needs at least one layer");
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> byte(-128, 127);
   std::uniform_int_distribution<int> weight(-127, 127);
@@ -34,7 +37,8 @@ runtime::network make_pointwise_chain(const std::vector<pointwise_shape>& shapes
   net.name = "pointwise_chain";
   const pointwise_shape& first = shapes.front();
   net.input.resize(static_cast<size_t>(first.h) * first.w * first.in_c);
-  for (auto& v : net.input) v = static_cast<int8_t>(byte(rng));
+  for (auto& v : net.input)
+    v = static_cast<int8_t>(byte(rng));
   int32_t in_zp = zero_point(rng);
   for (size_t i = 0; i < shapes.size(); ++i) {
     const pointwise_shape& s = shapes[i];
@@ -59,7 +63,8 @@ runtime::network make_pointwise_chain(const std::vector<pointwise_shape>& shapes
     const double out_scale = 0.05;
     activation_bounds(s.activation, out_scale, d.output_zp, d.act_min, d.act_max);
     l.weights.resize(static_cast<size_t>(s.out_c) * s.in_c);
-    for (auto& w : l.weights) w = static_cast<int8_t>(weight(rng));
+    for (auto& w : l.weights)
+      w = static_cast<int8_t>(weight(rng));
     // Scale so the accumulators land mostly inside the int8 range: products of two
     // uniform int8 values have a standard deviation near 74 * 73, summed over in_c.
     const double base = 40.0 / (74.0 * 73.0 * std::sqrt(static_cast<double>(s.in_c)));
@@ -91,15 +96,16 @@ std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {
     golden::requant q{l.multiplier, l.shift};
     switch (d.opcode) {
     case DWVP_OP_POINTWISE:
-      outs.push_back(golden::pointwise(in, {d.in_h, d.in_w, d.in_c}, l.weights, d.out_c, l.bias,
-                                       q, p));
+      outs.push_back(golden::pointwise(in, {d.in_h, d.in_w, d.in_c}, l.weights, d.out_c,
+                                       l.bias, q, p));
       break;
     case DWVP_OP_FC:
       outs.push_back(golden::fully_connected(in, l.weights, d.out_c, l.bias, q, p));
       break;
     default:
-      throw std::invalid_argument("golden_outputs: layer " + l.name +
-                                  " has an opcode the scenario library does not evaluate yet");
+      throw std::invalid_argument(
+          "golden_outputs: layer " + l.name +
+          " has an opcode the scenario library does not evaluate yet");
     }
   }
   return outs;

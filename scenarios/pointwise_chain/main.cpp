@@ -15,7 +15,8 @@ int sc_main(int argc, char* argv[]) {
   std::string dataflow = "os";
   app.add_option("--dataflow", dataflow, "GEMM dataflow: os or ws")
       ->check(CLI::IsMember({"os", "ws"}));
-  if (int code = parse_command_line(app, argc, argv); code >= 0) return code;
+  if (int code = parse_command_line(app, argc, argv); code >= 0)
+    return code;
 
   return guarded_main([&] {
     dwvp::config cfg = build_config(opt);
@@ -25,9 +26,11 @@ int sc_main(int argc, char* argv[]) {
     }
     // MobileNet-v1-like pointwise layers at 28x28, plus shapes that do not fill the
     // 32x32 array evenly.
-    const std::vector<pointwise_shape> shapes = {
-        {28, 28, 128, 128}, {28, 28, 128, 256}, {28, 28, 256, 100},
-        {28, 28, 100, 37},  {28, 28, 37, 64}};
+    const std::vector<pointwise_shape> shapes = {{28, 28, 128, 128},
+                                                 {28, 28, 128, 256},
+                                                 {28, 28, 256, 100},
+                                                 {28, 28, 100, 37},
+                                                 {28, 28, 37, 64}};
     auto net = make_pointwise_chain(shapes, opt.seed, dataflow == "ws" ? 1 : 0);
     std::cout << "dwvp pointwise_chain: " << shapes.size() << " layers, seed " << opt.seed
               << ", dataflow " << dataflow << "\n\n";
@@ -35,10 +38,13 @@ int sc_main(int argc, char* argv[]) {
     print_layer_table(std::cout, net, run);
     std::cout << "\n";
     print_summary(std::cout, run);
-    if (!opt.vcd.empty()) std::cout << "VCD written to    " << opt.vcd << "\n";
+    if (!opt.vcd.empty())
+      std::cout << "VCD written to    " << opt.vcd << "\n";
     return run.bit_exact ? 0 : 1;
   });
 }
 
 // Our own main so the SystemC banner is off before the kernel prints it.
-int main(int argc, char* argv[]) { return dwvp::scenarios::systemc_main(argc, argv); }
+int main(int argc, char* argv[]) {
+  return dwvp::scenarios::systemc_main(argc, argv);
+}

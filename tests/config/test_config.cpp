@@ -9,9 +9,9 @@
 #include <fstream>
 #include <sstream>
 
+using Catch::Contains;
 using dwvp::config;
 using dwvp::config_error;
-using Catch::Contains;
 
 namespace {
 
@@ -38,7 +38,8 @@ TEST_CASE("defaults are typed and documented", "[config]") {
   }
   std::ostringstream dump;
   cfg.dump(dump);
-  for (const auto& e : cfg.entries()) CHECK_THAT(dump.str(), Contains(e.key));
+  for (const auto& e : cfg.entries())
+    CHECK_THAT(dump.str(), Contains(e.key));
 }
 
 TEST_CASE("set overrides parse by type", "[config]") {
@@ -56,14 +57,19 @@ TEST_CASE("set overrides parse by type", "[config]") {
 TEST_CASE("bad keys and values name the culprit", "[config]") {
   config cfg;
   CHECK_THROWS_WITH(cfg.set_assignment("gemm.rowz=4"),
-                    Contains("--set") && Contains("unknown configuration key 'gemm.rowz'"));
+                    Contains("--set") &&
+                        Contains("unknown configuration key 'gemm.rowz'"));
   CHECK_THROWS_WITH(cfg.set_assignment("gemm.rows=many"),
-                    Contains("'gemm.rows'") && Contains("expected an integer, got 'many'"));
-  CHECK_THROWS_WITH(cfg.set_assignment("gemm.rows=12abc"), Contains("expected an integer"));
+                    Contains("'gemm.rows'") &&
+                        Contains("expected an integer, got 'many'"));
+  CHECK_THROWS_WITH(cfg.set_assignment("gemm.rows=12abc"),
+                    Contains("expected an integer"));
   CHECK_THROWS_WITH(cfg.set_assignment("gemm.double_buffered=maybe"),
                     Contains("expected true or false"));
-  CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=fast"), Contains("expected a number"));
-  CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=inf"), Contains("expected a number"));
+  CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=fast"),
+                    Contains("expected a number"));
+  CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=inf"),
+                    Contains("expected a number"));
   CHECK_THROWS_WITH(cfg.set_assignment("novalue"), Contains("expected key=value"));
   CHECK_THROWS_WITH(cfg.set_assignment("=3"), Contains("expected key=value"));
   cfg.set("dram.latency_ns", "-5");
@@ -83,7 +89,8 @@ TEST_CASE("YAML files set nested keys and name file and line on error", "[config
   CHECK(cfg.get_int("gemm.cols") == 8);
   CHECK(cfg.get_uint("dram.latency_ns") == 70);
   for (const auto& e : cfg.entries())
-    if (e.key == "gemm.cols") CHECK_THAT(e.origin, Contains("dwvp_cfg_good.yaml:3"));
+    if (e.key == "gemm.cols")
+      CHECK_THAT(e.origin, Contains("dwvp_cfg_good.yaml:3"));
 
   auto unknown = write_temp("dwvp_cfg_unknown.yaml", "gemm:\n  rows: 16\n  colz: 8\n");
   CHECK_THROWS_WITH(cfg.load_yaml(unknown),
@@ -111,5 +118,6 @@ TEST_CASE("log levels per module", "[config][logging]") {
   CHECK(dwvp::logging::get("accel")->level() == spdlog::level::err);
   CHECK_THROWS_WITH(dwvp::logging::configure("loud", ""), Contains("'loud'"));
   CHECK_THROWS_WITH(dwvp::logging::configure("info", "accel"), Contains("module=level"));
-  CHECK_THROWS_WITH(dwvp::logging::configure("info", "accel=chatty"), Contains("'chatty'"));
+  CHECK_THROWS_WITH(dwvp::logging::configure("info", "accel=chatty"),
+                    Contains("'chatty'"));
 }

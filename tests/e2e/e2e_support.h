@@ -8,8 +8,8 @@
 namespace dwvp::test {
 
 // Sum over folds of 2r + c + T - 2 for spatial dims s_r x s_c on an R x C array.
-inline uint64_t expected_fold_cycles(int64_t s_r, int64_t s_c, int64_t t, int rows, int cols,
-                                     bool full_array = false) {
+inline uint64_t expected_fold_cycles(int64_t s_r, int64_t s_c, int64_t t, int rows,
+                                     int cols, bool full_array = false) {
   uint64_t total = 0;
   for (int64_t r0 = 0; r0 < s_r; r0 += rows) {
     for (int64_t c0 = 0; c0 < s_c; c0 += cols) {

@@ -25,7 +25,8 @@ TEST_CASE("register accesses cost mmio latency plus bus latency", "[timing][host
     (void)hal_mmio_read32(DWVP_ACCEL_REGS_BASE + DWVP_REG_ID);
     kernel_after_read = sc_core::sc_time_stamp();
     t.push_back(hal_time_ns());
-    for (int i = 0; i < 5; ++i) (void)hal_mmio_read32(DWVP_ACCEL_REGS_BASE + DWVP_REG_STATUS);
+    for (int i = 0; i < 5; ++i)
+      (void)hal_mmio_read32(DWVP_ACCEL_REGS_BASE + DWVP_REG_STATUS);
     t.push_back(hal_time_ns());
     return 0;
   });
@@ -48,7 +49,8 @@ TEST_CASE("DRAM copies run ahead of the kernel within the quantum", "[timing][ho
     hal_mem_write(DWVP_DRAM_BASE + 4096, buf.data(), 960);
     kernel_after_copy = sc_core::sc_time_stamp();
     t1 = hal_time_ns();
-    for (int i = 0; i < 5; ++i) hal_mem_read(back.data(), DWVP_DRAM_BASE + 4096, 960);
+    for (int i = 0; i < 5; ++i)
+      hal_mem_read(back.data(), DWVP_DRAM_BASE + 4096, 960);
     t2 = hal_time_ns();
     return 0;
   });

@@ -16,8 +16,8 @@ using namespace dwvp::scenarios;
 
 namespace {
 
-network_run run_chain(config& cfg, const std::vector<pointwise_shape>& shapes, int dataflow,
-                      uint32_t seed = 7) {
+network_run run_chain(config& cfg, const std::vector<pointwise_shape>& shapes,
+                      int dataflow, uint32_t seed = 7) {
   logging::configure("off", "");
   auto net = make_pointwise_chain(shapes, seed, dataflow);
   return simulate_network(cfg, net, "");
@@ -31,8 +31,8 @@ const std::vector<pointwise_shape> k_shapes = {
 
 TEST_CASE("pointwise layers are bit-exact and take the OS fold formula", "[e2e]") {
   config cfg;
-  std::vector<pointwise_shape> shapes = {{8, 8, 64, 32}, {8, 8, 32, 45}, {8, 8, 45, 7},
-                                         {8, 8, 7, 33}};
+  std::vector<pointwise_shape> shapes = {
+      {8, 8, 64, 32}, {8, 8, 32, 45}, {8, 8, 45, 7}, {8, 8, 7, 33}};
   network_run run = run_chain(cfg, shapes, DWVP_DF_OS);
   REQUIRE(run.result.driver_status == DWVP_OK);
   REQUIRE(run.bit_exact);
@@ -42,7 +42,8 @@ TEST_CASE("pointwise layers are bit-exact and take the OS fold formula", "[e2e]"
     const auto& st = run.result.layers[i].stats;
     INFO("layer " << i);
     // OS: output pixels on rows, output channels on columns, reduction in time.
-    CHECK(st.compute_cycles == test::expected_fold_cycles(s.h * s.w, s.out_c, s.in_c, 32, 32));
+    CHECK(st.compute_cycles ==
+          test::expected_fold_cycles(s.h * s.w, s.out_c, s.in_c, 32, 32));
     CHECK(st.macs == uint64_t(s.h) * s.w * s.in_c * s.out_c);
     CHECK(st.layer_id == i);
     // Issue 2's sequencer does not overlap DMA and compute.
@@ -116,7 +117,8 @@ TEST_CASE("a clock of 500 MHz doubles cycle time but not cycle counts", "[e2e][t
   REQUIRE(run.bit_exact);
   const auto& st = run.result.layers[0].stats;
   CHECK(st.compute_cycles == 2 * 16 + 8 + 16 - 2);
-  // Same DMA nanoseconds as above, rounded to 2 ns edges: 59 ns -> 30, 233 -> 117, 59 -> 30.
+  // Same DMA nanoseconds as above, rounded to 2 ns edges: 59 ns -> 30, 233 -> 117, 59
+  // -> 30.
   CHECK(st.dma_cycles == 30 + 117 + 30);
 }
 

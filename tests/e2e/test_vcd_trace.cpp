@@ -47,22 +47,24 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
       (std::filesystem::temp_directory_path() / "dwvp_test_vcd_trace.vcd").string();
   std::remove(path.c_str());
   config cfg;
-  const std::vector<pointwise_shape> shapes = {{6, 6, 40, 24}, {6, 6, 24, 9}, {6, 6, 9, 50}};
+  const std::vector<pointwise_shape> shapes = {
+      {6, 6, 40, 24}, {6, 6, 24, 9}, {6, 6, 9, 50}};
   auto net = make_pointwise_chain(shapes, 2, DWVP_DF_OS);
   network_run run = simulate_network(cfg, net, path);
   REQUIRE(run.bit_exact);
 
   test::vcd_file vcd = test::parse_vcd_file(path);
   CHECK(vcd.timescale_fs == 1000); // 1 ps
-  for (const char* name : {"soc.irq", "soc.accel.busy", "soc.accel.gemm_busy",
-                           "soc.accel.dma_busy", "soc.accel.layer_id",
-                           "soc.accel.doorbell_count", "soc.accel.ring_head",
-                           "soc.host.fw_phase"})
+  for (const char* name :
+       {"soc.irq", "soc.accel.busy", "soc.accel.gemm_busy", "soc.accel.dma_busy",
+        "soc.accel.layer_id", "soc.accel.doorbell_count", "soc.accel.ring_head",
+        "soc.host.fw_phase"})
     CHECK(vcd.find(std::string("SystemC.") + name) != nullptr);
   // The header's date is fixed so identical runs give identical files.
   CHECK(vcd.date == "(fixed for reproducible output)");
   // SystemC writes the final time at close: the end of the simulation.
-  CHECK(vcd.end_time == static_cast<uint64_t>(std::llround(run.simulated_seconds * 1e12)));
+  CHECK(vcd.end_time ==
+        static_cast<uint64_t>(std::llround(run.simulated_seconds * 1e12)));
 
   const uint64_t ps_per_cycle = 1000; // 1 GHz
   const auto& layers = run.result.layers;
@@ -100,8 +102,9 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
   REQUIRE(irq.size() == 1);
   CHECK(irq[0].rise == busy[0].fall);
   CHECK(irq[0].fall <= run.result.end_ns * 1000);
-  CHECK(busy[0].fall >= (layers.back().stats.start_cycle + layers.back().stats.total_cycles) *
-                            ps_per_cycle);
+  CHECK(busy[0].fall >=
+        (layers.back().stats.start_cycle + layers.back().stats.total_cycles) *
+            ps_per_cycle);
 
   // The firmware phases go load (1) -> run (2) -> read back (3); the run phase begins
   // before the doorbell and read-back after the interrupt was serviced.
