@@ -401,8 +401,14 @@ address_mapping address_mapping::parse(std::string_view text, const dram_spec& s
       if (addr_lsb + width > 63) {
         mapping_fail("field '" + fname + "' lies above address bit 63");
       }
-      m.m_pieces.push_back({field, static_cast<uint8_t>(addr_lsb),
-                            static_cast<uint8_t>(used[fi]), static_cast<uint8_t>(width)});
+      mapping_piece* last = m.m_pieces.empty() ? nullptr : &m.m_pieces.back();
+      if (last && last->field == field && last->field_lsb + last->width == used[fi]) {
+        last->width = static_cast<uint8_t>(last->width + width); // contiguous: one piece
+      } else {
+        m.m_pieces.push_back({field, static_cast<uint8_t>(addr_lsb),
+                              static_cast<uint8_t>(used[fi]),
+                              static_cast<uint8_t>(width)});
+      }
       addr_lsb += width;
       used[fi] += width;
     }

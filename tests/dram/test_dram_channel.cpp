@@ -423,3 +423,19 @@ TEST_CASE("data bus is never faster than peak (open-loop random and mixed)",
     CHECK(ch.stats().peak_fraction() > 0.2);
   }
 }
+
+TEST_CASE("two ranks: the activation window is per rank", "[dram][timing]") {
+  dram_spec s = preset("ddr4_2400_x64");
+  s.ranks = 2; // default mapping puts the rank bit at address bit 33
+  // Four ACTs in rank 0 (@0, 4, 8, 12; RDs @16..28, last data @48), then one in rank 1
+  // at time 0: no tRRD/tFAW against rank 0, so ACT @0; its RD waits only for the
+  // shared column/data path: RD >= max(0 + 16, 28 + tCCD_S = 32, bus 48 - 16 = 32) = 32,
+  // done 52. The same fifth ACT in rank 0 gave 62 (tFAW test above).
+  dram_channel ch(s);
+  for (uint64_t a : {0x000, 0x040, 0x080, 0x0c0}) {
+    ch.access(0, a, false, 64);
+  }
+  CHECK(ch.access(0, uint64_t{1} << 33, false, 64) == 52 * ck);
+  CHECK(ch.bank_count() == 32);
+  CHECK(ch.open_row(16) == 0); // rank 1, BG0, bank 0
+}
