@@ -201,8 +201,10 @@ tlm::tlm_response_status accel::write_reg(uint32_t offset, uint32_t value) {
     m_doorbell_event.notify(SC_ZERO_TIME);
     return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_PERF_CTRL:
-    if (value & DWVP_PERF_CTRL_CLEAR)
+    if (value & DWVP_PERF_CTRL_CLEAR) {
       m_perf.fill(0);
+      m_perf_hi_latch.fill(0);
+    }
     return tlm::TLM_OK_RESPONSE;
   case DWVP_REG_ID:
   case DWVP_REG_VERSION:
@@ -263,9 +265,9 @@ uint64_t accel::now_cycles() const {
   return sc_core::sc_time_stamp().value() / m_params.clock_period.value();
 }
 
-void accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
+bool accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
   if (m_local == SC_ZERO_TIME)
-    return;
+    return !abandoned();
   const uint64_t period = m_params.clock_period.value();
   const uint64_t end = sc_core::sc_time_stamp().value() + m_local.value();
   const uint64_t edge = (end + period - 1) / period * period;
@@ -273,6 +275,7 @@ void accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
   sc_core::wait(sc_core::sc_time::from_value(edge) - sc_core::sc_time_stamp());
   busy.write(false);
   m_local = SC_ZERO_TIME;
+  return !abandoned();
 }
 
 bool accel::dma_read(uint32_t addr, void* dst, uint64_t len) {
@@ -371,6 +374,8 @@ void accel::command_loop() {
 }
 
 void accel::report_error(const dwvp_desc& d, uint32_t index, const check_result& r) {
+  if (abandoned())
+    return; // a soft reset during the layer: the device is fresh, report nothing
   m_log->error("descriptor {} (layer {}) refused: {} in field {}: {}", index, d.layer_id,
                dwvp_error_name(r.error), dwvp_desc_field_name(r.field), r.message);
   m_error_code = r.error;
@@ -382,7 +387,7 @@ void accel::report_error(const dwvp_desc& d, uint32_t index, const check_result&
 
 bool accel::process_descriptor(uint32_t index) {
   const uint64_t start = now_cycles();
-  const uint64_t generation = m_generation;
+  m_layer_generation = m_generation;
   m_layer_dram_read = m_layer_dram_write = 0;
   m_local = SC_ZERO_TIME;
   dwvp_desc d{};
@@ -390,10 +395,9 @@ bool accel::process_descriptor(uint32_t index) {
     report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "descriptor fetch failed"});
     return false;
   }
-  settle(m_dma_busy_sig);
-  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - start;
-  if (generation != m_generation)
+  if (!settle(m_dma_busy_sig))
     return false;
+  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - start;
   m_layer_sig.write(d.layer_id);
 
   check_result r = check_descriptor(d, m_windows);
@@ -409,9 +413,7 @@ bool accel::process_descriptor(uint32_t index) {
   stats.start_cycle = start;
   const uint64_t dma_before = m_perf[DWVP_PERF_DMA_BUSY] - (now_cycles() - start);
   execute_pointwise(d, stats);
-  if (generation != m_generation)
-    return false;
-  if (m_error_code)
+  if (abandoned() || m_error_code)
     return false;
 
   stats.total_cycles = now_cycles() - start;
@@ -429,7 +431,8 @@ bool accel::process_descriptor(uint32_t index) {
       return false;
     }
     const uint64_t before = now_cycles();
-    settle(m_dma_busy_sig);
+    if (!settle(m_dma_busy_sig))
+      return false;
     m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
     m_perf[DWVP_PERF_BUSY_CYCLES] += now_cycles() - before;
   }
@@ -457,7 +460,8 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
             dma_read(d.quant_addr, quant.data(), 4 * quant.size()) &&
             (lut.empty() || dma_read(d.lut_addr, lut.data(), lut.size())) &&
             dma_read(d.input_addr, input.data(), input.size());
-  settle(m_dma_busy_sig);
+  if (!settle(m_dma_busy_sig))
+    return;
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
   if (!ok)
     return report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "operand read failed"});
@@ -484,6 +488,9 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
       {pixels, d.out_c, d.in_c}, m_params.array,
       d.dataflow == DWVP_DF_WS ? gemm::dataflow::ws : gemm::dataflow::os,
       m_params.gemm_options);
+  m_local += m_params.clock_period * static_cast<double>(t.cycles);
+  if (!settle(m_gemm_busy_sig))
+    return; // soft reset while computing: nothing is written, nothing counted
   stats.compute_cycles = t.cycles;
   stats.macs = t.macs;
   m_perf[DWVP_PERF_MACS] += t.macs;
@@ -492,12 +499,11 @@ void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
   // busy time overlaps the array's and adds no latency.
   const uint64_t outputs = static_cast<uint64_t>(pixels) * d.out_c;
   m_perf[DWVP_PERF_PPU_BUSY] += (outputs + m_params.ppu_lanes - 1) / m_params.ppu_lanes;
-  m_local += m_params.clock_period * static_cast<double>(t.cycles);
-  settle(m_gemm_busy_sig);
 
   before = now_cycles();
   ok = dma_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c);
-  settle(m_dma_busy_sig);
+  if (!settle(m_dma_busy_sig))
+    return;
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
   if (!ok)
     report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});

@@ -66,8 +66,9 @@ private:
   bool dma_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride = 0,
                  uint32_t channels = 0);
   // Advances simulated time by the local offset with `busy` high for that span.
-  // The span is rounded up to a clock edge.
-  void settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy);
+  // The span is rounded up to a clock edge. Returns false if a soft reset abandoned
+  // the layer meanwhile.
+  bool settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy);
   uint64_t now_cycles() const;
 
   accel_params m_params;
@@ -94,6 +95,8 @@ private:
   sc_core::sc_event m_doorbell_event;
   bool m_doorbell_pending = false;
   uint64_t m_generation = 0; // bumped by soft reset; abandons the layer in flight
+  uint64_t m_layer_generation = 0; // m_generation when the current layer started
+  bool abandoned() const { return m_generation != m_layer_generation; }
   sc_core::sc_time m_local;  // time consumed but not yet waited for
   bool m_bus_error = false;
   uint64_t m_layer_dram_read = 0;

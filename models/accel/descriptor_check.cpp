@@ -256,9 +256,12 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
 check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
                               int count) {
   for (int c = 0; c < count; ++c) {
-    if (multipliers[c] <= 0)
+    // 0 (a zero scale) or a normalised Q31 value in [2^30, 2^31), as
+    // QuantizeMultiplier produces (docs/numerics.md).
+    if (multipliers[c] != 0 && multipliers[c] < (int32_t{1} << 30))
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,
-                  "multiplier of channel " + std::to_string(c) + " is not positive");
+                  "multiplier of channel " + std::to_string(c) +
+                      " is neither 0 nor in [2^30, 2^31)");
     if (!valid_shift(shifts[c]))
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,
                   "shift of channel " + std::to_string(c) + " outside -31..30");
