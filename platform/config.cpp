@@ -31,6 +31,11 @@ const default_entry k_defaults[] = {
      "host CPU memory copy speed into or out of DRAM, bytes per ns"},
     {"dram.base", config_type::integer, "0x80000000", "DRAM base address"},
     {"dram.size_mb", config_type::integer, "512", "DRAM size in MiB"},
+    {"dram.model", config_type::string, "ddr4_2400_x64",
+     "DRAM timing: ddr4_2400_x64, lpddr4_3200 (channel model with banks and refresh) "
+     "or fixed (dram.latency_ns + bytes / dram.bandwidth_gbps)"},
+    {"dram.mapping", config_type::string, "",
+     "DRAM address mapping, fields from bit 0 up (docs/dram.md); empty = the preset's"},
     {"dram.latency_ns", config_type::integer, "50",
      "fixed-latency memory: access latency per transaction, ns"},
     {"dram.bandwidth_gbps", config_type::real, "19.2",

@@ -18,9 +18,32 @@ models::host_params host_params_from(const config& cfg) {
   return p;
 }
 
-std::unique_ptr<models::memory_timing> dram_timing_from(const config& cfg) {
-  return std::make_unique<models::fixed_latency_timing>(
-      ns(cfg.get_uint("dram.latency_ns")), cfg.get_real("dram.bandwidth_gbps"));
+std::unique_ptr<models::memory_timing>
+dram_timing_from(const config& cfg, models::dram_channel_timing*& channel) {
+  const std::string& model = cfg.get_string("dram.model");
+  if (model == "fixed")
+    return std::make_unique<models::fixed_latency_timing>(
+        ns(cfg.get_uint("dram.latency_ns")), cfg.get_real("dram.bandwidth_gbps"));
+  dram::dram_spec spec;
+  dram::address_mapping mapping;
+  try {
+    spec = dram::preset(model);
+  } catch (const std::invalid_argument&) {
+    throw config_error("key 'dram.model': unknown DRAM model '" + model +
+                       "' (fixed, ddr4_2400_x64, lpddr4_3200)");
+  }
+  const std::string& text = cfg.get_string("dram.mapping");
+  try {
+    mapping = text.empty() ? dram::address_mapping::default_for(spec)
+                           : dram::address_mapping::parse(text, spec);
+  } catch (const std::invalid_argument& e) {
+    throw config_error(std::string("key 'dram.mapping': ") + e.what());
+  }
+  if ((cfg.get_uint("dram.size_mb") << 20) > spec.capacity_bytes())
+    throw config_error("key 'dram.size_mb' exceeds the capacity of " + model);
+  auto timing = std::make_unique<models::dram_channel_timing>(spec, mapping);
+  channel = timing.get();
+  return timing;
 }
 
 uint64_t dram_size_from(const config& cfg) {
@@ -56,7 +79,7 @@ models::accel_params accel_params_from(const config& cfg) {
 soc::soc(sc_core::sc_module_name name, const config& cfg)
     : sc_module(name), host("host", host_params_from(cfg)),
       interconnect("bus", ns(cfg.get_uint("bus.latency_ns"))),
-      dram("dram", dram_size_from(cfg), dram_timing_from(cfg)),
+      dram("dram", dram_size_from(cfg), dram_timing_from(cfg, m_dram_channel)),
       accelerator("accel", accel_params_from(cfg)), irq("irq"),
       m_dram_base(cfg.get_uint("dram.base")),
       m_regs_base(cfg.get_uint("accel.regs_base")) {
@@ -78,8 +101,10 @@ soc::soc(sc_core::sc_module_name name, const config& cfg)
   host.irq.bind(irq);
 }
 
-void soc::trace(sc_core::sc_trace_file* tf) const {
+void soc::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, irq, std::string(name()) + ".irq");
+  if (m_dram_channel)
+    m_dram_channel->trace(tf, std::string(name()) + ".dram");
   accelerator.trace(tf);
   host.trace(tf);
 }

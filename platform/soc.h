@@ -6,6 +6,7 @@
 #include "accel.h"
 #include "bus.h"
 #include "config.h"
+#include "dram_channel_timing.h"
 #include "host_cpu.h"
 #include "memory.h"
 
@@ -16,6 +17,9 @@
 namespace dwvp {
 
 class soc : public sc_core::sc_module {
+  // Declared first: set while `dram` is constructed (members initialise in order).
+  models::dram_channel_timing* m_dram_channel = nullptr; // owned by `dram`
+
 public:
   soc(sc_core::sc_module_name name, const config& cfg);
 
@@ -30,8 +34,11 @@ public:
   uint64_t regs_base() const { return m_regs_base; }
   sc_core::sc_time clock_period() const { return accelerator.params().clock_period; }
 
-  // Adds every module's activity to the VCD, plus the IRQ line.
-  void trace(sc_core::sc_trace_file* tf) const;
+  // Adds every module's activity to the VCD, plus the IRQ line and DRAM open rows.
+  void trace(sc_core::sc_trace_file* tf);
+
+  // The DRAM channel model, or nullptr when dram.model is 'fixed'.
+  models::dram_channel_timing* dram_channel() { return m_dram_channel; }
 
 private:
   uint64_t m_dram_base;

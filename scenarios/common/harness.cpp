@@ -84,6 +84,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   run.array_rows = top.accelerator.params().array.rows;
   run.array_cols = top.accelerator.params().array.cols;
   run.firmware_failure = top.host.failure();
+  run.dram_model = cfg.get_string("dram.model");
+  if (auto* channel = top.dram_channel()) {
+    run.has_dram_stats = true;
+    run.dram = channel->stats(sc_core::sc_time_stamp());
+  }
 
   const auto& layers = run.result.layers;
   run.bit_exact = run.result.driver_status == DWVP_OK &&
@@ -130,6 +135,14 @@ void print_summary(std::ostream& out, const network_run& run) {
   out << "accelerator busy  " << r.perf[DWVP_PERF_BUSY_CYCLES] << " cycles, "
       << r.perf[DWVP_PERF_MACS] << " MACs, DRAM read " << r.perf[DWVP_PERF_DRAM_RD_BYTES]
       << " B, written " << r.perf[DWVP_PERF_DRAM_WR_BYTES] << " B\n";
+  if (run.has_dram_stats) {
+    const auto& d = run.dram;
+    out << std::setprecision(1) << "DRAM " << run.dram_model << "  row hits "
+        << 100.0 * d.row_hit_rate() << " %, avg latency " << d.avg_latency_ps() / 1000.0
+        << " ns, energy " << std::setprecision(3) << d.energy.total_pj() / 1e6 << " uJ\n";
+  } else {
+    out << "DRAM              fixed latency\n";
+  }
   out << "host wall time    " << run.host_seconds << " s\n";
   out << "simulation speed  " << std::setprecision(0)
       << (run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config.h"
+#include "dram_channel.h"
 #include "runtime.h"
 
 #include <CLI/CLI.hpp>
@@ -39,6 +40,9 @@ struct network_run {
   uint64_t simulated_cycles = 0; // accelerator clock cycles of simulated time
   int array_rows = 0, array_cols = 0;
   std::string firmware_failure;
+  std::string dram_model;      // "fixed" or the channel preset
+  bool has_dram_stats = false; // the DRAM channel model was used
+  dram::dram_stats dram;       // whole-run DRAM statistics
 };
 
 // Elaborates the SoC, runs the network through the firmware until it finishes and

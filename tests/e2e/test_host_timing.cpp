@@ -40,6 +40,7 @@ TEST_CASE("register accesses cost mmio latency plus bus latency", "[timing][host
 TEST_CASE("DRAM copies run ahead of the kernel within the quantum", "[timing][host]") {
   logging::configure("off", "");
   config cfg; // copy 8 B/ns, bus 2 ns, memory 50 ns + 19.2 B/ns, quantum 1000 ns
+  cfg.set("dram.model", "fixed");
   soc top("soc", cfg);
   uint64_t t0 = 0, t1 = 0, t2 = 0;
   sc_core::sc_time kernel_after_copy;

@@ -98,6 +98,7 @@ TEST_CASE("DMA time follows the fixed-latency memory and bus settings", "[e2e][t
   //   input 256 B): 4 * 52 + 480 / 19.2 = 233 ns -> 233
   //   output write 128 B: 52 + 6.67 = 58.67 -> 59
   config cfg;
+  cfg.set("dram.model", "fixed");
   network_run run = run_chain(cfg, {{4, 4, 16, 8}}, DWVP_DF_OS);
   REQUIRE(run.bit_exact);
   const auto& st = run.result.layers[0].stats;
@@ -112,6 +113,7 @@ TEST_CASE("DMA time follows the fixed-latency memory and bus settings", "[e2e][t
 
 TEST_CASE("a clock of 500 MHz doubles cycle time but not cycle counts", "[e2e][timing]") {
   config cfg;
+  cfg.set("dram.model", "fixed");
   cfg.set("clock.accel_mhz", "500");
   network_run run = run_chain(cfg, {{4, 4, 16, 8}}, DWVP_DF_OS);
   REQUIRE(run.bit_exact);

@@ -439,6 +439,7 @@ TEST_CASE("registers: reading a counter's LO latches its HI",
   // A very slow DRAM makes one tiny layer's DMA take more than 2^32 accelerator cycles
   // of simulated time (no host time), so the HI words become non-zero.
   dwvp::config cfg;
+  cfg.set("dram.model", "fixed");
   cfg.set("dram.bandwidth_gbps", "2e-8"); // 0.02 bytes/us: ~1e10 ns per 200 bytes
   dwvp::soc top("soc", cfg);
   const pw_layer a = make_pw(1, 1, 1, 1, 31, k_dram + 0x100000);

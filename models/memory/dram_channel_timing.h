@@ -1,0 +1,39 @@
+// memory_timing backed by the DRAM channel model (models/dram): banks, open rows,
+// refresh and the shared data bus decide each transaction's latency, so the order of
+// accesses changes timing. Loosely timed: requests are served in the order they
+// arrive, at the time the initiator annotates (docs/dram.md).
+#pragma once
+
+#include "dram_channel.h"
+#include "memory.h"
+
+#include <systemc>
+
+#include <memory>
+#include <vector>
+
+namespace dwvp::models {
+
+class dram_channel_timing : public memory_timing {
+public:
+  dram_channel_timing(const dram::dram_spec& spec, const dram::address_mapping& mapping);
+
+  sc_core::sc_time access(const sc_core::sc_time& start, uint64_t offset, bool is_write,
+                          unsigned len) override;
+
+  // Statistics up to `now` (closes the energy window there).
+  dram::dram_stats stats(const sc_core::sc_time& now);
+  const dram::dram_channel& channel() const { return m_channel; }
+
+  // Traces the open row of every bank (-1 = closed) as seen after each transaction.
+  // Must be called during elaboration.
+  void trace(sc_core::sc_trace_file* tf, const std::string& prefix);
+
+private:
+  dram::dram_channel m_channel;
+  // Created only when traced, so untraced runs pay nothing per access.
+  std::vector<std::unique_ptr<sc_core::sc_signal<int32_t, sc_core::SC_MANY_WRITERS>>>
+      m_open_row;
+};
+
+} // namespace dwvp::models
