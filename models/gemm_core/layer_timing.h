@@ -1,0 +1,67 @@
+// Compute time of one layer on the accelerator's engines (plain C++, no SystemC):
+// which engine runs it and for how many cycles, from the mapped hardware dimensions.
+// docs/timing.md states every formula; tests/gemm_core validates them against
+// cycle-stepped models.
+//
+//   conv2d        GEMM core, im2col on the fly: M = out_h*out_w, N = out_c,
+//                 K = kh*kw*in_c, descriptor dataflow (os | ws)
+//   pointwise/FC  GEMM core: M = out_h*out_w, N = out_c, K = in_c
+//   depthwise, 1xK, Kx1 by mapping (DEFAULT behaves as gemm_naive):
+//     gemm_naive  GEMM core, one GEMM per channel with one filter: C x GEMM(M, N=1,
+//                 K = kh*kw) in the descriptor dataflow (os | ws); one column busy
+//     vector      vector unit of L lanes, lanes across channels:
+//                 ceil(C / L) * out_h*out_w * kh*kw + vector pipeline depth
+//     channel_mvm GEMM core with the added per-column input feeder: channel-parallel
+//                 MVMs, weight stationary: S_r = kh*kw taps, S_c = C channels,
+//                 T = out_h*out_w; the WS fold formula
+//   1xK / Kx1 with dataflow st_os: spatial-tiled output stationary. Every row (1xK) or
+//                 column (Kx1) of every channel is an independent 1D convolution; one
+//                 per array row, its output positions along the columns. Per fold of
+//                 c used columns: c + K cycles (the FuSe authors' model: c cycles to
+//                 shift the inputs in, K broadcast taps), plus the last fold's drain (c).
+//   add, channel multiply: post-processing unit, ceil(H*W*C / ppu_lanes)
+//   average pool: post-processing unit, ceil(out_h*out_w*C*kh*kw / ppu_lanes)
+// GEMM-core and vector layers requantise through the post-processing unit as outputs
+// drain; that time (ceil(outputs / ppu_lanes)) overlaps and is reported separately.
+#pragma once
+
+#include "systolic_timing.h"
+
+#include "dwvp/descriptor.h"
+
+#include <cstdint>
+
+namespace dwvp::timing {
+
+enum class engine { gemm, vector, ppu };
+
+struct compute_config {
+  gemm::array_dims array{32, 32};
+  gemm::timing_options gemm_options{};
+  int vector_lanes = 32;
+  int vector_pipeline = 4; // cycles from the first operand to the first result
+  int ppu_lanes = 32;
+};
+
+struct compute_timing {
+  engine unit = engine::gemm;
+  uint64_t cycles = 0;      // engine busy cycles for the layer
+  uint64_t macs = 0;        // useful multiply-accumulates (0 for PPU-only layers)
+  uint64_t folds = 0;       // array folds (GEMM core, ST-OS), else 0
+  double utilization = 0.0; // macs / (cycles * PEs) for the GEMM core, / (cycles * lanes)
+                            // for the vector unit, 0 for the PPU
+  uint64_t ppu_cycles = 0;  // post-processing busy cycles (overlapped unless unit == ppu)
+};
+
+// The descriptor must have passed check_descriptor. Throws std::invalid_argument for a
+// combination that has no timing (it names the fields).
+compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg);
+
+// ST-OS alone, for tests and reports: `convs` independent 1D convolutions of `outputs`
+// positions each with a K-tap filter on an R x C array.
+uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k, const gemm::array_dims& array,
+                      bool full_array_folds = false);
+
+const char* engine_name(engine e);
+
+} // namespace dwvp::timing
