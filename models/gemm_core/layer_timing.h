@@ -11,14 +11,20 @@
 //                 K = kh*kw) in the descriptor dataflow (os | ws); one column busy
 //     vector      vector unit of L lanes, lanes across channels:
 //                 ceil(C / L) * out_h*out_w * kh*kw + vector pipeline depth
+//                 (one MAC per lane per cycle; the os | ws field does not apply)
 //     channel_mvm GEMM core with the added per-column input feeder: channel-parallel
 //                 MVMs, weight stationary: S_r = kh*kw taps, S_c = C channels,
-//                 T = out_h*out_w; the WS fold formula
-//   1xK / Kx1 with dataflow st_os: spatial-tiled output stationary. Every row (1xK) or
-//                 column (Kx1) of every channel is an independent 1D convolution; one
-//                 per array row, its output positions along the columns. Per fold of
-//                 c used columns: c + K cycles (the FuSe authors' model: c cycles to
-//                 shift the inputs in, K broadcast taps), plus the last fold's drain (c).
+//                 T = out_h*out_w; the WS fold formula (whatever the os | ws field)
+//   1xK / Kx1 with dataflow st_os (mapping must be default): spatial-tiled output
+//                 stationary. Every row (1xK) or column (Kx1) of every channel is an
+//                 independent 1D convolution; one per array row, its output positions
+//                 along the columns. Per fold of c used columns: c + K cycles (the FuSe
+//                 authors' model: c cycles to shift the inputs in, K broadcast taps),
+//                 plus the last fold's drain (c). A fold's drain overlaps the next
+//                 fold; folds run column fold outer with the narrow (partial) column
+//                 fold first, so no fold ever waits for a drain and the last fold is
+//                 full width: ceil(convs/R) * (outputs + ceil(outputs/C) * K)
+//                 + min(outputs, C). full_array_folds: folds * (C + K) + C.
 //   add, channel multiply: post-processing unit, ceil(H*W*C / ppu_lanes)
 //   average pool: post-processing unit, ceil(out_h*out_w*C*kh*kw / ppu_lanes)
 // GEMM-core and vector layers requantise through the post-processing unit as outputs
@@ -39,7 +45,8 @@ struct compute_config {
   gemm::array_dims array{32, 32};
   gemm::timing_options gemm_options{};
   int vector_lanes = 32;
-  int vector_pipeline = 4; // cycles from the first operand to the first result
+  int vector_pipeline = 4; // stages: a MAC issued at cycle t reaches the lane's
+                           // accumulator at t + vector_pipeline
   int ppu_lanes = 32;
 };
 
@@ -59,8 +66,8 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg);
 
 // ST-OS alone, for tests and reports: `convs` independent 1D convolutions of `outputs`
 // positions each with a K-tap filter on an R x C array.
-uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k, const gemm::array_dims& array,
-                      bool full_array_folds = false);
+uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k,
+                      const gemm::array_dims& array, bool full_array_folds = false);
 
 const char* engine_name(engine e);
 

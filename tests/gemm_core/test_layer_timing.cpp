@@ -125,6 +125,33 @@ dw_layer random_layer(std::mt19937& rng, dw_kind kind, int max_in = 11) {
   return l;
 }
 
+// What a sweep has exercised, so that a change of seed or generator cannot silently
+// drop a case the brief asks for.
+struct coverage {
+  bool k3 = false, k5 = false, k7 = false, stride2 = false, padded = false;
+  bool channel_folds = false; // channels > array columns, not a multiple of them
+  bool tap_folds = false;     // kh*kw > array rows
+  void add(const dw_layer& l, const array_dims& a) {
+    const int k = std::max(l.kh, l.kw);
+    k3 = k3 || k == 3;
+    k5 = k5 || k == 5;
+    k7 = k7 || k == 7;
+    stride2 = stride2 || l.stride_h == 2 || l.stride_w == 2;
+    padded = padded || l.pad_top + l.pad_left + l.pad_bottom + l.pad_right > 0;
+    channel_folds = channel_folds || (l.channels > a.cols && l.channels % a.cols != 0);
+    tap_folds = tap_folds || l.kh * l.kw > a.rows;
+  }
+  void require_all() const {
+    CHECK(k3);
+    CHECK(k5);
+    CHECK(k7);
+    CHECK(stride2);
+    CHECK(padded);
+    CHECK(channel_folds);
+    CHECK(tap_folds);
+  }
+};
+
 dwvp_desc desc_of(const dw_layer& l, uint8_t mapping, uint8_t df) {
   const uint8_t op = l.kh == 1 && l.kw > 1   ? DWVP_OP_DW_1XK
                      : l.kw == 1 && l.kh > 1 ? DWVP_OP_DW_KX1
@@ -513,13 +540,15 @@ TEST_CASE("channel_mvm stepped model: depthwise values, cycles = the WS fold for
   std::mt19937 rng(20240612);
   const array_dims arrays[] = {{4, 4}, {8, 8}, {4, 8}};
   int compared = 0;
-  for (int trial = 0; trial < 36; ++trial) {
+  coverage seen;
+  for (int trial = 0; trial < 120; ++trial) {
     const auto kind = static_cast<dw_kind>(trial % 3);
-    const dw_layer l = random_layer(rng, kind, 9);
+    const dw_layer l = random_layer(rng, kind, 11);
     const auto expect = dwvp::test::naive_depthwise(l);
     const int64_t taps = int64_t{l.kh} * l.kw;
     const int64_t pixels = int64_t{l.out_h()} * l.out_w();
     for (const auto& a : arrays) {
+      seen.add(l, a);
       for (bool db : {false, true}) {
         INFO(describe(l) << " array " << a.rows << "x" << a.cols << " db " << db);
         const auto run = dwvp::test::simulate_channel_mvm(l, a, db);
@@ -545,16 +574,19 @@ TEST_CASE("channel_mvm stepped model: depthwise values, cycles = the WS fold for
       }
     }
   }
-  CHECK(compared == 36 * 3 * 2);
+  CHECK(compared == 120 * 3 * 2);
+  seen.require_all();
 }
 
 TEST_CASE("ST-OS stepped model: 1D convolution values, cycles = st_os_cycles") {
   std::mt19937 rng(424242);
   const array_dims arrays[] = {{4, 4}, {8, 8}, {4, 8}, {8, 4}};
   int compared = 0;
-  for (int trial = 0; trial < 48; ++trial) {
+  coverage seen;
+  bool row_folds = false, narrow_fold = false; // > R convolutions; outputs % C != 0, > C
+  for (int trial = 0; trial < 160; ++trial) {
     const bool row = trial % 2 == 0;
-    const dw_layer l = random_layer(rng, row ? dw_kind::row_1xk : dw_kind::col_kx1, 13);
+    const dw_layer l = random_layer(rng, row ? dw_kind::row_1xk : dw_kind::col_kx1, 15);
     const auto expect = dwvp::test::naive_depthwise(l);
     const auto convs = dwvp::test::fuse_convs(l);
     const int stride = row ? l.stride_w : l.stride_h;
@@ -564,6 +596,9 @@ TEST_CASE("ST-OS stepped model: 1D convolution values, cycles = st_os_cycles") {
     REQUIRE(static_cast<int64_t>(convs.size()) == l.channels * lines);
     for (const auto& a : arrays) {
       INFO(describe(l) << " array " << a.rows << "x" << a.cols);
+      seen.add(l, a);
+      row_folds = row_folds || static_cast<int64_t>(convs.size()) > a.rows;
+      narrow_fold = narrow_fold || (outputs > a.cols && outputs % a.cols != 0);
       const auto run = dwvp::test::simulate_st_os(convs, stride, outputs, a);
       // Conv v = channel * lines + line; its output j is pixel (line, j) for 1xK,
       // (j, line) for Kx1.
@@ -589,18 +624,23 @@ TEST_CASE("ST-OS stepped model: 1D convolution values, cycles = st_os_cycles") {
       ++compared;
     }
   }
-  CHECK(compared == 48 * 4);
+  CHECK(compared == 160 * 4);
+  CHECK((seen.k3 && seen.k5 && seen.k7 && seen.stride2 && seen.padded));
+  CHECK(row_folds);
+  CHECK(narrow_fold);
 }
 
 TEST_CASE("gemm_naive = C runs of the GEMM PE model with N = 1, summed") {
   std::mt19937 rng(99);
   const array_dims arrays[] = {{4, 4}, {8, 8}};
-  for (int trial = 0; trial < 18; ++trial) {
-    const dw_layer l = random_layer(rng, static_cast<dw_kind>(trial % 3), 8);
+  coverage seen;
+  for (int trial = 0; trial < 48; ++trial) {
+    const dw_layer l = random_layer(rng, static_cast<dw_kind>(trial % 3), 9);
     const auto expect = dwvp::test::naive_depthwise(l);
     const int64_t taps = int64_t{l.kh} * l.kw;
     const int64_t pixels = int64_t{l.out_h()} * l.out_w();
     for (const auto& a : arrays) {
+      seen.add(l, a);
       for (dataflow df : {dataflow::os, dataflow::ws}) {
         for (bool db : {false, true}) {
           INFO(describe(l) << " array " << a.rows << "x" << a.cols << " ws "
@@ -633,12 +673,13 @@ TEST_CASE("gemm_naive = C runs of the GEMM PE model with N = 1, summed") {
       }
     }
   }
+  CHECK((seen.k3 && seen.k5 && seen.k7 && seen.stride2 && seen.padded && seen.tap_folds));
 }
 
 TEST_CASE("vector formula = a lane-by-lane stepped loop") {
   std::mt19937 rng(31337);
-  for (int trial = 0; trial < 24; ++trial) {
-    const dw_layer l = random_layer(rng, static_cast<dw_kind>(trial % 3), 9);
+  for (int trial = 0; trial < 60; ++trial) {
+    const dw_layer l = random_layer(rng, static_cast<dw_kind>(trial % 3), 11);
     const auto expect = dwvp::test::naive_depthwise(l);
     for (int lanes : {1, 3, 4, 8}) {
       for (int pipe : {0, 1, 4}) {
