@@ -73,6 +73,14 @@ models::accel_params accel_params_from(const config& cfg) {
   if (lanes < 1 || lanes > 4096)
     throw config_error("key 'ppu.lanes' must be 1..4096");
   p.ppu_lanes = static_cast<int>(lanes);
+  const int64_t vlanes = cfg.get_int("vector.lanes");
+  if (vlanes < 1 || vlanes > 4096)
+    throw config_error("key 'vector.lanes' must be 1..4096");
+  p.vector_lanes = static_cast<int>(vlanes);
+  const int64_t depth = cfg.get_int("vector.pipeline");
+  if (depth < 0 || depth > 1000)
+    throw config_error("key 'vector.pipeline' must be 0..1000");
+  p.vector_pipeline = static_cast<int>(depth);
   return p;
 }
 

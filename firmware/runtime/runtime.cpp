@@ -49,8 +49,12 @@ uint64_t expected_weights(const dwvp_desc& d) {
 }
 
 struct placement {
-  uint32_t weights = 0, bias = 0, quant = 0, output = 0, stats = 0;
+  uint32_t weights = 0, bias = 0, quant = 0, lut = 0, output = 0, stats = 0;
 };
+
+bool needs_aux(const dwvp_desc& d) {
+  return d.opcode == DWVP_OP_ADD || d.opcode == DWVP_OP_CHANNEL_MUL;
+}
 
 void upload(uint32_t addr, const void* data, uint64_t bytes, const std::string& what) {
   if (bytes && hal_mem_write(addr, data, static_cast<uint32_t>(bytes)) != 0)
@@ -76,6 +80,15 @@ run_result run_network(const network& net, const options& opt) {
     const std::string what = "layer " + std::to_string(i) + " (" + l.name + ")";
     if (l.input < -1 || l.input >= static_cast<int>(i))
       throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
+    if (needs_aux(t) != (l.aux_input != layer::k_no_aux))
+      throw std::invalid_argument(what + (needs_aux(t)
+                                              ? ": needs an aux input"
+                                              : ": has an aux input it does not use"));
+    if (l.aux_input < layer::k_no_aux || l.aux_input >= static_cast<int>(i))
+      throw std::invalid_argument(what + ": aux input must be -1 or an earlier layer");
+    if ((t.activation == DWVP_ACT_LUT) != (l.lut.size() == 256))
+      throw std::invalid_argument(what +
+                                  ": a LUT activation needs exactly 256 table entries");
     if (l.weights.size() != expected_weights(t))
       throw std::invalid_argument(what + ": expected " +
                                   std::to_string(expected_weights(t)) + " weights, got " +
@@ -96,17 +109,25 @@ run_result run_network(const network& net, const options& opt) {
       quant.insert(quant.end(), l.shift.begin(), l.shift.end());
       upload(p.quant, quant.data(), 4 * quant.size(), what);
     }
+    if (!l.lut.empty()) {
+      p.lut = dram.take(l.lut.size(), what + " lut");
+      upload(p.lut, l.lut.data(), l.lut.size(), what);
+    }
     p.output = dram.take(output_bytes(t), what + " output");
     p.stats = dram.take(DWVP_LAYER_STATS_SIZE, what + " stats");
 
     dwvp_desc d = t;
     d.magic = DWVP_DESC_MAGIC;
     d.layer_id = static_cast<uint16_t>(i);
-    d.input_addr = l.input < 0 ? input_addr : places[l.input].output;
+    d.input_addr = (l.input < 0 ? input_addr : places[l.input].output) +
+                   static_cast<uint32_t>(l.input_channel_offset);
     d.weight_addr = p.weights;
     d.bias_addr = p.bias;
     d.quant_addr = p.quant;
     d.output_addr = p.output;
+    d.lut_addr = p.lut;
+    if (l.aux_input != layer::k_no_aux)
+      d.aux_addr = l.aux_input < 0 ? input_addr : places[l.aux_input].output;
     d.stats_addr = p.stats;
     descs[i] = d;
   }

@@ -22,7 +22,12 @@ struct layer {
   std::vector<int32_t> bias;
   std::vector<int32_t> multiplier; // per output channel
   std::vector<int32_t> shift;      // per output channel
+  std::vector<int8_t> lut;         // 256 entries when desc.activation == DWVP_ACT_LUT
   int input = -1;                  // producing layer index; -1 = the network input
+  int input_channel_offset = 0;    // read channels [offset, offset + in_c) of the input
+  int aux_input = k_no_aux;        // ADD's second input / CHANNEL_MUL's scale: a layer
+                                   // index, or -1 for the network input
+  static constexpr int k_no_aux = -2;
 };
 
 struct network {

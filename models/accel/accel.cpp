@@ -1,7 +1,7 @@
 #include "accel.h"
 
+#include "layer_kernels.h"
 #include "logging.h"
-#include "pointwise.h"
 
 #include <cstring>
 
@@ -13,8 +13,14 @@ using sc_core::SC_ZERO_TIME;
 accel::accel(sc_core::sc_module_name name, const accel_params& params)
     : sc_module(name), regs_socket("regs_socket"), dma_socket("dma_socket"), irq("irq"),
       m_params(params), m_log(logging::get(basename())), m_busy_sig("busy"),
-      m_gemm_busy_sig("gemm_busy"), m_dma_busy_sig("dma_busy"), m_layer_sig("layer_id"),
+      m_gemm_busy_sig("gemm_busy"), m_vector_busy_sig("vector_busy"),
+      m_ppu_busy_sig("ppu_busy"), m_dma_busy_sig("dma_busy"), m_layer_sig("layer_id"),
       m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head") {
+  m_compute.array = m_params.array;
+  m_compute.gemm_options = m_params.gemm_options;
+  m_compute.vector_lanes = m_params.vector_lanes;
+  m_compute.vector_pipeline = m_params.vector_pipeline;
+  m_compute.ppu_lanes = m_params.ppu_lanes;
   regs_socket.register_b_transport(this, &accel::b_transport);
   regs_socket.register_transport_dbg(this, &accel::transport_dbg);
   SC_HAS_PROCESS(accel);
@@ -25,6 +31,8 @@ void accel::trace(sc_core::sc_trace_file* tf) const {
   const std::string prefix = std::string(name()) + ".";
   sc_core::sc_trace(tf, m_busy_sig, prefix + "busy");
   sc_core::sc_trace(tf, m_gemm_busy_sig, prefix + "gemm_busy");
+  sc_core::sc_trace(tf, m_vector_busy_sig, prefix + "vector_busy");
+  sc_core::sc_trace(tf, m_ppu_busy_sig, prefix + "ppu_busy");
   sc_core::sc_trace(tf, m_dma_busy_sig, prefix + "dma_busy");
   sc_core::sc_trace(tf, m_layer_sig, prefix + "layer_id");
   sc_core::sc_trace(tf, m_doorbell_count_sig, prefix + "doorbell_count");
@@ -401,8 +409,6 @@ bool accel::process_descriptor(uint32_t index) {
   m_layer_sig.write(d.layer_id);
 
   check_result r = check_descriptor(d, m_windows);
-  if (r.ok() && d.opcode != DWVP_OP_POINTWISE && d.opcode != DWVP_OP_FC)
-    r = {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "opcode not implemented by this model"};
   if (!r.ok()) {
     report_error(d, index, r);
     return false;
@@ -412,7 +418,7 @@ bool accel::process_descriptor(uint32_t index) {
   stats.layer_id = d.layer_id;
   stats.start_cycle = start;
   const uint64_t dma_before = m_perf[DWVP_PERF_DMA_BUSY] - (now_cycles() - start);
-  execute_pointwise(d, stats);
+  execute_layer(d, stats);
   if (abandoned() || m_error_code)
     return false;
 
@@ -443,62 +449,69 @@ bool accel::process_descriptor(uint32_t index) {
   return true;
 }
 
-void accel::execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats) {
+void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const uint32_t index = m_ring_head;
-  const int64_t pixels = int64_t{d.in_h} * d.in_w;
-  const uint32_t in_stride = input_pixel_stride(d);
-  const uint32_t out_stride = output_pixel_stride(d);
-  const uint64_t in_bytes = (pixels - 1) * in_stride + d.in_c;
-  const uint64_t out_bytes = (pixels - 1) * out_stride + d.out_c;
-
-  std::vector<int8_t> input(in_bytes), weights(uint64_t{d.out_c} * d.in_c);
-  std::vector<int32_t> bias(d.out_c), quant(2 * uint64_t{d.out_c});
-  std::vector<int8_t> lut(d.activation == DWVP_ACT_LUT ? 256 : 0);
+  // DMA-in of every operand the layer reads (descriptor_check's extents), in address
+  // order of the descriptor: weights, bias, quant, aux, lut, input.
+  std::vector<std::vector<int8_t>> buffers(DWVP_FIELD_COUNT);
   uint64_t before = now_cycles();
-  bool ok = dma_read(d.weight_addr, weights.data(), weights.size()) &&
-            dma_read(d.bias_addr, bias.data(), 4 * bias.size()) &&
-            dma_read(d.quant_addr, quant.data(), 4 * quant.size()) &&
-            (lut.empty() || dma_read(d.lut_addr, lut.data(), lut.size())) &&
-            dma_read(d.input_addr, input.data(), input.size());
+  bool ok = true;
+  dwvp_desc_field failed = DWVP_FIELD_NONE;
+  for (const tensor_extent& t : tensor_extents(d)) {
+    if (t.written)
+      continue;
+    auto& buffer = buffers[t.field];
+    buffer.resize(t.bytes);
+    if (!dma_read(t.addr, buffer.data(), t.bytes)) {
+      ok = false;
+      failed = t.field;
+      break;
+    }
+  }
   if (!settle(m_dma_busy_sig))
     return;
   m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
   if (!ok)
-    return report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "operand read failed"});
-  const int32_t* multipliers = quant.data();
-  const int32_t* shifts = quant.data() + d.out_c;
-  check_result r = check_quant_data(multipliers, shifts, d.out_c);
-  if (!r.ok())
-    return report_error(d, index, r);
+    return report_error(d, index, {DWVP_ERR_BUS, failed, "operand read failed"});
 
-  // Values: the int8 kernel. Time: the systolic array's analytical fold schedule.
+  kernels::layer_operands ops;
+  ops.input = buffers[DWVP_FIELD_INPUT_ADDR].data();
+  ops.weights = buffers[DWVP_FIELD_WEIGHT_ADDR].data();
+  ops.bias = reinterpret_cast<const int32_t*>(buffers[DWVP_FIELD_BIAS_ADDR].data());
+  if (!buffers[DWVP_FIELD_QUANT_ADDR].empty()) {
+    ops.multiplier =
+        reinterpret_cast<const int32_t*>(buffers[DWVP_FIELD_QUANT_ADDR].data());
+    ops.shift = ops.multiplier + d.out_c;
+    check_result r = check_quant_data(ops.multiplier, ops.shift, d.out_c);
+    if (!r.ok())
+      return report_error(d, index, r);
+  }
+  ops.aux = buffers[DWVP_FIELD_AUX_ADDR].data();
+  ops.lut = buffers[DWVP_FIELD_LUT_ADDR].empty() ? nullptr
+                                                 : buffers[DWVP_FIELD_LUT_ADDR].data();
+
+  // Values: the int8 kernels. Time: the engine's analytical schedule.
+  const uint32_t out_stride = output_pixel_stride(d);
+  const uint64_t out_bytes = (uint64_t{d.out_h} * d.out_w - 1) * out_stride + d.out_c;
   std::vector<int8_t> output(out_bytes, 0);
-  kernels::requant_params q;
-  q.bias = bias.data();
-  q.multiplier = multipliers;
-  q.shift = shifts;
-  q.input_zp = d.input_zp;
-  q.output_zp = d.output_zp;
-  q.act_min = d.act_min;
-  q.act_max = d.act_max;
-  q.lut = lut.empty() ? nullptr : lut.data();
-  kernels::pointwise_int8(input.data(), pixels, d.in_c, in_stride, weights.data(),
-                          d.out_c, q, output.data(), out_stride);
-  const gemm::gemm_timing t = gemm::systolic_gemm(
-      {pixels, d.out_c, d.in_c}, m_params.array,
-      d.dataflow == DWVP_DF_WS ? gemm::dataflow::ws : gemm::dataflow::os,
-      m_params.gemm_options);
+  kernels::execute_layer(d, ops, output.data());
+  const timing::compute_timing t = timing::layer_compute(d, m_compute);
   m_local += m_params.clock_period * static_cast<double>(t.cycles);
-  if (!settle(m_gemm_busy_sig))
-    return; // soft reset while computing: nothing is written, nothing counted
+  auto& busy = t.unit == timing::engine::gemm     ? m_gemm_busy_sig
+               : t.unit == timing::engine::vector ? m_vector_busy_sig
+                                                  : m_ppu_busy_sig;
+  if (!settle(busy))
+    return; // soft reset while computing: nothing written or counted
   stats.compute_cycles = t.cycles;
   stats.macs = t.macs;
   m_perf[DWVP_PERF_MACS] += t.macs;
-  m_perf[DWVP_PERF_GEMM_BUSY] += t.cycles;
-  // The post-processing unit requantises outputs as they drain from the array, so its
-  // busy time overlaps the array's and adds no latency.
-  const uint64_t outputs = static_cast<uint64_t>(pixels) * d.out_c;
-  m_perf[DWVP_PERF_PPU_BUSY] += (outputs + m_params.ppu_lanes - 1) / m_params.ppu_lanes;
+  m_perf[t.unit == timing::engine::gemm     ? DWVP_PERF_GEMM_BUSY
+         : t.unit == timing::engine::vector ? DWVP_PERF_VECTOR_BUSY
+                                            : DWVP_PERF_PPU_BUSY] += t.cycles;
+  // GEMM-core and vector layers requantise in the post-processing unit as outputs drain,
+  // overlapped with the engine: counted, no latency added.
+  if (t.unit != timing::engine::ppu)
+    m_perf[DWVP_PERF_PPU_BUSY] += t.ppu_cycles;
 
   before = now_cycles();
   ok = dma_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c);

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "descriptor_check.h"
-#include "systolic_timing.h"
+#include "layer_timing.h"
 
 #include "dwvp/descriptor.h"
 #include "dwvp/regs.h"
@@ -29,6 +29,8 @@ struct accel_params {
   gemm::array_dims array{32, 32};
   gemm::timing_options gemm_options{};
   int ppu_lanes = 32;
+  int vector_lanes = 32;
+  int vector_pipeline = 4;
 };
 
 class accel : public sc_core::sc_module {
@@ -59,7 +61,7 @@ private:
   void command_loop();
   bool process_descriptor(uint32_t index); // false stops the ring
   void report_error(const dwvp_desc& d, uint32_t index, const check_result& r);
-  void execute_pointwise(const dwvp_desc& d, dwvp_layer_stats& stats);
+  void execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats);
 
   // --- DMA port (blocking, timed by the accumulated local time m_local) ---
   bool dma_read(uint32_t addr, void* dst, uint64_t len);
@@ -72,6 +74,7 @@ private:
   uint64_t now_cycles() const;
 
   accel_params m_params;
+  timing::compute_config m_compute;
   std::shared_ptr<spdlog::logger> m_log;
 
   // Register state.
@@ -94,10 +97,10 @@ private:
   // Command processor state.
   sc_core::sc_event m_doorbell_event;
   bool m_doorbell_pending = false;
-  uint64_t m_generation = 0; // bumped by soft reset; abandons the layer in flight
+  uint64_t m_generation = 0;       // bumped by soft reset; abandons the layer in flight
   uint64_t m_layer_generation = 0; // m_generation when the current layer started
   bool abandoned() const { return m_generation != m_layer_generation; }
-  sc_core::sc_time m_local;  // time consumed but not yet waited for
+  sc_core::sc_time m_local; // time consumed but not yet waited for
   bool m_bus_error = false;
   uint64_t m_layer_dram_read = 0;
   uint64_t m_layer_dram_write = 0;
@@ -109,6 +112,8 @@ private:
   using shared_signal = sc_core::sc_signal<T, sc_core::SC_MANY_WRITERS>;
   shared_signal<bool> m_busy_sig;
   shared_signal<bool> m_gemm_busy_sig;
+  shared_signal<bool> m_vector_busy_sig;
+  shared_signal<bool> m_ppu_busy_sig;
   shared_signal<bool> m_dma_busy_sig;
   shared_signal<uint32_t> m_layer_sig;
   shared_signal<uint32_t> m_doorbell_count_sig;

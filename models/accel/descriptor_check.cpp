@@ -160,6 +160,9 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
       d.opcode != DWVP_OP_DW_KX1)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_DATAFLOW,
                 "st_os applies to 1xK/Kx1 layers");
+  if (d.dataflow == DWVP_DF_ST_OS && d.mapping != DWVP_MAP_DEFAULT)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_MAPPING,
+                "st_os runs the 1D convolutions itself: mapping must be default");
   if (d.activation >= DWVP_ACT_COUNT)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ACTIVATION, "unknown activation");
   if (d.loop_order >= DWVP_ORDER_COUNT)

@@ -208,15 +208,28 @@ TEST_CASE("descriptor check: valid descriptors of every opcode pass",
   expect_ok(d);
   d = dw_1xk();
   d.dataflow = DWVP_DF_ST_OS;
-  d.mapping = DWVP_MAP_CHANNEL_MVM;
   expect_ok(d);
   d = dw_kx1();
   d.dataflow = DWVP_DF_ST_OS;
-  d.mapping = DWVP_MAP_VECTOR;
+  expect_ok(d);
+  d = dw_kx1();
+  d.mapping = DWVP_MAP_VECTOR; // FuSe layers may also run on the plain mappings
   expect_ok(d);
   d = depthwise();
   d.mapping = DWVP_MAP_GEMM_NAIVE;
   expect_ok(d);
+}
+
+TEST_CASE("descriptor check: st_os takes no mapping", "[descriptor_check]") {
+  // ST-OS is its own mapping of the 1D convolutions; another mapping contradicts it.
+  for (uint8_t m : {DWVP_MAP_GEMM_NAIVE, DWVP_MAP_VECTOR, DWVP_MAP_CHANNEL_MVM}) {
+    dwvp_desc d = dw_1xk();
+    d.dataflow = DWVP_DF_ST_OS;
+    d.mapping = m;
+    const check_result r = check_descriptor(d, one_window());
+    CHECK(r.error == DWVP_ERR_BAD_FIELD);
+    CHECK(r.field == DWVP_FIELD_MAPPING);
+  }
 }
 
 TEST_CASE("descriptor check: magic", "[descriptor_check]") {

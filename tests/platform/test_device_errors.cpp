@@ -165,7 +165,7 @@ TEST_CASE("device errors: a per-channel shift out of range is DWVP_ERR_BAD_FIELD
   CHECK(untouched(top, p.stats_addr(), DWVP_LAYER_STATS_SIZE));
 }
 
-TEST_CASE("device errors: a valid depthwise descriptor is DWVP_ERR_UNSUPPORTED",
+TEST_CASE("device errors: a depthwise descriptor runs and writes only its output",
           "[platform][device_errors]") {
   quiet_logs();
   dwvp::config cfg;
@@ -189,15 +189,14 @@ TEST_CASE("device errors: a valid depthwise descriptor is DWVP_ERR_UNSUPPORTED",
   });
   sc_core::sc_start();
   REQUIRE(top.host.finished());
-  CHECK(r.rc == DWVP_E_DEVICE);
-  CHECK(r.st.error_code == DWVP_ERR_UNSUPPORTED);
-  CHECK(r.st.error_field == DWVP_FIELD_OPCODE);
-  CHECK(r.st.error_layer == 14);
-  CHECK(r.status == status_with(DWVP_ERR_UNSUPPORTED));
-  CHECK(r.layers_done == 0);
-  CHECK(mon.rises == 1);
-  CHECK(untouched(top, p.output_addr(), p.output_bytes() + 64));
-  CHECK(untouched(top, p.stats_addr(), DWVP_LAYER_STATS_SIZE));
+  // Every opcode executes since the datapaths landed; UNSUPPORTED is left for
+  // combinations without timing.
+  CHECK(r.rc == DWVP_OK);
+  CHECK(r.layers_done == 1);
+  CHECK(mon.rises == 1); // the DONE interrupt
+  CHECK_FALSE(untouched(top, p.output_addr(), p.output_bytes()));
+  // Nothing beyond the 4x4x8 output tensor was written.
+  CHECK(untouched(top, p.output_addr() + p.output_bytes(), 64));
 }
 
 TEST_CASE("device errors: a doorbell while disabled is ignored",

@@ -1,0 +1,198 @@
+#include "network_builder.h"
+
+#include "golden.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace dwvp::scenarios {
+namespace {
+
+constexpr double k_scale = 0.05; // every activation tensor's nominal scale
+
+bool is_depthwise(int op) {
+  return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1;
+}
+
+// TF SAME / VALID output size and padding along one axis.
+void axis(int in, int k, int s, bool same, int& out, int& pad_a, int& pad_b) {
+  if (same) {
+    out = (in + s - 1) / s;
+    const int total = std::max((out - 1) * s + k - in, 0);
+    pad_a = total / 2;
+    pad_b = total - pad_a;
+  } else {
+    out = (in - k) / s + 1;
+    pad_a = pad_b = 0;
+  }
+}
+
+} // namespace
+
+network_builder::network_builder(std::string name, int h, int w, int c, uint32_t seed)
+    : m_input{h, w, c, k_scale, 0}, m_rng(seed) {
+  m_net.name = std::move(name);
+  std::uniform_int_distribution<int> byte(-128, 127), zp(-20, 20);
+  m_input.zp = zp(m_rng);
+  m_net.input.resize(static_cast<size_t>(h) * w * c);
+  for (auto& v : m_net.input)
+    v = static_cast<int8_t>(byte(m_rng));
+}
+
+int network_builder::add(const std::string& name, const layer_spec& s) {
+  const int index = static_cast<int>(m_net.layers.size());
+  const std::string what = "layer " + std::to_string(index) + " (" + name + ")";
+  if (s.input < -1 || s.input >= index)
+    throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
+  tensor in = output(s.input);
+  if (s.channels) {
+    if (s.channel_offset < 0 || s.channel_offset + s.channels > in.c)
+      throw std::invalid_argument(what + ": channel slice outside the producer");
+    in.c = s.channels;
+  }
+  const int producer_channels = output(s.input).c;
+  std::uniform_int_distribution<int> weight(-127, 127), bias(-2000, 2000), zp(-20, 20);
+  std::uniform_real_distribution<double> spread(0.5, 1.5);
+
+  runtime::layer l;
+  l.name = name;
+  l.input = s.input;
+  l.aux_input = s.aux_input;
+  if (s.channels)
+    l.input_channel_offset = s.channel_offset;
+  dwvp_desc& d = l.desc;
+  d.opcode = static_cast<uint8_t>(s.op);
+  d.mapping = static_cast<uint8_t>(s.mapping);
+  d.dataflow = static_cast<uint8_t>(s.dataflow);
+  d.activation = static_cast<uint8_t>(s.activation);
+  d.in_h = static_cast<uint16_t>(in.h);
+  d.in_w = static_cast<uint16_t>(in.w);
+  d.in_c = static_cast<uint16_t>(in.c);
+  d.input_zp = in.zp;
+  if (s.channels)
+    d.in_pixel_stride = static_cast<uint16_t>(producer_channels);
+
+  int kh = s.kernel_h, kw = s.kernel_w, stride = s.stride;
+  if (s.op == DWVP_OP_AVG_POOL && s.global_pool) {
+    kh = in.h;
+    kw = in.w;
+    stride = 1;
+  }
+  const bool windowed =
+      s.op == DWVP_OP_CONV2D || is_depthwise(s.op) || s.op == DWVP_OP_AVG_POOL;
+  if (!windowed)
+    kh = kw = stride = 1;
+  int out_h, out_w, pt, pb, pl, pr;
+  axis(in.h, kh, stride, s.same_padding && windowed, out_h, pt, pb);
+  axis(in.w, kw, stride, s.same_padding && windowed, out_w, pl, pr);
+  if (out_h < 1 || out_w < 1)
+    throw std::invalid_argument(what + ": kernel larger than input");
+  d.kernel_h = static_cast<uint8_t>(kh);
+  d.kernel_w = static_cast<uint8_t>(kw);
+  d.stride_h = d.stride_w = static_cast<uint8_t>(stride);
+  d.pad_top = static_cast<uint8_t>(pt);
+  d.pad_bottom = static_cast<uint8_t>(pb);
+  d.pad_left = static_cast<uint8_t>(pl);
+  d.pad_right = static_cast<uint8_t>(pr);
+  const bool channel_change =
+      s.op == DWVP_OP_CONV2D || s.op == DWVP_OP_POINTWISE || s.op == DWVP_OP_FC;
+  const int out_c = channel_change ? s.out_c : in.c;
+  if (out_c < 1)
+    throw std::invalid_argument(what + ": out_c must be positive");
+  d.out_h = static_cast<uint16_t>(out_h);
+  d.out_w = static_cast<uint16_t>(out_w);
+  d.out_c = static_cast<uint16_t>(out_c);
+
+  // Output quantisation; average pool keeps its input's scale and zero point.
+  tensor out{out_h, out_w, out_c, k_scale, zp(m_rng)};
+  if (s.op == DWVP_OP_AVG_POOL)
+    out.zp = in.zp;
+  d.output_zp = out.zp;
+  d.act_min = -128;
+  d.act_max = 127;
+  if (s.activation == DWVP_ACT_RELU || s.activation == DWVP_ACT_RELU6)
+    d.act_min = out.zp;
+  if (s.activation == DWVP_ACT_RELU6)
+    d.act_max =
+        std::min<int32_t>(127, out.zp + static_cast<int32_t>(std::lround(6.0 / k_scale)));
+  if (s.activation == DWVP_ACT_LUT) {
+    const auto table =
+        s.lut == 0 ? golden::make_hard_swish_lut(k_scale, out.zp, k_scale, out.zp)
+                   : golden::make_hard_sigmoid_lut(k_scale, out.zp, 1.0 / 256, -128);
+    l.lut.assign(table.begin(), table.end());
+    if (s.lut == 1)
+      out = {out_h, out_w, out_c, 1.0 / 256, -128};
+  }
+
+  // Constants of the layers with weights.
+  int reduction = 0;
+  size_t weights = 0;
+  switch (s.op) {
+  case DWVP_OP_CONV2D:
+    reduction = kh * kw * in.c;
+    weights = size_t(out_c) * reduction;
+    break;
+  case DWVP_OP_POINTWISE:
+  case DWVP_OP_FC:
+    reduction = in.c;
+    weights = size_t(out_c) * in.c;
+    break;
+  case DWVP_OP_DEPTHWISE:
+  case DWVP_OP_DW_1XK:
+  case DWVP_OP_DW_KX1:
+    reduction = kh * kw;
+    weights = size_t(kh) * kw * in.c;
+    break;
+  default:
+    break;
+  }
+  if (weights) {
+    l.weights.resize(weights);
+    for (auto& w : l.weights)
+      w = static_cast<int8_t>(weight(m_rng));
+    // Accumulators of `reduction` products of uniform int8 values have a standard
+    // deviation near 74 * 73 * sqrt(reduction); map that to about 40 output steps.
+    const double base = 40.0 / (74.0 * 73.0 * std::sqrt(double(reduction)));
+    for (int o = 0; o < out_c; ++o) {
+      int32_t m = 0;
+      int sh = 0;
+      golden::quantize_multiplier(base * spread(m_rng), &m, &sh);
+      l.multiplier.push_back(m);
+      l.shift.push_back(sh);
+      l.bias.push_back(bias(m_rng));
+    }
+  }
+  if (s.op == DWVP_OP_ADD) {
+    const tensor b = output(s.aux_input);
+    if (b.h != in.h || b.w != in.w || b.c != in.c)
+      throw std::invalid_argument(what + ": ADD operands differ in shape");
+    golden::add_params p =
+        golden::make_add_params(in.scale, in.zp, b.scale, b.zp, out.scale, out.zp);
+    d.aux_zp = b.zp;
+    d.add_left_shift = static_cast<uint8_t>(p.left_shift);
+    d.input_mult = p.a_multiplier;
+    d.input_shift = p.a_shift;
+    d.aux_mult = p.b_multiplier;
+    d.aux_shift = p.b_shift;
+    d.output_mult = p.output_multiplier;
+    d.output_shift = p.output_shift;
+  }
+  if (s.op == DWVP_OP_CHANNEL_MUL) {
+    const tensor sc = output(s.aux_input);
+    if (sc.h != 1 || sc.w != 1 || sc.c != in.c)
+      throw std::invalid_argument(what + ": the scale must be 1x1x" +
+                                  std::to_string(in.c));
+    d.aux_zp = sc.zp;
+    int32_t m = 0;
+    int sh = 0;
+    golden::quantize_multiplier(in.scale * sc.scale / out.scale, &m, &sh);
+    d.output_mult = m;
+    d.output_shift = sh;
+  }
+  m_tensors.push_back(out);
+  m_net.layers.push_back(std::move(l));
+  return index;
+}
+
+} // namespace dwvp::scenarios
