@@ -10,7 +10,8 @@
 //   kBlock channels kept in registers.
 // - Conv2d gathers patches (im2col, OHWI order) and runs the pointwise GEMM kernel.
 // - Requantisation uses fast_requant (one int64 multiply-add-shift, bit-exact with
-//   requant.h); clamp and LUT are one 256-entry table.
+//   requant.h) with branch-free clamps; pool, add and multiply clamp and apply the LUT
+//   through one 256-entry table.
 // Accumulation is 32-bit two's complement (done in uint32_t so a wrap is defined
 // behaviour; the result is exact whenever the true accumulator fits int32, which the
 // numerics contract requires).
@@ -22,6 +23,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dwvp::kernels {
@@ -46,8 +48,9 @@ int64_t out_stride(const dwvp_desc& d) {
   return d.out_pixel_stride ? d.out_pixel_stride : d.out_c;
 }
 
-// Clamp to [act_min, act_max], then the LUT when activation == LUT, as one table
-// indexed by the value saturated to int8 (act bounds lie within int8).
+// v + zp clamped to [act_min, act_max], then the LUT when activation == LUT, as one
+// table indexed by the value saturated to int8 (act bounds lie within int8). v is
+// saturated to +-256 first, so v + zp cannot overflow; min/max keep it branch-free.
 class output_table {
 public:
   output_table(const dwvp_desc& d, const int8_t* lut) {
@@ -56,9 +59,9 @@ public:
       m_table[i] = lut ? lut[v + 128] : static_cast<int8_t>(v);
     }
   }
-  int8_t operator()(int64_t v) const {
-    v = v < -128 ? -128 : (v > 127 ? 127 : v);
-    return m_table[v + 128];
+  int8_t operator()(int32_t v, int32_t zp = 0) const {
+    v = std::min(std::max(v, -256), 256) + zp;
+    return m_table[std::min(std::max(v, -128), 127) + 128];
   }
 
 private:
@@ -122,6 +125,56 @@ std::vector<fast_requant> channel_requant(const dwvp_desc& d, const layer_operan
   }
   return rq;
 }
+
+// Output stage of the weighted layers: per-channel requantisation of the int32
+// accumulators, + output_zp, clamp to [act_min, act_max], then the LUT. The
+// fast_requant terms sit in arrays so the main loop is branch-free straight-line code.
+class channel_output {
+public:
+  channel_output(const dwvp_desc& d, const layer_operands& ops,
+                 std::vector<fast_requant> rq)
+      : m_rq(std::move(rq)), m_n(static_cast<int>(m_rq.size())), m_zp(d.output_zp),
+        m_lo(d.act_min - d.output_zp), m_hi(d.act_max - d.output_zp),
+        m_lut(d.activation == DWVP_ACT_LUT ? ops.lut : nullptr) {
+    for (const fast_requant& f : m_rq) {
+      m_saturating = m_saturating || f.saturating;
+      m_left.push_back(f.left);
+      m_total.push_back(f.total);
+      m_mult.push_back(f.multiplier);
+      m_add.push_back(f.add);
+      m_neg.push_back(f.neg);
+    }
+  }
+
+  void operator()(const int32_t* acc, int8_t* out) const {
+    if (m_saturating) {
+      for (int c = 0; c < m_n; ++c)
+        out[c] = clamp(m_rq[c].apply(acc[c]));
+    } else {
+      for (int c = 0; c < m_n; ++c)
+        out[c] = clamp(static_cast<int32_t>(fast_requant::apply_terms(
+            acc[c], m_left[c], m_mult[c], m_add[c], m_neg[c], m_total[c])));
+    }
+    if (m_lut)
+      for (int c = 0; c < m_n; ++c)
+        out[c] = m_lut[out[c] + 128];
+  }
+
+private:
+  // clamp(v + zp, act_min, act_max) as clamp(v, act_min - zp, act_max - zp) + zp: no
+  // overflow, and branch-free (min/max become conditional moves).
+  int8_t clamp(int32_t v) const {
+    return static_cast<int8_t>(std::min(std::max(v, m_lo), m_hi) + m_zp);
+  }
+
+  std::vector<fast_requant> m_rq;
+  int m_n;
+  int32_t m_zp, m_lo, m_hi; // m_lo, m_hi: act bounds minus output_zp
+  const int8_t* m_lut;
+  bool m_saturating = false;
+  std::vector<int> m_left, m_total;
+  std::vector<int64_t> m_mult, m_add, m_neg;
+};
 
 requant_params pointwise_params(const dwvp_desc& d, const layer_operands& ops) {
   requant_params q;
@@ -256,8 +309,7 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
     fail(d, "1xK depthwise needs kernel_h = 1");
   if (d.opcode == DWVP_OP_DW_KX1 && d.kernel_w != 1)
     fail(d, "Kx1 depthwise needs kernel_w = 1");
-  const std::vector<fast_requant> rq = channel_requant(d, ops);
-  const output_table out_table(d, d.activation == DWVP_ACT_LUT ? ops.lut : nullptr);
+  const channel_output emit(d, ops, channel_requant(d, ops));
   const int C = d.in_c, KH = d.kernel_h, KW = d.kernel_w;
   const int64_t taps = int64_t{KH} * KW;
   const int64_t ips = in_stride(d), ops_ = out_stride(d);
@@ -308,9 +360,7 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
       if (full < C)
         dw_tail(win + full, ps, rs, ops.weights + full, C, KH, KW, fb.data() + full,
                 acc.data() + full, C - full);
-      int8_t* out = out_row + ox * ops_;
-      for (int c = 0; c < C; ++c)
-        out[c] = out_table(int64_t{rq[c].apply(acc[c])} + d.output_zp);
+      emit(acc.data(), out_row + ox * ops_);
     }
   }
 }
@@ -399,7 +449,7 @@ void add_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output) {
     for (int c = 0; c < C; ++c) {
       const int32_t s = static_cast<int32_t>(static_cast<uint32_t>(ta[a[c] + 128]) +
                                              static_cast<uint32_t>(tb[b[c] + 128]));
-      out[c] = out_table(int64_t{rq_out.apply(s)} + d.output_zp);
+      out[c] = out_table(rq_out.apply(s), d.output_zp);
     }
   }
 }
@@ -423,7 +473,7 @@ void channel_mul_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* ou
     const int8_t* x = ops.input + p * ips;
     int8_t* out = output + p * ops_;
     for (int c = 0; c < C; ++c)
-      out[c] = out_table(int64_t{rq.apply((x[c] - d.input_zp) * scale[c])} + d.output_zp);
+      out[c] = out_table(rq.apply((x[c] - d.input_zp) * scale[c]), d.output_zp);
   }
 }
 

@@ -49,13 +49,19 @@ struct fast_requant {
     return f;
   }
 
+  // The formula alone, for loops that keep the terms in arrays. Not valid when
+  // saturating (multiplier == INT32_MIN).
+  static int64_t apply_terms(int32_t acc, int left, int64_t multiplier, int64_t add,
+                             int64_t neg, int total) {
+    const int64_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
+    const int64_t p = x * multiplier;
+    return (p + add - (p < -(int64_t{1} << 30) ? neg : 0)) >> total;
+  }
+
   int32_t apply(int32_t acc) const {
     if (saturating)
       return requantize(acc, multiplier, shift);
-    const int64_t x = static_cast<int32_t>(static_cast<uint32_t>(acc) << left);
-    const int64_t p = x * multiplier;
-    const int64_t sum = p + add - (p < -(int64_t{1} << 30) ? neg : 0);
-    return static_cast<int32_t>(sum >> total);
+    return static_cast<int32_t>(apply_terms(acc, left, multiplier, add, neg, total));
   }
 };
 
