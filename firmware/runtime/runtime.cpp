@@ -28,8 +28,8 @@ private:
   uint64_t m_end;
 };
 
-uint64_t output_bytes(const dwvp_desc& d) {
-  return uint64_t{d.out_h} * d.out_w * d.out_c;
+uint64_t tensor_channels(const layer& l) {
+  return l.out_channels_total ? l.out_channels_total : l.desc.out_c;
 }
 
 uint64_t expected_weights(const dwvp_desc& d) {
@@ -50,6 +50,8 @@ uint64_t expected_weights(const dwvp_desc& d) {
 
 struct placement {
   uint32_t weights = 0, bias = 0, quant = 0, lut = 0, output = 0, stats = 0;
+  uint32_t tensor =
+      0; // base of the tensor the output lives in (shared when concatenated)
 };
 
 bool needs_aux(const dwvp_desc& d) {
@@ -113,21 +115,44 @@ run_result run_network(const network& net, const options& opt) {
       p.lut = dram.take(l.lut.size(), what + " lut");
       upload(p.lut, l.lut.data(), l.lut.size(), what);
     }
-    p.output = dram.take(output_bytes(t), what + " output");
+    uint32_t out_stride = 0;
+    if (l.output_into >= 0) {
+      if (l.output_into >= static_cast<int>(i))
+        throw std::invalid_argument(what + ": output_into must name an earlier layer");
+      const layer& target = net.layers[l.output_into];
+      if (target.output_into >= 0)
+        throw std::invalid_argument(what + ": output_into must name a tensor's owner");
+      const dwvp_desc& td = target.desc;
+      if (td.out_h != t.out_h || td.out_w != t.out_w || l.output_channel_offset < 0 ||
+          l.output_channel_offset + t.out_c > tensor_channels(target))
+        throw std::invalid_argument(what + ": does not fit the tensor of layer " +
+                                    std::to_string(l.output_into));
+      p.tensor = places[l.output_into].tensor;
+      p.output = p.tensor + static_cast<uint32_t>(l.output_channel_offset);
+      out_stride = static_cast<uint32_t>(tensor_channels(target));
+    } else {
+      if (tensor_channels(l) < t.out_c)
+        throw std::invalid_argument(what + ": out_channels_total smaller than out_c");
+      p.output = p.tensor =
+          dram.take(uint64_t{t.out_h} * t.out_w * tensor_channels(l), what + " output");
+      out_stride = static_cast<uint32_t>(tensor_channels(l));
+    }
     p.stats = dram.take(DWVP_LAYER_STATS_SIZE, what + " stats");
 
     dwvp_desc d = t;
     d.magic = DWVP_DESC_MAGIC;
     d.layer_id = static_cast<uint16_t>(i);
-    d.input_addr = (l.input < 0 ? input_addr : places[l.input].output) +
+    d.input_addr = (l.input < 0 ? input_addr : places[l.input].tensor) +
                    static_cast<uint32_t>(l.input_channel_offset);
     d.weight_addr = p.weights;
     d.bias_addr = p.bias;
     d.quant_addr = p.quant;
     d.output_addr = p.output;
+    if (out_stride != t.out_c)
+      d.out_pixel_stride = static_cast<uint16_t>(out_stride);
     d.lut_addr = p.lut;
     if (l.aux_input != layer::k_no_aux)
-      d.aux_addr = l.aux_input < 0 ? input_addr : places[l.aux_input].output;
+      d.aux_addr = l.aux_input < 0 ? input_addr : places[l.aux_input].tensor;
     d.stats_addr = p.stats;
     descs[i] = d;
   }
@@ -163,8 +188,12 @@ run_result run_network(const network& net, const options& opt) {
   result.layers.resize(std::min(ran, net.layers.size()));
   for (size_t i = 0; i < result.layers.size(); ++i) {
     hal_mem_read(&result.layers[i].stats, places[i].stats, DWVP_LAYER_STATS_SIZE);
-    result.layers[i].output.resize(output_bytes(net.layers[i].desc));
-    hal_mem_read(result.layers[i].output.data(), places[i].output,
+    const layer& l = net.layers[i];
+    const size_t owner = l.output_into >= 0 ? static_cast<size_t>(l.output_into) : i;
+    const layer& o = net.layers[owner];
+    result.layers[i].output.resize(size_t{o.desc.out_h} * o.desc.out_w *
+                                   tensor_channels(o));
+    hal_mem_read(result.layers[i].output.data(), places[owner].tensor,
                  static_cast<uint32_t>(result.layers[i].output.size()));
   }
   hal_set_phase(0);

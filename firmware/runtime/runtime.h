@@ -25,8 +25,15 @@ struct layer {
   std::vector<int8_t> lut;         // 256 entries when desc.activation == DWVP_ACT_LUT
   int input = -1;                  // producing layer index; -1 = the network input
   int input_channel_offset = 0;    // read channels [offset, offset + in_c) of the input
-  int aux_input = k_no_aux;        // ADD's second input / CHANNEL_MUL's scale: a layer
-                                   // index, or -1 for the network input
+  // Output placement. By default a layer gets its own tensor of out_channels_total
+  // channels (0 = out_c) and writes channels [0, out_c) of it. With output_into = j it
+  // writes channels [output_channel_offset, + out_c) of layer j's tensor instead, which
+  // is how concatenations (FuSe-Half) are built.
+  int out_channels_total = 0;
+  int output_into = -1;
+  int output_channel_offset = 0;
+  int aux_input = k_no_aux; // ADD's second input / CHANNEL_MUL's scale: a layer
+                            // index, or -1 for the network input
   static constexpr int k_no_aux = -2;
 };
 
@@ -46,7 +53,9 @@ struct options {
 
 struct layer_result {
   dwvp_layer_stats stats{};
-  std::vector<int8_t> output; // read back from DRAM after the run
+  // The layer's output tensor as read back from DRAM after the run (for a layer with
+  // output_into, the whole shared tensor).
+  std::vector<int8_t> output;
 };
 
 struct run_result {

@@ -84,8 +84,9 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   if (!windowed)
     kh = kw = stride = 1;
   int out_h, out_w, pt, pb, pl, pr;
-  axis(in.h, kh, stride, s.same_padding && windowed, out_h, pt, pb);
-  axis(in.w, kw, stride, s.same_padding && windowed, out_w, pl, pr);
+  const bool same = s.same_padding && windowed && !s.global_pool; // global: one output
+  axis(in.h, kh, stride, same, out_h, pt, pb);
+  axis(in.w, kw, stride, same, out_w, pl, pr);
   if (out_h < 1 || out_w < 1)
     throw std::invalid_argument(what + ": kernel larger than input");
   d.kernel_h = static_cast<uint8_t>(kh);
@@ -108,6 +109,16 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   tensor out{out_h, out_w, out_c, k_scale, zp(m_rng)};
   if (s.op == DWVP_OP_AVG_POOL)
     out.zp = in.zp;
+  // The parts of a concatenation share their tensor's zero point.
+  if (s.output_into >= 0) {
+    if (s.output_into >= index)
+      throw std::invalid_argument(what + ": output_into must name an earlier layer");
+    out.zp = m_tensors[s.output_into].zp;
+    l.output_into = s.output_into;
+    l.output_channel_offset = s.output_channel_offset;
+  } else if (s.out_channels_total) {
+    l.out_channels_total = s.out_channels_total;
+  }
   d.output_zp = out.zp;
   d.act_min = -128;
   d.act_max = 127;
@@ -190,6 +201,10 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
     d.output_mult = m;
     d.output_shift = sh;
   }
+  if (s.output_into >= 0)
+    out = m_tensors[s.output_into]; // consumers see the whole concatenated tensor
+  else if (s.out_channels_total)
+    out.c = s.out_channels_total;
   m_tensors.push_back(out);
   m_net.layers.push_back(std::move(l));
   return index;

@@ -27,6 +27,11 @@ struct layer_spec {
   int channel_offset = 0; // read channels [offset, offset + channels) of the producer
   int channels = 0;       // 0 = all of the producer's channels
   int aux_input = runtime::layer::k_no_aux; // ADD / CHANNEL_MUL second operand
+  // Concatenation: the first part gets a tensor of out_channels_total channels; later
+  // parts write into it with output_into = that layer, at output_channel_offset.
+  int out_channels_total = 0;
+  int output_into = -1;
+  int output_channel_offset = 0;
 };
 
 class network_builder {

@@ -84,10 +84,16 @@ runtime::network make_pointwise_chain(const std::vector<pointwise_shape>& shapes
 
 std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {
   std::vector<std::vector<int8_t>> outs;
+  // A layer that writes into another's tensor is read through that tensor's owner.
+  auto owner_of = [&](int index) {
+    const int into = net.layers[index].output_into;
+    return into >= 0 ? into : index;
+  };
   for (size_t i = 0; i < net.layers.size(); ++i) {
     const runtime::layer& l = net.layers[i];
     const dwvp_desc& d = l.desc;
-    const std::vector<int8_t>& producer = l.input < 0 ? net.input : outs[l.input];
+    const std::vector<int8_t>& producer =
+        l.input < 0 ? net.input : outs[owner_of(l.input)];
     // A channel slice of a wider producer is gathered into a packed tensor first.
     std::vector<int8_t> slice;
     if (d.in_pixel_stride && d.in_pixel_stride != d.in_c) {
@@ -101,7 +107,7 @@ std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {
     const std::vector<int8_t>& in = slice.empty() ? producer : slice;
     const std::vector<int8_t>* aux = nullptr;
     if (l.aux_input != runtime::layer::k_no_aux)
-      aux = l.aux_input < 0 ? &net.input : &outs[l.aux_input];
+      aux = l.aux_input < 0 ? &net.input : &outs[owner_of(l.aux_input)];
     const golden::shape in_shape{d.in_h, d.in_w, d.in_c};
     golden::conv_params p;
     p.kernel_h = d.kernel_h;
@@ -186,8 +192,31 @@ std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {
       std::copy(l.lut.begin(), l.lut.end(), table.begin());
       out = golden::apply_lut(out, table);
     }
-    outs.push_back(std::move(out));
+    // Place the packed result into its tensor: its own (maybe wider than out_c) or a
+    // channel slice of an earlier layer's (concatenation).
+    const size_t pixels = size_t(d.out_h) * d.out_w;
+    auto scatter = [&](std::vector<int8_t>& tensor, size_t total, size_t offset) {
+      for (size_t px = 0; px < pixels; ++px)
+        for (size_t c = 0; c < d.out_c; ++c)
+          tensor[px * total + offset + c] = out[px * d.out_c + c];
+    };
+    if (l.output_into >= 0) {
+      const runtime::layer& owner = net.layers[l.output_into];
+      const size_t total =
+          owner.out_channels_total ? owner.out_channels_total : owner.desc.out_c;
+      scatter(outs[l.output_into], total, l.output_channel_offset);
+      outs.push_back({}); // filled with the final shared tensor below
+    } else if (l.out_channels_total && l.out_channels_total != d.out_c) {
+      std::vector<int8_t> tensor(pixels * l.out_channels_total, 0);
+      scatter(tensor, l.out_channels_total, 0);
+      outs.push_back(std::move(tensor));
+    } else {
+      outs.push_back(std::move(out));
+    }
   }
+  for (size_t i = 0; i < net.layers.size(); ++i)
+    if (net.layers[i].output_into >= 0)
+      outs[i] = outs[net.layers[i].output_into];
   return outs;
 }
 

@@ -242,3 +242,36 @@ TEST_CASE("double-buffered 16x8 array runs every mapping bit-exact", "[e2e][conf
   auto r = run(cfg, b);
   check_run(cfg, b, r);
 }
+
+TEST_CASE("a FuSe-Half block concatenates its two halves in one tensor", "[e2e][fuse]") {
+  // 1x3 on channels [0, 20) and 3x1 on [20, 40), written side by side into one
+  // 40-channel tensor (pixel stride 40) that the pointwise layer reads whole.
+  config cfg;
+  network_builder b("fuse_half", 9, 8, 40, 31);
+  layer_spec row;
+  row.op = DWVP_OP_DW_1XK;
+  row.dataflow = DWVP_DF_ST_OS;
+  row.kernel_h = 1;
+  row.kernel_w = 3;
+  row.channels = 20;
+  row.out_channels_total = 40;
+  int first = b.add("half_1x3", row);
+  layer_spec col = row;
+  col.op = DWVP_OP_DW_KX1;
+  col.kernel_h = 3;
+  col.kernel_w = 1;
+  col.channel_offset = 20;
+  col.out_channels_total = 0;
+  col.output_into = first;
+  col.output_channel_offset = 20;
+  b.add("half_3x1", col);
+  layer_spec pw;
+  pw.op = DWVP_OP_POINTWISE;
+  pw.out_c = 24;
+  pw.input = first;
+  b.add("pw", pw);
+  auto r = run(cfg, b);
+  check_run(cfg, b, r);
+  CHECK(b.network().layers[1].desc.in_c == 20);
+  CHECK(b.network().layers[2].desc.in_c == 40);
+}
