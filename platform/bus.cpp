@@ -55,6 +55,9 @@ unsigned bus::transport_dbg(int, tlm::tlm_generic_payload& trans) {
   const uint64_t addr = trans.get_address();
   const region* r = decode(addr, trans.get_data_length());
   if (!r) {
+    ++m_decode_errors;
+    m_log->error("debug {} of {} bytes at 0x{:08x}: no target at this address",
+                 trans.is_read() ? "read" : "write", trans.get_data_length(), addr);
     trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return 0;
   }

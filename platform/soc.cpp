@@ -81,6 +81,24 @@ models::accel_params accel_params_from(const config& cfg) {
   if (depth < 0 || depth > 1000)
     throw config_error("key 'vector.pipeline' must be 0..1000");
   p.vector_pipeline = static_cast<int>(depth);
+  auto kb = [&](const char* key) {
+    const uint64_t v = cfg.get_uint(key);
+    if (v < 1 || v > (1u << 20))
+      throw config_error(std::string("key '") + key + "' must be 1..1048576");
+    return v * 1024 / 2; // one ping-pong half
+  };
+  p.buffers = {kb("sram.input_kb"), kb("sram.weight_kb"), kb("sram.output_kb")};
+  const uint64_t port = cfg.get_uint("sram.port_bytes");
+  if (port < 1 || port > 4096)
+    throw config_error("key 'sram.port_bytes' must be 1..4096");
+  p.sram_port_bytes = static_cast<uint32_t>(port);
+  const uint64_t burst = cfg.get_uint("dma.burst_bytes");
+  if (burst < 1 || burst > 65536)
+    throw config_error("key 'dma.burst_bytes' must be 1..65536");
+  const uint64_t outstanding = cfg.get_uint("dma.outstanding");
+  if (outstanding < 1 || outstanding > 1024)
+    throw config_error("key 'dma.outstanding' must be 1..1024");
+  p.dma = {static_cast<uint32_t>(burst), static_cast<uint32_t>(outstanding)};
   return p;
 }
 

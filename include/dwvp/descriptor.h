@@ -113,20 +113,25 @@ typedef struct dwvp_desc {
   uint8_t reserved1[4]; /* 124: must be 0 */
 } dwvp_desc;
 
-/* Per-layer completion record the accelerator writes to stats_addr (64 bytes). All
+/* Per-layer completion record the accelerator writes to stats_addr (96 bytes). All
  * cycle counts are accelerator clock cycles. */
 typedef struct dwvp_layer_stats {
   uint64_t start_cycle;     /* accelerator cycle the descriptor fetch began */
   uint64_t total_cycles;    /* fetch to completion */
   uint64_t compute_cycles;  /* GEMM core / vector unit busy */
-  uint64_t dma_cycles;      /* DMA busy, not overlapped with compute */
+  uint64_t dma_cycles;      /* total - compute: fetch and DMA not hidden behind compute */
   uint64_t macs;            /* multiply-accumulates */
   uint64_t dram_read_bytes; /* descriptor, weights, inputs, parameters */
   uint64_t dram_write_bytes;
   uint32_t layer_id;
-  uint32_t status; /* 0 = ok */
+  uint32_t status;     /* 0 = ok */
+  uint64_t sram_reads; /* on-chip buffer accesses (port-width words), all buffers */
+  uint64_t sram_writes;
+  uint32_t tiles;  /* tiles the layer was split into */
+  uint32_t engine; /* 0 GEMM core, 1 vector unit, 2 post-processing unit */
+  uint64_t reserved;
 } dwvp_layer_stats;
-#define DWVP_LAYER_STATS_SIZE 64u
+#define DWVP_LAYER_STATS_SIZE 96u
 
 /* Fields named by DWVP_REG_ERR_FIELD when a descriptor is refused. */
 enum dwvp_desc_field {

@@ -78,7 +78,9 @@ enum dwvp_perf_counter {
   DWVP_PERF_VECTOR_BUSY = 6,   /* vector unit busy cycles */
   DWVP_PERF_PPU_BUSY = 7,      /* post-processing unit busy cycles */
   DWVP_PERF_LAYERS_DONE = 8,   /* descriptors completed */
-  DWVP_PERF_COUNT = 9
+  DWVP_PERF_SRAM_READS = 9,    /* on-chip buffer reads, port-width words */
+  DWVP_PERF_SRAM_WRITES = 10,  /* on-chip buffer writes, port-width words */
+  DWVP_PERF_COUNT = 11
 };
 #define DWVP_REG_PERF_LO(n) (DWVP_REG_PERF_BASE + 8u * (n))
 #define DWVP_REG_PERF_HI(n) (DWVP_REG_PERF_BASE + 8u * (n) + 4u)
@@ -93,7 +95,9 @@ enum dwvp_error {
   DWVP_ERR_ADDR_WINDOW = 5, /* a tensor lies outside every DMA window */
   DWVP_ERR_BUS = 6,         /* a DRAM access returned a TLM error */
   DWVP_ERR_RING_CONFIG = 7, /* ring base/size invalid at doorbell */
-  DWVP_ERR_UNSUPPORTED = 8  /* valid but not implemented by this model */
+  DWVP_ERR_UNSUPPORTED = 8, /* valid but not implemented by this model */
+  DWVP_ERR_BUFFER_FIT = 9   /* no tiling fits the on-chip buffers; ERR_FIELD names the
+                               tile field */
 };
 
 static inline const char* dwvp_error_name(unsigned code) {
@@ -116,6 +120,8 @@ static inline const char* dwvp_error_name(unsigned code) {
     return "bad_ring_config";
   case DWVP_ERR_UNSUPPORTED:
     return "unsupported";
+  case DWVP_ERR_BUFFER_FIT:
+    return "does_not_fit_buffers";
   default:
     return "unknown";
   }

@@ -15,7 +15,8 @@ accel::accel(sc_core::sc_module_name name, const accel_params& params)
       m_params(params), m_log(logging::get(basename())), m_busy_sig("busy"),
       m_gemm_busy_sig("gemm_busy"), m_vector_busy_sig("vector_busy"),
       m_ppu_busy_sig("ppu_busy"), m_dma_busy_sig("dma_busy"), m_layer_sig("layer_id"),
-      m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head") {
+      m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head"),
+      m_tile_sig("tile"), m_pingpong_sig("pingpong"), m_dma(dma_socket, params.dma) {
   m_compute.array = m_params.array;
   m_compute.gemm_options = m_params.gemm_options;
   m_compute.vector_lanes = m_params.vector_lanes;
@@ -37,6 +38,8 @@ void accel::trace(sc_core::sc_trace_file* tf) const {
   sc_core::sc_trace(tf, m_layer_sig, prefix + "layer_id");
   sc_core::sc_trace(tf, m_doorbell_count_sig, prefix + "doorbell_count");
   sc_core::sc_trace(tf, m_ring_head_sig, prefix + "ring_head");
+  sc_core::sc_trace(tf, m_tile_sig, prefix + "tile");
+  sc_core::sc_trace(tf, m_pingpong_sig, prefix + "pingpong");
 }
 
 // ---------------------------------------------------------------- register block
@@ -449,31 +452,35 @@ bool accel::process_descriptor(uint32_t index) {
   return true;
 }
 
+bool accel::dbg_read(uint32_t addr, void* dst, uint64_t len) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(dst));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  return dma_socket->transport_dbg(trans) == len;
+}
+
 void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const uint32_t index = m_ring_head;
-  // DMA-in of every operand the layer reads (descriptor_check's extents), in address
-  // order of the descriptor: weights, bias, quant, aux, lut, input.
+  const sc_core::sc_time layer_start = sc_core::sc_time_stamp();
+  // Plan the tiles for the buffers first: a layer that cannot fit writes nothing.
+  const sequencer::plan plan = sequencer::plan_layer(d, m_params.buffers);
+  if (!plan.ok())
+    return report_error(d, index, {plan.error, plan.field, plan.message});
+
+  // Values: every operand read functionally, the int8 kernels run once for the layer.
+  // Time and traffic: the tile pipeline below moves the same bytes with timed bursts.
   std::vector<std::vector<int8_t>> buffers(DWVP_FIELD_COUNT);
-  uint64_t before = now_cycles();
-  bool ok = true;
-  dwvp_desc_field failed = DWVP_FIELD_NONE;
   for (const tensor_extent& t : tensor_extents(d)) {
     if (t.written)
       continue;
     auto& buffer = buffers[t.field];
     buffer.resize(t.bytes);
-    if (!dma_read(t.addr, buffer.data(), t.bytes)) {
-      ok = false;
-      failed = t.field;
-      break;
-    }
+    if (!dbg_read(t.addr, buffer.data(), t.bytes))
+      return report_error(d, index, {DWVP_ERR_BUS, t.field, "operand read failed"});
   }
-  if (!settle(m_dma_busy_sig))
-    return;
-  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
-  if (!ok)
-    return report_error(d, index, {DWVP_ERR_BUS, failed, "operand read failed"});
-
   kernels::layer_operands ops;
   ops.input = buffers[DWVP_FIELD_INPUT_ADDR].data();
   ops.weights = buffers[DWVP_FIELD_WEIGHT_ADDR].data();
@@ -489,37 +496,213 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   ops.aux = buffers[DWVP_FIELD_AUX_ADDR].data();
   ops.lut = buffers[DWVP_FIELD_LUT_ADDR].empty() ? nullptr
                                                  : buffers[DWVP_FIELD_LUT_ADDR].data();
-
-  // Values: the int8 kernels. Time: the engine's analytical schedule.
+  const uint32_t in_stride = input_pixel_stride(d);
   const uint32_t out_stride = output_pixel_stride(d);
   const uint64_t out_bytes = (uint64_t{d.out_h} * d.out_w - 1) * out_stride + d.out_c;
   std::vector<int8_t> output(out_bytes, 0);
   kernels::execute_layer(d, ops, output.data());
-  const timing::compute_timing t = timing::layer_compute(d, m_compute);
-  m_local += m_params.clock_period * static_cast<double>(t.cycles);
-  auto& busy = t.unit == timing::engine::gemm     ? m_gemm_busy_sig
-               : t.unit == timing::engine::vector ? m_vector_busy_sig
-                                                  : m_ppu_busy_sig;
-  if (!settle(busy))
-    return; // soft reset while computing: nothing written or counted
-  stats.compute_cycles = t.cycles;
-  stats.macs = t.macs;
-  m_perf[DWVP_PERF_MACS] += t.macs;
-  m_perf[t.unit == timing::engine::gemm     ? DWVP_PERF_GEMM_BUSY
-         : t.unit == timing::engine::vector ? DWVP_PERF_VECTOR_BUSY
-                                            : DWVP_PERF_PPU_BUSY] += t.cycles;
-  // GEMM-core and vector layers requantise in the post-processing unit as outputs drain,
-  // overlapped with the engine: counted, no latency added.
-  if (t.unit != timing::engine::ppu)
-    m_perf[DWVP_PERF_PPU_BUSY] += t.ppu_cycles;
 
-  before = now_cycles();
-  ok = dma_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c);
-  if (!settle(m_dma_busy_sig))
+  // The tile pipeline: DMA-in of tile i+1, compute of tile i and DMA-out of tile i-1
+  // overlap through ping-pong halves. Times are absolute; the thread waits at each
+  // tile's compute start and end (one event pair per tile).
+  using sc_core::sc_time;
+  const sc_time period = m_params.clock_period;
+  auto edge = [&](const sc_time& t) {
+    const uint64_t p = period.value();
+    return sc_time::from_value((t.value() + p - 1) / p * p);
+  };
+  const auto& tiles = plan.tiles;
+  const size_t n = tiles.size();
+  std::vector<sc_time> in_end(n), comp_end(n), out_end(n);
+  std::vector<uint8_t> scratch;
+  const timing::engine unit = timing::layer_compute(d, m_compute).unit;
+  auto& busy = unit == timing::engine::gemm     ? m_gemm_busy_sig
+               : unit == timing::engine::vector ? m_vector_busy_sig
+                                                : m_ppu_busy_sig;
+  const uint64_t dram_read_before = m_dma.bytes_read(),
+                 dram_write_before = m_dma.bytes_written();
+  m_dma_busy_sig.write(true); // the layer's DMA window: first load to last store
+  uint64_t compute_cycles = 0, sram_reads = 0, sram_writes = 0;
+  const uint64_t port = m_params.sram_port_bytes;
+  auto words = [&](uint64_t bytes) { return (bytes + port - 1) / port; };
+  bool ok = true;
+  dwvp_desc_field failed = DWVP_FIELD_NONE;
+
+  // Issues tile i's loads no earlier than `start`; returns their completion.
+  auto load = [&](size_t i, sc_time start) {
+    const sequencer::tile& t = tiles[i];
+    sc_time end = start, e;
+    auto read = [&](dwvp_desc_field field, dma_transfer x) {
+      if (!ok)
+        return;
+      scratch.resize(std::max<size_t>(scratch.size(), x.bytes()));
+      x.data = scratch.data();
+      if (!m_dma.run(x, start, e)) {
+        ok = false;
+        failed = field;
+        return;
+      }
+      end = std::max(end, e);
+      sram_writes += words(x.bytes());
+    };
+    if (t.load_input) {
+      dma_transfer x;
+      x.addr = d.input_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
+      x.row_bytes = t.ic1 - t.ic0;
+      x.rows = t.ix1 - t.ix0;
+      x.planes = t.iy1 - t.iy0;
+      x.row_stride = in_stride;
+      x.plane_stride = uint64_t(d.in_w) * in_stride;
+      read(DWVP_FIELD_INPUT_ADDR, x);
+      if (d.opcode == DWVP_OP_ADD) {
+        x.addr = d.aux_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * d.in_c + t.ic0;
+        x.row_stride = d.in_c;
+        x.plane_stride = uint64_t(d.in_w) * d.in_c;
+        read(DWVP_FIELD_AUX_ADDR, x);
+      }
+    }
+    if (t.load_weights) {
+      const uint32_t tc = t.c1 - t.c0;
+      dma_transfer w;
+      if (d.opcode == DWVP_OP_CHANNEL_MUL) {
+        w.addr = d.aux_addr + t.c0;
+        w.row_bytes = tc;
+        w.row_stride = tc;
+        read(DWVP_FIELD_AUX_ADDR, w);
+      } else {
+        const bool dw = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
+                        d.opcode == DWVP_OP_DW_KX1;
+        const uint32_t per_filter = dw ? 1u : uint32_t(d.kernel_h) * d.kernel_w * d.in_c;
+        w.addr = d.weight_addr + (dw ? t.c0 : uint64_t(t.c0) * per_filter);
+        w.row_bytes = dw ? tc : tc * per_filter;
+        w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
+        w.row_stride = dw ? d.in_c : w.row_bytes;
+        read(DWVP_FIELD_WEIGHT_ADDR, w);
+        dma_transfer b; // bias, multipliers, shifts of the channel slice
+        b.addr = d.bias_addr + 4ull * t.c0;
+        b.row_bytes = 4 * tc;
+        b.row_stride = b.row_bytes;
+        read(DWVP_FIELD_BIAS_ADDR, b);
+        b.addr = d.quant_addr + 4ull * t.c0;
+        b.rows = 2;
+        b.row_stride = 4ull * d.out_c;
+        read(DWVP_FIELD_QUANT_ADDR, b);
+      }
+    }
+    if (i == 0 && d.activation == DWVP_ACT_LUT) {
+      dma_transfer l;
+      l.addr = d.lut_addr;
+      l.row_bytes = 256;
+      l.row_stride = 256;
+      read(DWVP_FIELD_LUT_ADDR, l);
+    }
+    return end;
+  };
+  auto store = [&](size_t i, sc_time start) {
+    const sequencer::tile& t = tiles[i];
+    // Gather the tile's output bytes (computed above) and write them with a 3D burst.
+    dma_transfer x;
+    x.write = true;
+    x.addr = d.output_addr + (uint64_t(t.oy0) * d.out_w + t.ox0) * out_stride;
+    x.row_bytes = t.c1 - t.c0;
+    x.rows = t.ox1 - t.ox0;
+    x.planes = t.oy1 - t.oy0;
+    x.row_stride = out_stride;
+    x.plane_stride = uint64_t(d.out_w) * out_stride;
+    x.addr += t.c0;
+    scratch.resize(std::max<size_t>(scratch.size(), x.bytes()));
+    uint8_t* dst = scratch.data();
+    for (int y = t.oy0; y < t.oy1; ++y)
+      for (int xx = t.ox0; xx < t.ox1; ++xx) {
+        const int8_t* src =
+            output.data() + (uint64_t(y) * d.out_w + xx) * out_stride + t.c0;
+        std::memcpy(dst, src, x.row_bytes);
+        dst += x.row_bytes;
+      }
+    x.data = scratch.data();
+    sc_time end;
+    if (!m_dma.run(x, start, end)) {
+      ok = false;
+      failed = DWVP_FIELD_OUTPUT_ADDR;
+      return start;
+    }
+    sram_reads += words(x.bytes());
+    return end;
+  };
+
+  in_end[0] = load(0, layer_start);
+  for (size_t i = 0; i < n && ok; ++i) {
+    const sequencer::tile& t = tiles[i];
+    // Prefetch the next tile into the other input half once the tile that used it
+    // (i - 1) has finished computing.
+    if (i + 1 < n) {
+      const sc_time free_at = i >= 1 ? comp_end[i - 1] : layer_start;
+      in_end[i + 1] = load(i + 1, std::max(in_end[i], free_at));
+    }
+    // Compute starts when its inputs are in, the engine is free and the output half it
+    // writes has been drained (tile i - 2's DMA-out).
+    sc_time start = in_end[i];
+    if (i >= 1)
+      start = std::max(start, comp_end[i - 1]);
+    if (i >= 2)
+      start = std::max(start, out_end[i - 2]);
+    start = edge(start);
+    dwvp_desc td = d;
+    td.out_h = static_cast<uint16_t>(t.oy1 - t.oy0);
+    td.out_w = static_cast<uint16_t>(t.ox1 - t.ox0);
+    td.out_c = static_cast<uint16_t>(t.c1 - t.c0);
+    td.in_h = static_cast<uint16_t>(t.iy1 - t.iy0);
+    td.in_w = static_cast<uint16_t>(t.ix1 - t.ix0);
+    td.in_c = static_cast<uint16_t>(t.ic1 - t.ic0);
+    const uint64_t cycles = timing::layer_compute(td, m_compute).cycles;
+    compute_cycles += cycles;
+    sram_reads += words(t.input_bytes) + words(t.weight_bytes);
+    sram_writes += words(t.output_bytes);
+    comp_end[i] = start + period * static_cast<double>(cycles);
+    sc_core::wait(start - sc_core::sc_time_stamp());
+    if (abandoned())
+      return;
+    m_tile_sig.write(static_cast<uint32_t>(i));
+    m_pingpong_sig.write(static_cast<uint32_t>(i % 2));
+    busy.write(true);
+    sc_core::wait(comp_end[i] - sc_core::sc_time_stamp());
+    busy.write(false);
+    if (abandoned())
+      return;
+    out_end[i] = store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
+  }
+  if (!ok) {
+    // Every DMA was issued by now: let the failing ones finish, then report.
+    m_dma_busy_sig.write(false);
+    return report_error(d, index, {DWVP_ERR_BUS, failed, "DMA transfer failed"});
+  }
+  const sc_time layer_end = edge(out_end[n - 1]);
+  sc_core::wait(layer_end - sc_core::sc_time_stamp());
+  m_dma_busy_sig.write(false);
+  if (abandoned())
     return;
-  m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before;
-  if (!ok)
-    report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});
+
+  const timing::compute_timing whole = timing::layer_compute(d, m_compute);
+  stats.compute_cycles = compute_cycles;
+  stats.macs = whole.macs;
+  stats.tiles = static_cast<uint32_t>(n);
+  stats.engine = static_cast<uint32_t>(unit);
+  stats.sram_reads = sram_reads;
+  stats.sram_writes = sram_writes;
+  m_layer_dram_read += m_dma.bytes_read() - dram_read_before;
+  m_layer_dram_write += m_dma.bytes_written() - dram_write_before;
+  m_perf[DWVP_PERF_DRAM_RD_BYTES] += m_dma.bytes_read() - dram_read_before;
+  m_perf[DWVP_PERF_DRAM_WR_BYTES] += m_dma.bytes_written() - dram_write_before;
+  m_perf[DWVP_PERF_MACS] += whole.macs;
+  m_perf[unit == timing::engine::gemm     ? DWVP_PERF_GEMM_BUSY
+         : unit == timing::engine::vector ? DWVP_PERF_VECTOR_BUSY
+                                          : DWVP_PERF_PPU_BUSY] += compute_cycles;
+  if (unit != timing::engine::ppu)
+    m_perf[DWVP_PERF_PPU_BUSY] += whole.ppu_cycles;
+  const uint64_t layer_cycles = (layer_end - layer_start).value() / period.value();
+  m_perf[DWVP_PERF_DMA_BUSY] += layer_cycles - compute_cycles;
+  m_perf[DWVP_PERF_SRAM_READS] += sram_reads;
+  m_perf[DWVP_PERF_SRAM_WRITES] += sram_writes;
 }
 
 } // namespace dwvp::models

@@ -5,7 +5,9 @@
 #pragma once
 
 #include "descriptor_check.h"
+#include "dma_engine.h"
 #include "layer_timing.h"
+#include "tile_plan.h"
 
 #include "dwvp/descriptor.h"
 #include "dwvp/regs.h"
@@ -31,6 +33,9 @@ struct accel_params {
   int ppu_lanes = 32;
   int vector_lanes = 32;
   int vector_pipeline = 4;
+  sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
+  uint32_t sram_port_bytes = 32;     // bytes per SRAM access
+  dma_params dma{};
 };
 
 class accel : public sc_core::sc_module {
@@ -62,6 +67,8 @@ private:
   bool process_descriptor(uint32_t index); // false stops the ring
   void report_error(const dwvp_desc& d, uint32_t index, const check_result& r);
   void execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats);
+  // Untimed read through the bus (the functional side of a layer's operands).
+  bool dbg_read(uint32_t addr, void* dst, uint64_t len);
 
   // --- DMA port (blocking, timed by the accumulated local time m_local) ---
   bool dma_read(uint32_t addr, void* dst, uint64_t len);
@@ -118,6 +125,9 @@ private:
   shared_signal<uint32_t> m_layer_sig;
   shared_signal<uint32_t> m_doorbell_count_sig;
   shared_signal<uint32_t> m_ring_head_sig;
+  shared_signal<uint32_t> m_tile_sig;
+  shared_signal<uint32_t> m_pingpong_sig;
+  dma_engine m_dma;
   uint32_t m_doorbell_count = 0;
 };
 

@@ -98,8 +98,13 @@ int sc_main(int argc, char* argv[]) {
     for (size_t i = 0; i < run.result.layers.size(); ++i) {
       const auto t = timing::layer_compute(layers[i].desc, cc);
       const auto& st = run.result.layers[i].stats;
-      row(layers[i].name, timing::engine_name(t.unit), st.macs, st.compute_cycles,
-          t.utilization, run.layer_exact[i]);
+      // From the run (tiles included), per PE of the engine that ran the layer.
+      const double units = t.unit == timing::engine::vector
+                               ? double(p.vector_lanes)
+                               : double(p.array.rows) * p.array.cols;
+      const double util = st.compute_cycles ? st.macs / (st.compute_cycles * units) : 0.0;
+      row(layers[i].name, timing::engine_name(t.unit), st.macs, st.compute_cycles, util,
+          run.layer_exact[i]);
     }
     if (run.result.layers.size() == layers.size()) {
       const auto& L = run.result.layers;

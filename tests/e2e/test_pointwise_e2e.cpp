@@ -92,18 +92,22 @@ TEST_CASE("SCALE-Sim full-array fold convention is a config option", "[e2e]") {
 }
 
 TEST_CASE("DMA time follows the fixed-latency memory and bus settings", "[e2e][timing]") {
-  // One 4x4x16 -> 8 layer. Every DMA phase is rounded up to a 1 ns clock edge:
-  //   descriptor fetch: bus 2 + latency 50 + 128 B / 19.2 B/ns = 58.67 ns -> 59
-  //   operands, four reads issued back to back (weights 128 B, bias 32 B, quant 64 B,
-  //   input 256 B): 4 * 52 + 480 / 19.2 = 233 ns -> 233
-  //   output write 128 B: 52 + 6.67 = 58.67 -> 59
+  // One 4x4x16 -> 8 layer, one tile; every transaction costs bus 2 + latency 50 +
+  // bytes / 19.2 ns with dram.model=fixed. Cycle 0 = the descriptor fetch:
+  //   fetch 128 B: 58.67 ns -> next edge 59
+  //   loads issued together at 59: input 256 B ends 59 + 52 + 13.33 = 124.33 (weights,
+  //   bias, quant are shorter); compute starts at the next edge, 125, for
+  //   2*16 + 8 + 16 - 2 = 54 cycles -> 179
+  //   output 128 B: 179 + 58.67 = 237.67 -> layer ends at 238
   config cfg;
   cfg.set("dram.model", "fixed");
   network_run run = run_chain(cfg, {{4, 4, 16, 8}}, DWVP_DF_OS);
   REQUIRE(run.bit_exact);
   const auto& st = run.result.layers[0].stats;
-  CHECK(st.dma_cycles == 59 + 233 + 59);
-  CHECK(st.compute_cycles == 2 * 16 + 8 + 16 - 2);
+  CHECK(st.total_cycles == 238);
+  CHECK(st.compute_cycles == 54);
+  CHECK(st.dma_cycles == 238 - 54);
+  CHECK(st.tiles == 1);
   CHECK(st.dram_read_bytes == 128 + 128 + 32 + 64 + 256);
   CHECK(st.dram_write_bytes == 128);
   CHECK(run.result.perf[DWVP_PERF_MACS] == 4 * 4 * 16 * 8);
@@ -118,10 +122,10 @@ TEST_CASE("a clock of 500 MHz doubles cycle time but not cycle counts", "[e2e][t
   network_run run = run_chain(cfg, {{4, 4, 16, 8}}, DWVP_DF_OS);
   REQUIRE(run.bit_exact);
   const auto& st = run.result.layers[0].stats;
-  CHECK(st.compute_cycles == 2 * 16 + 8 + 16 - 2);
-  // Same DMA nanoseconds as above, rounded to 2 ns edges: 59 ns -> 30, 233 -> 117, 59
-  // -> 30.
-  CHECK(st.dma_cycles == 30 + 117 + 30);
+  // Same nanoseconds on 2 ns edges: fetch 58.67 -> 60 ns; loads end 125.33 -> compute
+  // 126..234 ns (54 cycles); output ends 292.67 -> 294 ns = 147 cycles.
+  CHECK(st.compute_cycles == 54);
+  CHECK(st.total_cycles == 147);
 }
 
 TEST_CASE("more layers than ring entries wrap the ring", "[e2e]") {

@@ -684,11 +684,11 @@ TEST_CASE("descriptor check: a tensor straddling the end of a window",
   expect_ok(d);
   d.output_addr += 1;
   expect_fail(d, DWVP_ERR_ADDR_WINDOW, DWVP_FIELD_OUTPUT_ADDR);
-  // Stats record, 64 bytes (8-byte aligned placements).
+  // Stats record, 96 bytes (8-byte aligned placements).
   d = pointwise();
-  d.stats_addr = k_win_end - 64;
+  d.stats_addr = k_win_end - 96;
   expect_ok(d);
-  d.stats_addr = k_win_end - 56;
+  d.stats_addr = k_win_end - 88;
   expect_fail(d, DWVP_ERR_ADDR_WINDOW, DWVP_FIELD_STATS_ADDR);
   // LUT, 256 bytes.
   d = pointwise();

@@ -348,8 +348,8 @@ TEST_CASE("registers: performance counters after a one-layer pointwise network",
   const uint64_t macs = 4 * 4 * 16 * 8;
   // Descriptor 128 + weights 8*16 + bias 4*8 + quant 8*8 + input 4*4*16.
   const uint64_t rd_bytes = 128 + 128 + 32 + 64 + 256;
-  // Output 4*4*8 + the 64-byte stats record.
-  const uint64_t wr_bytes = 128 + 64;
+  // Output 4*4*8 + the 96-byte stats record.
+  const uint64_t wr_bytes = 128 + 96;
   const uint64_t sim_cycles =
       sc_core::sc_time_stamp().value() / top.clock_period().value();
   CHECK(perf[DWVP_PERF_MACS] == macs);

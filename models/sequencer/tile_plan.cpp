@@ -1,0 +1,154 @@
+#include "tile_plan.h"
+
+#include <algorithm>
+
+namespace dwvp::sequencer {
+namespace {
+
+bool channel_wise(uint8_t op) {
+  return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1 ||
+         op == DWVP_OP_AVG_POOL || op == DWVP_OP_ADD || op == DWVP_OP_CHANNEL_MUL;
+}
+
+int ceil_div(int a, int b) {
+  return (a + b - 1) / b;
+}
+
+// Input rows (or columns) that output rows [o0, o1) read, clipped to [0, in).
+void input_span(int o0, int o1, int stride, int pad, int kernel, int in, int& i0,
+                int& i1) {
+  i0 = std::max(0, o0 * stride - pad);
+  i1 = std::min(in, (o1 - 1) * stride - pad + kernel);
+}
+
+struct sizes {
+  uint64_t input, weight, output;
+};
+
+sizes tile_sizes(const dwvp_desc& d, int th, int tw, int tc) {
+  int iy0, iy1, ix0, ix1;
+  input_span(0, th, d.stride_h, 0, d.kernel_h, 1 << 30, iy0, iy1);
+  input_span(0, tw, d.stride_w, 0, d.kernel_w, 1 << 30, ix0, ix1);
+  const uint64_t in_c = channel_wise(d.opcode) ? tc : d.in_c;
+  uint64_t input = uint64_t(iy1 - iy0) * (ix1 - ix0) * in_c;
+  if (d.opcode == DWVP_OP_ADD)
+    input *= 2; // both operands
+  return {input, weight_slice_bytes(d, 0, tc), uint64_t(th) * tw * tc};
+}
+
+bool fits(const sizes& s, const buffer_sizes& b) {
+  return s.input <= b.input && s.weight <= b.weight && s.output <= b.output;
+}
+
+} // namespace
+
+uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1) {
+  const uint64_t n = c1 - c0;
+  uint64_t per_channel = 0;
+  switch (d.opcode) {
+  case DWVP_OP_CONV2D:
+    per_channel = uint64_t(d.kernel_h) * d.kernel_w * d.in_c;
+    break;
+  case DWVP_OP_POINTWISE:
+  case DWVP_OP_FC:
+    per_channel = d.in_c;
+    break;
+  case DWVP_OP_DEPTHWISE:
+  case DWVP_OP_DW_1XK:
+  case DWVP_OP_DW_KX1:
+    per_channel = uint64_t(d.kernel_h) * d.kernel_w;
+    break;
+  case DWVP_OP_CHANNEL_MUL:
+    return n; // the scale vector slice
+  default:
+    return 0;
+  }
+  return n * (per_channel + 12); // weights + int32 bias + int32 multiplier + int32 shift
+}
+
+plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers) {
+  plan p;
+  int th = d.tile_h ? d.tile_h : d.out_h;
+  int tw = d.tile_w ? d.tile_w : d.out_w;
+  int tc = d.tile_c ? d.tile_c : d.out_c;
+  // Shrink what was left to the accelerator until a tile fits one buffer half.
+  while (!fits(tile_sizes(d, th, tw, tc), buffers)) {
+    const sizes s = tile_sizes(d, th, tw, tc);
+    if (s.weight > buffers.weight && !d.tile_c && tc > 1)
+      tc = ceil_div(tc, 2);
+    else if ((s.input > buffers.input || s.output > buffers.output) && !d.tile_h &&
+             th > 1)
+      th = ceil_div(th, 2);
+    else if ((s.input > buffers.input || s.output > buffers.output) && !d.tile_c &&
+             tc > 1 && channel_wise(d.opcode))
+      tc = ceil_div(tc, 2);
+    else if ((s.input > buffers.input || s.output > buffers.output) && !d.tile_w &&
+             tw > 1)
+      tw = ceil_div(tw, 2);
+    else if (s.output > buffers.output && !d.tile_c && tc > 1)
+      tc = ceil_div(tc, 2);
+    else {
+      p.error = DWVP_ERR_BUFFER_FIT;
+      p.field = s.weight > buffers.weight ? DWVP_FIELD_TILE_C
+                : d.tile_h                ? DWVP_FIELD_TILE_H
+                                          : DWVP_FIELD_TILE_W;
+      p.message = "tile " + std::to_string(th) + "x" + std::to_string(tw) + "x" +
+                  std::to_string(tc) + " needs input " + std::to_string(s.input) +
+                  " B, weights " + std::to_string(s.weight) + " B, output " +
+                  std::to_string(s.output) + " B; buffer halves hold " +
+                  std::to_string(buffers.input) + ", " + std::to_string(buffers.weight) +
+                  ", " + std::to_string(buffers.output) + " B";
+      return p;
+    }
+  }
+  p.tile_h = th;
+  p.tile_w = tw;
+  p.tile_c = tc;
+
+  const int ny = ceil_div(d.out_h, th), nx = ceil_div(d.out_w, tw),
+            nc = ceil_div(d.out_c, tc);
+  auto make = [&](int y, int x, int c) {
+    tile t{};
+    t.oy0 = y * th;
+    t.oy1 = std::min<int>(d.out_h, t.oy0 + th);
+    t.ox0 = x * tw;
+    t.ox1 = std::min<int>(d.out_w, t.ox0 + tw);
+    t.c0 = c * tc;
+    t.c1 = std::min<int>(d.out_c, t.c0 + tc);
+    input_span(t.oy0, t.oy1, d.stride_h, d.pad_top, d.kernel_h, d.in_h, t.iy0, t.iy1);
+    input_span(t.ox0, t.ox1, d.stride_w, d.pad_left, d.kernel_w, d.in_w, t.ix0, t.ix1);
+    t.ic0 = channel_wise(d.opcode) ? t.c0 : 0;
+    t.ic1 = channel_wise(d.opcode) ? t.c1 : d.in_c;
+    t.input_bytes = uint64_t(t.iy1 - t.iy0) * (t.ix1 - t.ix0) * (t.ic1 - t.ic0) *
+                    (d.opcode == DWVP_OP_ADD ? 2 : 1);
+    t.weight_bytes = weight_slice_bytes(d, t.c0, t.c1);
+    t.output_bytes = uint64_t(t.oy1 - t.oy0) * (t.ox1 - t.ox0) * (t.c1 - t.c0);
+    return t;
+  };
+  if (d.loop_order == DWVP_ORDER_SCAN) {
+    // Spatial outer, channel tiles inner and serpentine: the input region stays
+    // resident across the channel tiles, and the weight slice at each turn is reused.
+    int k = 0;
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x, ++k)
+        for (int i = 0; i < nc; ++i)
+          p.tiles.push_back(make(y, x, k % 2 ? nc - 1 - i : i));
+  } else {
+    for (int c = 0; c < nc; ++c)
+      for (int y = 0; y < ny; ++y)
+        for (int x = 0; x < nx; ++x)
+          p.tiles.push_back(make(y, x, c));
+  }
+  // Residency: one region of each kind is kept from the previous tile.
+  for (size_t i = 0; i < p.tiles.size(); ++i) {
+    tile& t = p.tiles[i];
+    const tile* prev = i ? &p.tiles[i - 1] : nullptr;
+    t.load_input = !prev || prev->iy0 != t.iy0 || prev->iy1 != t.iy1 ||
+                   prev->ix0 != t.ix0 || prev->ix1 != t.ix1 || prev->ic0 != t.ic0 ||
+                   prev->ic1 != t.ic1;
+    t.load_weights = t.weight_bytes && (!prev || prev->c0 != t.c0 || prev->c1 != t.c1);
+  }
+  return p;
+}
+
+} // namespace dwvp::sequencer

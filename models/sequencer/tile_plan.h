@@ -1,0 +1,54 @@
+// Tiling of one layer for the on-chip buffers (plain C++, no SystemC): which output
+// tiles, in which order, and which input, weight and output bytes each one needs.
+// The layer sequencer (models/accel) runs the plan as a DMA-in / compute / DMA-out
+// pipeline over ping-pong buffer halves. docs/memory.md states the rules.
+#pragma once
+
+#include "dwvp/descriptor.h"
+#include "dwvp/regs.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dwvp::sequencer {
+
+// Capacity of one ping-pong half of each buffer, bytes.
+struct buffer_sizes {
+  uint64_t input = 128 * 1024;
+  uint64_t weight = 128 * 1024;
+  uint64_t output = 64 * 1024;
+};
+
+struct tile {
+  int oy0, oy1, ox0, ox1; // output rows/cols [0, 1)
+  int c0, c1;             // output channels
+  int iy0, iy1, ix0, ix1; // input rows/cols needed (clipped to the tensor)
+  int ic0, ic1;           // input channels needed
+  bool load_input;        // false: the same input region is already resident
+  bool load_weights;      // false: the same weight slice is already resident
+  uint64_t input_bytes, weight_bytes, output_bytes;
+};
+
+struct plan {
+  int tile_h = 0, tile_w = 0, tile_c = 0;
+  std::vector<tile> tiles; // in execution order
+  // Set when the layer cannot be tiled into the buffers.
+  dwvp_error error = DWVP_ERR_NONE;
+  dwvp_desc_field field = DWVP_FIELD_NONE;
+  std::string message;
+  bool ok() const { return error == DWVP_ERR_NONE; }
+};
+
+// Plans the tiles of a validated descriptor. Tile sizes of 0 are chosen: the whole
+// layer if it fits, else fewer output rows, then fewer channels, then fewer columns.
+// The loop order is the descriptor's: row-major walks channel tiles outermost (weights
+// stay resident across a channel tile's spatial tiles); Scan walks spatial tiles
+// outermost and the channel tiles in a serpentine, so the input region stays resident
+// across channel tiles and the last weight slice is reused by the next position.
+plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers);
+
+// Bytes of weights, bias and quantisation data for output channels [c0, c1).
+uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);
+
+} // namespace dwvp::sequencer

@@ -1,0 +1,150 @@
+// Tiling for the on-chip buffers: tile counts, input halos, residency under the two
+// loop orders, and the fit errors. Expected values are worked out by hand.
+#include "tile_plan.h"
+
+#include <catch2/catch.hpp>
+
+using namespace dwvp::sequencer;
+
+namespace {
+
+dwvp_desc pointwise(int h, int w, int in_c, int out_c) {
+  dwvp_desc d{};
+  d.opcode = DWVP_OP_POINTWISE;
+  d.in_h = d.out_h = static_cast<uint16_t>(h);
+  d.in_w = d.out_w = static_cast<uint16_t>(w);
+  d.in_c = static_cast<uint16_t>(in_c);
+  d.out_c = static_cast<uint16_t>(out_c);
+  d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 1;
+  return d;
+}
+
+int loads(const plan& p, bool input) {
+  int n = 0;
+  for (const auto& t : p.tiles)
+    n += input ? t.load_input : t.load_weights;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("a layer that fits is one tile", "[tile_plan]") {
+  const plan p = plan_layer(pointwise(8, 8, 32, 16), buffer_sizes{});
+  REQUIRE(p.ok());
+  REQUIRE(p.tiles.size() == 1);
+  const tile& t = p.tiles[0];
+  CHECK(t.input_bytes == 8 * 8 * 32);
+  CHECK(t.weight_bytes == 16 * (32 + 12)); // weights + bias + multiplier + shift
+  CHECK(t.output_bytes == 8 * 8 * 16);
+  CHECK(t.load_input);
+  CHECK(t.load_weights);
+}
+
+TEST_CASE("rows shrink first when the input does not fit", "[tile_plan]") {
+  // 16x16x64 input = 16 KiB; a 4 KiB input half holds 4 rows (4 x 16 x 64).
+  buffer_sizes b{4096, 1 << 20, 1 << 20};
+  const plan p = plan_layer(pointwise(16, 16, 64, 32), b);
+  REQUIRE(p.ok());
+  CHECK(p.tile_h == 4);
+  CHECK(p.tile_w == 16);
+  CHECK(p.tile_c == 32);
+  CHECK(p.tiles.size() == 4);
+  CHECK(p.tiles[1].oy0 == 4);
+  CHECK(p.tiles[1].oy1 == 8);
+}
+
+TEST_CASE("channels shrink when the weights do not fit", "[tile_plan]") {
+  // 64 filters x (128 + 12) = 8960 B; a 3000 B weight half holds 16 (2240 B).
+  buffer_sizes b{1 << 20, 3000, 1 << 20};
+  const plan p = plan_layer(pointwise(4, 4, 128, 64), b);
+  REQUIRE(p.ok());
+  CHECK(p.tile_c == 16);
+  CHECK(p.tiles.size() == 4);
+}
+
+TEST_CASE("a 3x3 stride-2 tile reads its input halo", "[tile_plan]") {
+  dwvp_desc d{};
+  d.opcode = DWVP_OP_DEPTHWISE;
+  d.in_h = d.in_w = 16;
+  d.in_c = d.out_c = 8;
+  d.kernel_h = d.kernel_w = 3;
+  d.stride_h = d.stride_w = 2;
+  d.pad_top = d.pad_left = 0; // TF SAME for 16 -> 8 pads bottom/right by 1
+  d.pad_bottom = d.pad_right = 1;
+  d.out_h = d.out_w = 8;
+  d.tile_h = 3;
+  const plan p = plan_layer(d, buffer_sizes{});
+  REQUIRE(p.ok());
+  REQUIRE(p.tiles.size() == 3); // output rows 0-2, 3-5, 6-7
+  // Output rows 3..5 read input rows 6 .. 5*2 + 3 = 13, i.e. [6, 13).
+  CHECK(p.tiles[1].iy0 == 6);
+  CHECK(p.tiles[1].iy1 == 13);
+  // The last tile's window runs into the bottom padding: clipped at 16.
+  CHECK(p.tiles[2].iy0 == 12);
+  CHECK(p.tiles[2].iy1 == 16);
+  // Depthwise reads only its tile's channels.
+  CHECK(p.tiles[0].ic1 - p.tiles[0].ic0 == 8);
+}
+
+TEST_CASE("Scan keeps the input resident across channel tiles", "[tile_plan]") {
+  // 4 row tiles x 4 channel tiles.
+  dwvp_desc d = pointwise(16, 16, 64, 64);
+  d.tile_h = 4;
+  d.tile_c = 16;
+  const plan row_major = plan_layer(d, buffer_sizes{});
+  d.loop_order = DWVP_ORDER_SCAN;
+  const plan scan = plan_layer(d, buffer_sizes{});
+  REQUIRE(row_major.tiles.size() == 16);
+  REQUIRE(scan.tiles.size() == 16);
+  // Row-major: channel tiles outer, so every tile loads its input (16 loads) and each
+  // channel tile's weights once (4 loads).
+  CHECK(loads(row_major, true) == 16);
+  CHECK(loads(row_major, false) == 4);
+  // Scan: the input is loaded once per spatial tile (4 loads); channel tiles run
+  // 0,1,2,3 then 3,2,1,0 ..., so the slice at each turn is reused: 16 - 3 = 13 loads.
+  CHECK(loads(scan, true) == 4);
+  CHECK(loads(scan, false) == 13);
+  CHECK(scan.tiles[3].c0 == 48);
+  CHECK(scan.tiles[4].c0 == 48); // the turn
+  CHECK_FALSE(scan.tiles[4].load_weights);
+}
+
+TEST_CASE("explicit tile sizes that do not fit name the tile field", "[tile_plan]") {
+  dwvp_desc d = pointwise(16, 16, 64, 32);
+  d.tile_h = 16;
+  d.tile_w = 16;
+  buffer_sizes b{4096, 1 << 20, 1 << 20};
+  const plan p = plan_layer(d, b);
+  CHECK(p.error == DWVP_ERR_BUFFER_FIT);
+  CHECK(p.field == DWVP_FIELD_TILE_H);
+  CHECK_THAT(p.message, Catch::Contains("buffer halves hold 4096"));
+}
+
+TEST_CASE("weights too large for any tile name tile_c", "[tile_plan]") {
+  // One filter of 1024 inputs + 12 bytes does not fit a 1000-byte weight half.
+  const plan p =
+      plan_layer(pointwise(2, 2, 1024, 4), buffer_sizes{1 << 20, 1000, 1 << 20});
+  CHECK(p.error == DWVP_ERR_BUFFER_FIT);
+  CHECK(p.field == DWVP_FIELD_TILE_C);
+}
+
+TEST_CASE("every output element is covered exactly once", "[tile_plan]") {
+  dwvp_desc d = pointwise(13, 11, 40, 37);
+  d.tile_h = 4;
+  d.tile_w = 5;
+  d.tile_c = 10;
+  for (uint8_t order : {DWVP_ORDER_ROW_MAJOR, DWVP_ORDER_SCAN}) {
+    d.loop_order = order;
+    const plan p = plan_layer(d, buffer_sizes{});
+    REQUIRE(p.ok());
+    std::vector<int> covered(13 * 11 * 37, 0);
+    for (const auto& t : p.tiles)
+      for (int y = t.oy0; y < t.oy1; ++y)
+        for (int x = t.ox0; x < t.ox1; ++x)
+          for (int c = t.c0; c < t.c1; ++c)
+            covered[(y * 11 + x) * 37 + c]++;
+    for (int v : covered)
+      REQUIRE(v == 1);
+    CHECK(p.tiles.size() == 4 * 3 * 4);
+  }
+}
