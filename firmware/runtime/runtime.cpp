@@ -124,7 +124,7 @@ run_result run_network(const network& net, const options& opt) {
         throw std::invalid_argument(what + ": output_into must name a tensor's owner");
       const dwvp_desc& td = target.desc;
       if (td.out_h != t.out_h || td.out_w != t.out_w || l.output_channel_offset < 0 ||
-          l.output_channel_offset + t.out_c > tensor_channels(target))
+          uint64_t(l.output_channel_offset) + t.out_c > tensor_channels(target))
         throw std::invalid_argument(what + ": does not fit the tensor of layer " +
                                     std::to_string(l.output_into));
       p.tensor = places[l.output_into].tensor;
