@@ -16,7 +16,8 @@ accel::accel(sc_core::sc_module_name name, const accel_params& params)
       m_gemm_busy_sig("gemm_busy"), m_vector_busy_sig("vector_busy"),
       m_ppu_busy_sig("ppu_busy"), m_dma_busy_sig("dma_busy"), m_layer_sig("layer_id"),
       m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head"),
-      m_tile_sig("tile"), m_pingpong_sig("pingpong"), m_dma(dma_socket, params.dma) {
+      m_tile_sig("tile"), m_pingpong_sig("pingpong"),
+      m_dma_inflight_sig("dma_bytes_in_flight"), m_dma(dma_socket, params.dma) {
   m_compute.array = m_params.array;
   m_compute.gemm_options = m_params.gemm_options;
   m_compute.vector_lanes = m_params.vector_lanes;
@@ -40,6 +41,7 @@ void accel::trace(sc_core::sc_trace_file* tf) const {
   sc_core::sc_trace(tf, m_ring_head_sig, prefix + "ring_head");
   sc_core::sc_trace(tf, m_tile_sig, prefix + "tile");
   sc_core::sc_trace(tf, m_pingpong_sig, prefix + "pingpong");
+  sc_core::sc_trace(tf, m_dma_inflight_sig, prefix + "dma_bytes_in_flight");
 }
 
 // ---------------------------------------------------------------- register block
@@ -529,9 +531,29 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   dwvp_desc_field failed = DWVP_FIELD_NONE;
 
   // Issues tile i's loads no earlier than `start`; returns their completion.
+  // DMA windows (start, end, bytes) of recent loads and stores, to trace the bytes in
+  // flight at each tile event.
+  struct window {
+    sc_time start, end;
+    uint64_t bytes;
+  };
+  std::vector<window> windows;
+  auto in_flight = [&](const sc_time& at) {
+    uint64_t bytes = 0;
+    for (const window& w : windows)
+      if (w.start <= at && at < w.end)
+        bytes += w.bytes;
+    return static_cast<uint32_t>(std::min<uint64_t>(bytes, UINT32_MAX));
+  };
+  auto remember = [&](const sc_time& start, const sc_time& end, uint64_t bytes) {
+    if (windows.size() >= 8)
+      windows.erase(windows.begin());
+    windows.push_back({start, end, bytes});
+  };
   auto load = [&](size_t i, sc_time start) {
     const sequencer::tile& t = tiles[i];
     sc_time end = start, e;
+    uint64_t loaded = 0;
     auto read = [&](dwvp_desc_field field, dma_transfer x) {
       if (!ok)
         return;
@@ -543,6 +565,7 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
         return;
       }
       end = std::max(end, e);
+      loaded += x.bytes();
       sram_writes += words(x.bytes());
     };
     if (t.load_input) {
@@ -596,6 +619,7 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
       l.row_stride = 256;
       read(DWVP_FIELD_LUT_ADDR, l);
     }
+    remember(start, end, loaded);
     return end;
   };
   auto store = [&](size_t i, sc_time start) {
@@ -627,6 +651,7 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
       return start;
     }
     sram_reads += words(x.bytes());
+    remember(start, end, x.bytes());
     return end;
   };
 
@@ -664,9 +689,11 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
       return;
     m_tile_sig.write(static_cast<uint32_t>(i));
     m_pingpong_sig.write(static_cast<uint32_t>(i % 2));
+    m_dma_inflight_sig.write(in_flight(start));
     busy.write(true);
     sc_core::wait(comp_end[i] - sc_core::sc_time_stamp());
     busy.write(false);
+    m_dma_inflight_sig.write(in_flight(comp_end[i]));
     if (abandoned())
       return;
     out_end[i] = store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
@@ -677,8 +704,10 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
     return report_error(d, index, {DWVP_ERR_BUS, failed, "DMA transfer failed"});
   }
   const sc_time layer_end = edge(out_end[n - 1]);
+  m_dma_inflight_sig.write(in_flight(sc_core::sc_time_stamp()));
   sc_core::wait(layer_end - sc_core::sc_time_stamp());
   m_dma_busy_sig.write(false);
+  m_dma_inflight_sig.write(0);
   if (abandoned())
     return;
 

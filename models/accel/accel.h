@@ -127,6 +127,7 @@ private:
   shared_signal<uint32_t> m_ring_head_sig;
   shared_signal<uint32_t> m_tile_sig;
   shared_signal<uint32_t> m_pingpong_sig;
+  shared_signal<uint32_t> m_dma_inflight_sig; // sampled at tile events
   dma_engine m_dma;
   uint32_t m_doorbell_count = 0;
 };

@@ -106,6 +106,14 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
         (layers.back().stats.start_cycle + layers.back().stats.total_cycles) *
             ps_per_cycle);
 
+  // DRAM rows opened while the run moved data: some bank's open row left -1 (closed).
+  bool opened = false;
+  for (int bank = 0; bank < 16; ++bank)
+    for (const auto& ch : vcd.changes_of("soc.dram.open_row_bank" + std::to_string(bank)))
+      opened = opened || ch.value.find('0') != std::string::npos ||
+               (ch.value != "11111111111111111111111111111111");
+  CHECK(opened);
+
   // The firmware phases go load (1) -> run (2) -> read back (3); the run phase begins
   // before the doorbell and read-back after the interrupt was serviced.
   std::vector<uint64_t> phases;
