@@ -1,0 +1,77 @@
+// The network zoo: MobileNet-v1, MobileNet-v2, MobileNet-v3 Small/Large and MnasNet-B1
+// as in their papers, and the FuSeConv variants of each (FuSe-Half, FuSe-Full and their
+// 50% hybrids), built with seeded, deterministic int8 constants through
+// scenarios::network_builder. docs/networks.md lists every layer table, reference and
+// MAC count.
+#pragma once
+
+#include "runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dwvp::networks {
+
+// How KxK depthwise layers run. FuSe 1xK / Kx1 layers always run on ST-OS (mapping
+// default) and GEMM layers (conv2d, pointwise, FC) on the GEMM core, output stationary,
+// whatever the policy.
+enum class policy {
+  conventional, // DWVP_MAP_VECTOR: the SIMD vector unit, the array idles
+  gemm_naive,   // DWVP_MAP_GEMM_NAIVE: one-filter GEMMs, one array column busy
+  gemm_dwc      // DWVP_MAP_CHANNEL_MVM: channel-parallel MVMs on the added feeder
+};
+
+const char* policy_name(policy p);
+// "conventional" | "gemm_naive" | "gemm_dwc"; throws std::invalid_argument otherwise.
+policy parse_policy(const std::string& name);
+// The descriptor mapping of a KxK depthwise layer under `p`.
+int depthwise_mapping(policy p);
+std::vector<policy> all_policies();
+
+struct network_info {
+  std::string name, description, reference;
+  // Multiply-accumulates at 224x224 as published in `reference`: the original paper's
+  // figure for the base networks, the FuSeConv authors' table for the FuSe variants.
+  uint64_t published_macs;
+  // The FuSeConv authors' table entry (Selvam et al., DATE 2021, and their repository)
+  // for every network, base networks included; their counter also counts batch-norm
+  // and activation operations (see count_fuseconv_ops and docs/networks.md).
+  uint64_t fuseconv_table = 0;
+};
+
+// Every network build_network knows, base networks first, in a fixed order.
+std::vector<network_info> network_infos();
+std::vector<std::string> network_names();
+// Throws std::invalid_argument("unknown network 'x'; known: ...").
+network_info find_network(const std::string& name);
+
+// Builds `name` for a resolution x resolution x 3 int8 input (batch 1). Throws
+// std::invalid_argument for an unknown name or a resolution the network cannot take.
+runtime::network build_network(const std::string& name, policy p, uint32_t seed,
+                               int resolution = 224);
+
+// Multiply-accumulates of one layer: conv2d out_h*out_w*out_c*kh*kw*in_c; pointwise and
+// FC out_h*out_w*out_c*in_c; depthwise, 1xK and Kx1 out_h*out_w*c*kh*kw; ADD, average
+// pool and channel multiply 0. The same figure the accelerator reports per layer.
+uint64_t layer_macs(const runtime::layer& l);
+uint64_t count_macs(const runtime::network& net);
+
+// The FuSeConv authors' counting convention, reproduced from the counter in their
+// repository (a ptflops-style module hook counter run on the PyTorch models): MACs,
+// plus 2 operations per batch-norm output element (every conv2d, depthwise, 1D and
+// pointwise layer here: batch norm is folded into them), plus 1 per ReLU/ReLU6 output
+// element, plus the input elements of every average pool. Hard-swish, hard-sigmoid,
+// ADD and channel multiply count 0 (their modules are not hooked).
+struct op_count {
+  uint64_t macs = 0;
+  uint64_t batch_norm_elements = 0;
+  uint64_t relu_elements = 0;
+  uint64_t pool_input_elements = 0;
+  uint64_t total() const {
+    return macs + 2 * batch_norm_elements + relu_elements + pool_input_elements;
+  }
+};
+op_count count_fuseconv_ops(const runtime::network& net);
+
+} // namespace dwvp::networks

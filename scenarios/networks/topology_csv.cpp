@@ -1,0 +1,416 @@
+#include "topology_csv.h"
+
+#include "calibrate.h"
+#include "network_builder.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace dwvp::networks {
+namespace {
+
+using scenarios::layer_spec;
+using scenarios::network_builder;
+
+enum col {
+  c_name,
+  c_ifmap_h,
+  c_ifmap_w,
+  c_filter_h,
+  c_filter_w,
+  c_channels,
+  c_filters,
+  c_stride,
+  c_type,
+  c_input,
+  c_aux,
+  c_activation,
+  c_padding,
+  c_count
+};
+
+// Window limits the accelerator validates (docs/descriptor.md).
+constexpr int k_max_kernel = 15;
+constexpr int k_max_stride = 8;
+
+struct column_def {
+  const char* header;
+  bool required;
+};
+const column_def k_columns[c_count] = {
+    {"Layer name", true},    {"IFMAP Height", true}, {"IFMAP Width", true},
+    {"Filter Height", true}, {"Filter Width", true}, {"Channels", true},
+    {"Num Filter", true},    {"Strides", true},      {"Type", true},
+    {"Input", false},        {"Aux", false},         {"Activation", false},
+    {"Padding", false}};
+
+struct type_def {
+  const char* name;
+  int op;
+};
+const type_def k_types[] = {{"conv", DWVP_OP_CONV2D},    {"dw", DWVP_OP_DEPTHWISE},
+                            {"dw1xk", DWVP_OP_DW_1XK},   {"dwkx1", DWVP_OP_DW_KX1},
+                            {"pw", DWVP_OP_POINTWISE},   {"fc", DWVP_OP_FC},
+                            {"add", DWVP_OP_ADD},        {"avgpool", DWVP_OP_AVG_POOL},
+                            {"mul", DWVP_OP_CHANNEL_MUL}};
+
+struct activation_def {
+  const char* name;
+  int fn, lut;
+};
+const activation_def k_activations[] = {{"none", DWVP_ACT_NONE, 0},
+                                        {"relu", DWVP_ACT_RELU, 0},
+                                        {"relu6", DWVP_ACT_RELU6, 0},
+                                        {"hswish", DWVP_ACT_LUT, 0},
+                                        {"hsigmoid", DWVP_ACT_LUT, 1}};
+
+std::string trim(const std::string& s) {
+  size_t a = 0, b = s.size();
+  while (a < b && std::isspace(static_cast<unsigned char>(s[a])))
+    ++a;
+  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1])))
+    --b;
+  return s.substr(a, b - a);
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ','))
+    cells.push_back(trim(cell));
+  if (!line.empty() && line.back() == ',')
+    cells.push_back(""); // getline drops a trailing empty field
+  return cells;
+}
+
+template <class T> std::string join_names(const T& defs) {
+  std::string s;
+  for (const auto& d : defs)
+    s += (s.empty() ? "" : ", ") + std::string(d.name);
+  return s;
+}
+
+class reader {
+public:
+  reader(const std::string& source, policy p, uint32_t seed)
+      : m_source(source), m_policy(p), m_seed(seed) {}
+
+  runtime::network parse(const std::string& text) {
+    std::istringstream in(text);
+    std::string line;
+    bool have_header = false;
+    while (std::getline(in, line)) {
+      ++m_line;
+      if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+      const std::string t = trim(line);
+      if (t.empty() || t[0] == '#')
+        continue;
+      if (!have_header) {
+        header(split(t));
+        have_header = true;
+        continue;
+      }
+      row(split(t));
+    }
+    if (!have_header)
+      throw std::invalid_argument(m_source + ": no header row (expected " +
+                                  required_headers() + ")");
+    if (!m_builder)
+      throw std::invalid_argument(m_source + ": no layers after the header row");
+    runtime::network net = m_builder->network();
+    calibrate(net);
+    return net;
+  }
+
+private:
+  static std::string required_headers() {
+    std::string s;
+    for (const auto& c : k_columns)
+      if (c.required)
+        s += (s.empty() ? "" : ", ") + std::string(c.header);
+    return s;
+  }
+
+  [[noreturn]] void fail_line(const std::string& what) const {
+    throw std::invalid_argument(m_source + ":" + std::to_string(m_line) + ": " + what);
+  }
+  [[noreturn]] void fail(col c, const std::string& what) const {
+    fail_line("column " + std::to_string(m_index[c] + 1) + " (" + k_columns[c].header +
+              "): " + what);
+  }
+
+  void header(const std::vector<std::string>& cells) {
+    m_index.fill(-1);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (cells[i].empty())
+        continue; // SCALE-Sim rows end with a comma
+      bool known = false;
+      for (int c = 0; c < c_count; ++c) {
+        if (lower(cells[i]) == lower(k_columns[c].header)) {
+          if (m_index[c] >= 0)
+            fail_line("column " + std::to_string(i + 1) + " (" + cells[i] +
+                      "): duplicate column");
+          m_index[c] = static_cast<int>(i);
+          known = true;
+        }
+      }
+      if (!known) {
+        std::string all;
+        for (const auto& c : k_columns)
+          all += (all.empty() ? "" : ", ") + std::string(c.header);
+        fail_line("column " + std::to_string(i + 1) + " (" + cells[i] +
+                  "): unknown column; known: " + all);
+      }
+    }
+    for (int c = 0; c < c_count; ++c)
+      if (k_columns[c].required && m_index[c] < 0)
+        fail_line(std::string("header row has no '") + k_columns[c].header +
+                  "' column (a header row with " + required_headers() + " is required)");
+  }
+
+  const std::string& cell(col c) const {
+    static const std::string empty;
+    if (m_index[c] < 0 || m_index[c] >= static_cast<int>(m_cells.size()))
+      return empty;
+    return m_cells[m_index[c]];
+  }
+
+  int number(col c) const {
+    const std::string& s = cell(c);
+    int v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
+      fail(c, "'" + s + "' is not a number");
+    if (v < 1)
+      fail(c, "must be at least 1, got " + s);
+    return v;
+  }
+
+  void at_most(col c, int v, int limit) const {
+    if (v > limit)
+      fail(c, "must be at most " + std::to_string(limit) +
+                  " (the accelerator's limit), got " + std::to_string(v));
+  }
+
+  // A producer named in column c: "input" is the network input, else an earlier row.
+  int producer(col c) const {
+    const std::string& s = cell(c);
+    if (lower(s) == "input")
+      return -1;
+    auto it = m_layers.find(s);
+    if (it == m_layers.end())
+      fail(c, "unknown producer layer '" + s + "' (names an earlier row, or 'input')");
+    return it->second;
+  }
+
+  // "<got> does not match <what> (<want>)"
+  void expect(col c, int got, int want, const std::string& what) const {
+    if (got != want)
+      fail(c, std::to_string(got) + " does not match " + what + " (" +
+                  std::to_string(want) + ")");
+  }
+
+  void row(std::vector<std::string> cells) {
+    m_cells = std::move(cells);
+    int needed = 0;
+    for (int c = 0; c < c_count; ++c)
+      if (k_columns[c].required)
+        needed = std::max(needed, m_index[c] + 1);
+    if (static_cast<int>(m_cells.size()) < needed)
+      fail_line("expected at least " + std::to_string(needed) + " fields, got " +
+                std::to_string(m_cells.size()));
+
+    const std::string name = cell(c_name);
+    if (name.empty())
+      fail(c_name, "empty layer name");
+    if (lower(name) == "input")
+      fail(c_name, "'input' is reserved for the network input");
+    if (m_layers.count(name))
+      fail(c_name, "duplicate layer name '" + name + "'");
+
+    const std::string type = lower(cell(c_type));
+    const type_def* t = nullptr;
+    for (const auto& d : k_types)
+      if (type == d.name)
+        t = &d;
+    if (!t)
+      fail(c_type, "unknown type '" + cell(c_type) + "'; known: " + join_names(k_types));
+
+    const int ifmap_h = number(c_ifmap_h), ifmap_w = number(c_ifmap_w);
+    const int filter_h = number(c_filter_h), filter_w = number(c_filter_w);
+    const int channels = number(c_channels), filters = number(c_filters);
+    const int stride = number(c_stride);
+    at_most(c_filter_h, filter_h, k_max_kernel);
+    at_most(c_filter_w, filter_w, k_max_kernel);
+    at_most(c_stride, stride, k_max_stride);
+
+    // Producer: the Input column, else the previous row (the network input first).
+    int input = m_last;
+    if (!cell(c_input).empty())
+      input = producer(c_input);
+    if (!m_builder) {
+      if (input != -1)
+        fail(c_input, "unknown producer layer '" + cell(c_input) +
+                          "' (the first row reads the network input)");
+      m_builder = std::make_unique<network_builder>(network_name(), ifmap_h, ifmap_w,
+                                                    channels, m_seed);
+    }
+    const auto& in = m_builder->output(input);
+    const std::string from =
+        input < 0
+            ? std::string("the network input")
+            : "the output of producer '" + m_builder->network().layers[input].name + "'";
+    expect(c_ifmap_h, ifmap_h, in.h, "the height of " + from);
+    expect(c_ifmap_w, ifmap_w, in.w, "the width of " + from);
+    expect(c_channels, channels, in.c, "the channels of " + from);
+
+    layer_spec s;
+    s.op = t->op;
+    s.input = input;
+    s.kernel_h = filter_h;
+    s.kernel_w = filter_w;
+    s.stride = stride;
+    s.out_c = filters;
+    const bool windowed = t->op == DWVP_OP_CONV2D || t->op == DWVP_OP_DEPTHWISE ||
+                          t->op == DWVP_OP_DW_1XK || t->op == DWVP_OP_DW_KX1 ||
+                          t->op == DWVP_OP_AVG_POOL;
+    const bool same_channels =
+        t->op != DWVP_OP_CONV2D && t->op != DWVP_OP_POINTWISE && t->op != DWVP_OP_FC;
+    if (same_channels)
+      expect(c_filters, filters, channels, "Channels (a " + type + " layer keeps them)");
+    if (!windowed) {
+      expect(c_filter_h, filter_h, 1, "the filter height of a " + type + " layer");
+      expect(c_filter_w, filter_w, 1, "the filter width of a " + type + " layer");
+      expect(c_stride, stride, 1, "the stride of a " + type + " layer");
+    }
+    if (t->op == DWVP_OP_DW_1XK)
+      expect(c_filter_h, filter_h, 1, "the filter height of a dw1xk layer");
+    if (t->op == DWVP_OP_DW_KX1)
+      expect(c_filter_w, filter_w, 1, "the filter width of a dwkx1 layer");
+    if (t->op == DWVP_OP_FC) {
+      expect(c_ifmap_h, ifmap_h, 1, "the input height of a fc layer");
+      expect(c_ifmap_w, ifmap_w, 1, "the input width of a fc layer");
+    }
+
+    // Mapping and dataflow by the policy.
+    s.dataflow = DWVP_DF_OS;
+    s.mapping = DWVP_MAP_DEFAULT;
+    if (t->op == DWVP_OP_DEPTHWISE)
+      s.mapping = depthwise_mapping(m_policy);
+    if (t->op == DWVP_OP_DW_1XK || t->op == DWVP_OP_DW_KX1)
+      s.dataflow = DWVP_DF_ST_OS;
+
+    // Activation: relu6 for layers with weights except fc, none for the rest.
+    const bool conv_like = windowed && t->op != DWVP_OP_AVG_POOL;
+    const bool weights = conv_like || t->op == DWVP_OP_POINTWISE;
+    s.activation = weights ? DWVP_ACT_RELU6 : DWVP_ACT_NONE;
+    if (!cell(c_activation).empty()) {
+      const activation_def* a = nullptr;
+      for (const auto& d : k_activations)
+        if (lower(cell(c_activation)) == d.name)
+          a = &d;
+      if (!a)
+        fail(c_activation, "unknown activation '" + cell(c_activation) +
+                               "'; known: " + join_names(k_activations));
+      s.activation = a->fn;
+      s.lut = a->lut;
+    }
+
+    // Padding: TF SAME for convolutions, VALID for pooling, unless given.
+    s.same_padding = t->op != DWVP_OP_AVG_POOL;
+    if (!cell(c_padding).empty()) {
+      const std::string pad = lower(cell(c_padding));
+      if (pad != "same" && pad != "valid")
+        fail(c_padding, "unknown padding '" + cell(c_padding) + "'; known: same, valid");
+      s.same_padding = pad == "same";
+    }
+    if (t->op == DWVP_OP_AVG_POOL && filter_h == ifmap_h && filter_w == ifmap_w)
+      s.global_pool = true;
+
+    // Second operand.
+    const bool needs_aux = t->op == DWVP_OP_ADD || t->op == DWVP_OP_CHANNEL_MUL;
+    if (needs_aux) {
+      if (cell(c_aux).empty())
+        fail(c_aux, "a " + type + " layer needs an Aux operand");
+      s.aux_input = producer(c_aux);
+      const auto& aux = m_builder->output(s.aux_input);
+      const std::string what = "the " + type + " operand '" + cell(c_aux) + "':";
+      if (t->op == DWVP_OP_ADD && (aux.h != in.h || aux.w != in.w || aux.c != in.c))
+        fail(c_aux,
+             what + " shape " + shape(aux) + " differs from the input's " + shape(in));
+      if (t->op == DWVP_OP_CHANNEL_MUL && (aux.h != 1 || aux.w != 1 || aux.c != in.c))
+        fail(c_aux,
+             what + " shape " + shape(aux) + " is not 1x1x" + std::to_string(in.c));
+    } else if (!cell(c_aux).empty()) {
+      fail(c_aux, "a " + type + " layer takes no Aux operand");
+    }
+
+    int index = 0;
+    try {
+      index = m_builder->add(name, s);
+    } catch (const std::invalid_argument& e) {
+      fail_line(e.what());
+    }
+    m_layers[name] = index;
+    m_last = index;
+  }
+
+  static std::string shape(const network_builder::tensor& t) {
+    return std::to_string(t.h) + "x" + std::to_string(t.w) + "x" + std::to_string(t.c);
+  }
+
+  std::string network_name() const {
+    std::string n = m_source;
+    const auto slash = n.find_last_of("/\\");
+    if (slash != std::string::npos)
+      n = n.substr(slash + 1);
+    const auto dot = n.find_last_of('.');
+    if (dot != std::string::npos && dot > 0)
+      n = n.substr(0, dot);
+    return n;
+  }
+
+  std::string m_source;
+  policy m_policy;
+  uint32_t m_seed;
+  int m_line = 0;
+  std::array<int, c_count> m_index{};
+  std::vector<std::string> m_cells;
+  std::map<std::string, int> m_layers;
+  int m_last = -1;
+  std::unique_ptr<network_builder> m_builder;
+};
+
+} // namespace
+
+runtime::network parse_topology_csv(const std::string& text, const std::string& source,
+                                    policy p, uint32_t seed) {
+  return reader(source, p, seed).parse(text);
+}
+
+runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw std::invalid_argument(path + ": cannot open the topology file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_topology_csv(text.str(), path, p, seed);
+}
+
+} // namespace dwvp::networks

@@ -1,0 +1,26 @@
+// SCALE-Sim-style topology CSV reader (format in docs/networks.md, example in
+// scenarios/networks/examples/tiny.csv): SCALE-Sim's columns
+//   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels,
+//   Num Filter, Strides,
+// plus Type (conv, dw, dw1xk, dwkx1, pw, fc, add, avgpool, mul) and the optional Input
+// (producer layer, default the previous row), Aux (second operand of add / mul),
+// Activation (none, relu, relu6, hswish, hsigmoid) and Padding (same, valid).
+#pragma once
+
+#include "model_zoo.h"
+
+#include <string>
+
+namespace dwvp::networks {
+
+// Reads the file and builds the network with seeded constants; KxK depthwise layers
+// are mapped by `p`, 1xK / Kx1 layers run on ST-OS. Throws std::invalid_argument as
+// "<file>:<line>: column <n> (<header>): <what>" for bad input (unknown type or column,
+// non-numeric field, shape mismatch with the producer, unknown producer name, ...).
+runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed);
+
+// The same from text; `source` names it in error messages and gives the network name.
+runtime::network parse_topology_csv(const std::string& text, const std::string& source,
+                                    policy p, uint32_t seed);
+
+} // namespace dwvp::networks
