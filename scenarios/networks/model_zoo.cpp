@@ -610,8 +610,6 @@ op_count count_fuseconv_ops(const runtime::network& net) {
     default:
       break;
     }
-    if (d.activation == DWVP_ACT_RELU || d.activation == DWVP_ACT_RELU6)
-      c.relu_elements += out;
   }
   return c;
 }

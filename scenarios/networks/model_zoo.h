@@ -57,19 +57,19 @@ runtime::network build_network(const std::string& name, policy p, uint32_t seed,
 uint64_t layer_macs(const runtime::layer& l);
 uint64_t count_macs(const runtime::network& net);
 
-// The FuSeConv authors' counting convention, reproduced from the counter in their
-// repository (a ptflops-style module hook counter run on the PyTorch models): MACs,
-// plus 2 operations per batch-norm output element (every conv2d, depthwise, 1D and
-// pointwise layer here: batch norm is folded into them), plus 1 per ReLU/ReLU6 output
-// element, plus the input elements of every average pool. Hard-swish, hard-sigmoid,
-// ADD and channel multiply count 0 (their modules are not hooked).
+// The FuSeConv authors' table counts "FLOPs" with a PyTorch profiler that adds
+// batch-norm and pooling operations to the MACs. Reproduced here as: MACs, plus 2
+// operations per batch-norm output element (every conv2d, depthwise, 1D and pointwise
+// layer: batch norm is folded into them here), plus the input elements of every
+// average pool (a split global pool counts once). Activations, ADD and channel
+// multiply count 0. docs/networks.md compares this with their table.
 struct op_count {
   uint64_t macs = 0;
   uint64_t batch_norm_elements = 0;
-  uint64_t relu_elements = 0;
   uint64_t pool_input_elements = 0;
-  uint64_t total() const {
-    return macs + 2 * batch_norm_elements + relu_elements + pool_input_elements;
+  uint64_t total(int ops_per_batch_norm_element = 2) const {
+    return macs + uint64_t(ops_per_batch_norm_element) * batch_norm_elements +
+           pool_input_elements;
   }
 };
 op_count count_fuseconv_ops(const runtime::network& net);

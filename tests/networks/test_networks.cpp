@@ -232,27 +232,28 @@ TEST_CASE("FuSe variants change MACs as the FuSeConv authors' table says",
 
 TEST_CASE("the FuSeConv authors' counting convention explains 589M vs 569M",
           "[networks][macs]") {
-  // Their counter adds 2 ops per batch-norm element, 1 per ReLU/ReLU6 element and the
-  // pooled elements to the MACs: 568.7M MACs + 15.2M = 583.9M against their 589M, where
-  // MACs alone are within 0.1% of Howard's 569M.
+  // MobileNet-v1: MACs (FC included) are within 0.1% of Howard's 569M. The FuSeConv
+  // table's 589M adds profiler operations for batch norm (5.04M output elements) and
+  // pooling: 4 operations per batch-norm element gives 588.96M exactly, 2 per element
+  // (the convention that fits their other networks) 578.9M.
   const auto v1 = build_network("mobilenet_v1", policy::gemm_dwc, 1);
   const op_count ops = count_fuseconv_ops(v1);
   CHECK(ops.macs == count_macs(v1));
   CHECK(ops.batch_norm_elements == 5'042'688);
-  CHECK(ops.relu_elements == 5'042'688);
   CHECK(ops.pool_input_elements == 7 * 7 * 1024);
   CHECK(std::abs(relative(double(count_macs(v1)), 569e6)) < 0.001);
-  CHECK(std::abs(relative(double(ops.total()), 589e6)) < 0.01);
-  // With that convention the absolute figures of every v1, v2 and MnasNet network
-  // (whose PyTorch definitions match ours) agree within 2.5%; the v1 50% Full hybrid
-  // replaces one block more than theirs. Their MobileNet-v3 definitions differ from the
-  // paper's (docs/networks.md), so v3 is compared by ratio only.
+  CHECK(std::abs(relative(double(ops.total(4)), 589e6)) < 0.001);
+  CHECK(std::abs(relative(double(ops.total(2)), 589e6)) < 0.02);
+  // With that convention (2 per batch-norm element) the absolute figures of every v1,
+  // v2 and MnasNet network, whose PyTorch definitions match ours, agree within 2%; the
+  // v1 50% Full hybrid replaces one block more than theirs (3%). Their MobileNet-v3
+  // definitions differ from the paper's (docs/networks.md): compared by ratio only.
   for (const auto& info : network_infos()) {
     if (info.name.find("mobilenet_v3") == 0)
       continue;
     const auto net = build_network(info.name, policy::gemm_dwc, 1);
     const double got = double(count_fuseconv_ops(net).total());
-    const double t = info.name == "mobilenet_v1_fuse_full_50" ? 0.035 : 0.025;
+    const double t = info.name == "mobilenet_v1_fuse_full_50" ? 0.03 : 0.02;
     INFO(info.name << ": " << got / 1e6 << "M vs table " << info.fuseconv_table / 1e6
                    << "M");
     CHECK(std::abs(relative(got, info.fuseconv_table)) < t);
@@ -260,12 +261,12 @@ TEST_CASE("the FuSeConv authors' counting convention explains 589M vs 569M",
 }
 
 TEST_CASE("MACs scale with the resolution", "[networks][macs]") {
-  // MobileNet-v1 at 112: every spatial size halves, so the conv MACs drop 4x; the FC
-  // stays.
-  const uint64_t full = count_macs(build_network("mobilenet_v1", policy::gemm_dwc, 1));
-  const uint64_t half =
-      count_macs(build_network("mobilenet_v1", policy::gemm_dwc, 1, 112));
-  CHECK((full - 1024 * 1000) == 4 * (half - 1024 * 1000));
+  // MobileNet-v1 at 448: every spatial size doubles (224 -> 14x14 at the end), so the
+  // conv MACs grow 4x; the FC stays.
+  const uint64_t base = count_macs(build_network("mobilenet_v1", policy::gemm_dwc, 1));
+  const uint64_t big =
+      count_macs(build_network("mobilenet_v1", policy::gemm_dwc, 1, 448));
+  CHECK((big - 1024 * 1000) == 4 * (base - 1024 * 1000));
 }
 
 // ---------------------------------------------------------------------------------
@@ -500,10 +501,17 @@ TEST_CASE("every network builds at 96x96 and its golden run completes",
           owner.out_channels_total ? owner.out_channels_total : owner.desc.out_c;
       CHECK(outs[i].size() == size_t(owner.desc.out_h) * owner.desc.out_w * channels);
     }
-    // 1000 logits that are not all saturated to one value.
+    // Calibrated (calibrate.h): no layer collapses to a few values near its zero
+    // point, so the bit-exact checks see the whole int8 range.
+    for (size_t i = 0; i < outs.size(); ++i) {
+      const int op = net.layers[i].desc.opcode;
+      if (outs[i].size() < 256 || !(is_gemm(op) || is_depthwise(op)))
+        continue; // pools concentrate values by design
+      std::set<int> distinct(outs[i].begin(), outs[i].end());
+      INFO("layer " << net.layers[i].name);
+      CHECK(distinct.size() >= 48);
+    }
     REQUIRE(outs.back().size() == 1000);
-    std::set<int> distinct(outs.back().begin(), outs.back().end());
-    CHECK(distinct.size() > 10);
   }
 }
 
@@ -556,19 +564,22 @@ TEST_CASE("report: MAC counts at 224x224", "[.report]") {
                 100 * relative(conv, info.fuseconv_table));
   }
 }
-#include <cmath>
-TEST_CASE("report: value spread", "[.spread]") {
+// Not run by default: per-layer value spread of a network at 96x96 (NET=name).
+TEST_CASE("report: value spread", "[.report]") {
   const char* n = std::getenv("NET");
   const auto net = build_network(n ? n : "mobilenet_v1", policy::gemm_dwc, 5, 96);
   const auto outs = scenarios::golden_outputs(net);
   for (size_t i = 0; i < outs.size(); ++i) {
     std::set<int> d(outs[i].begin(), outs[i].end());
     double m = 0, v = 0;
-    for (auto x : outs[i]) m += x;
+    for (auto x : outs[i])
+      m += x;
     m /= outs[i].size();
-    for (auto x : outs[i]) v += (x - m) * (x - m);
+    for (auto x : outs[i])
+      v += (x - m) * (x - m);
     v = std::sqrt(v / outs[i].size());
-    std::printf("%-20s op %d act %d zp %4d distinct %3zu mean %7.2f std %6.2f min %d max %d\n", net.layers[i].name.c_str(),
-                net.layers[i].desc.opcode, net.layers[i].desc.activation, net.layers[i].desc.output_zp, d.size(), m, v, *d.begin(), *d.rbegin());
+    std::printf("%-20s zp %4d distinct %3zu mean %7.2f std %6.2f min %d max %d\n",
+                net.layers[i].name.c_str(), net.layers[i].desc.output_zp, d.size(), m, v,
+                *d.begin(), *d.rbegin());
   }
 }
