@@ -99,6 +99,7 @@ models::accel_params accel_params_from(const config& cfg) {
   if (outstanding < 1 || outstanding > 1024)
     throw config_error("key 'dma.outstanding' must be 1..1024");
   p.dma = {static_cast<uint32_t>(burst), static_cast<uint32_t>(outstanding)};
+  p.functional = cfg.get_bool("sim.functional");
   return p;
 }
 

@@ -399,6 +399,8 @@ void accel::report_error(const dwvp_desc& d, uint32_t index, const check_result&
 }
 
 bool accel::process_descriptor(uint32_t index) {
+  if (m_start_observer)
+    m_start_observer();
   const uint64_t start = now_cycles();
   m_layer_generation = m_generation;
   m_layer_dram_read = m_layer_dram_write = 0;
@@ -433,6 +435,8 @@ bool accel::process_descriptor(uint32_t index) {
   stats.dram_write_bytes = m_layer_dram_write;
   m_perf[DWVP_PERF_BUSY_CYCLES] += stats.total_cycles;
   m_perf[DWVP_PERF_LAYERS_DONE] += 1;
+  if (m_layer_observer)
+    m_layer_observer(stats);
   m_log->info("layer {} done: {} cycles ({} compute, {} DMA), {} MACs", d.layer_id,
               stats.total_cycles, stats.compute_cycles, stats.dma_cycles, stats.macs);
   if (d.stats_addr) {
@@ -476,7 +480,8 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   // Time and traffic: the tile pipeline below moves the same bytes with timed bursts.
   std::vector<std::vector<int8_t>> buffers(DWVP_FIELD_COUNT);
   for (const tensor_extent& t : tensor_extents(d)) {
-    if (t.written)
+    // Timing-only runs skip the values but still validate the quantisation data.
+    if (t.written || (!m_params.functional && t.field != DWVP_FIELD_QUANT_ADDR))
       continue;
     auto& buffer = buffers[t.field];
     buffer.resize(t.bytes);
@@ -502,7 +507,8 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const uint32_t out_stride = output_pixel_stride(d);
   const uint64_t out_bytes = (uint64_t{d.out_h} * d.out_w - 1) * out_stride + d.out_c;
   std::vector<int8_t> output(out_bytes, 0);
-  kernels::execute_layer(d, ops, output.data());
+  if (m_params.functional)
+    kernels::execute_layer(d, ops, output.data());
 
   // The tile pipeline: DMA-in of tile i+1, compute of tile i and DMA-out of tile i-1
   // overlap through ping-pong halves. Times are absolute; the thread waits at each

@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,6 +37,7 @@ struct accel_params {
   sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
   uint32_t sram_port_bytes = 32;     // bytes per SRAM access
   dma_params dma{};
+  bool functional = true; // false: timing only, no values computed (outputs are zero)
 };
 
 class accel : public sc_core::sc_module {
@@ -50,6 +52,14 @@ public:
   void trace(sc_core::sc_trace_file* tf) const;
 
   uint64_t perf_counter(dwvp_perf_counter n) const { return m_perf[n]; }
+  // Called as each layer completes, with its stats record (reports, progress).
+  void on_layer_done(std::function<void(const dwvp_layer_stats&)> observer) {
+    m_layer_observer = std::move(observer);
+  }
+  // Called as each descriptor fetch begins.
+  void on_layer_start(std::function<void()> observer) {
+    m_start_observer = std::move(observer);
+  }
   const accel_params& params() const { return m_params; }
 
 private:
@@ -81,6 +91,8 @@ private:
   uint64_t now_cycles() const;
 
   accel_params m_params;
+  std::function<void(const dwvp_layer_stats&)> m_layer_observer;
+  std::function<void()> m_start_observer;
   timing::compute_config m_compute;
   std::shared_ptr<spdlog::logger> m_log;
 

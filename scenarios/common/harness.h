@@ -43,6 +43,16 @@ struct network_run {
   std::string dram_model;      // "fixed" or the channel preset
   bool has_dram_stats = false; // the DRAM channel model was used
   dram::dram_stats dram;       // whole-run DRAM statistics
+  // Cumulative DRAM statistics when each layer completed (for per-layer figures), and
+  // when the first layer started.
+  std::vector<dram::dram_stats> dram_after_layer;
+  dram::dram_stats dram_before;
+  bool functional = true; // values computed and compared (false: --no-data)
+};
+
+struct simulate_options {
+  std::string vcd_path;
+  bool progress = false; // a progress line on stderr as layers complete
 };
 
 // Elaborates the SoC, runs the network through the firmware until it finishes and
@@ -50,6 +60,8 @@ struct network_run {
 // allows one elaboration).
 network_run simulate_network(const config& cfg, const runtime::network& net,
                              const std::string& vcd_path);
+network_run simulate_network(const config& cfg, const runtime::network& net,
+                             const simulate_options& options);
 
 void print_layer_table(std::ostream& out, const runtime::network& net,
                        const network_run& run);

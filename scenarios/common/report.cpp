@@ -1,0 +1,269 @@
+#include "report.h"
+
+#include "layer_timing.h"
+#include "soc.h"
+
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace dwvp::scenarios {
+namespace {
+
+const char* opcode_name(int op) {
+  switch (op) {
+  case DWVP_OP_CONV2D:
+    return "conv2d";
+  case DWVP_OP_DEPTHWISE:
+    return "depthwise";
+  case DWVP_OP_DW_1XK:
+    return "dw_1xk";
+  case DWVP_OP_DW_KX1:
+    return "dw_kx1";
+  case DWVP_OP_POINTWISE:
+    return "pointwise";
+  case DWVP_OP_FC:
+    return "fc";
+  case DWVP_OP_ADD:
+    return "add";
+  case DWVP_OP_AVG_POOL:
+    return "avg_pool";
+  case DWVP_OP_CHANNEL_MUL:
+    return "channel_mul";
+  default:
+    return "unknown";
+  }
+}
+
+const char* mapping_name(const dwvp_desc& d) {
+  const bool dw = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
+                  d.opcode == DWVP_OP_DW_KX1;
+  if (d.dataflow == DWVP_DF_ST_OS)
+    return "st_os";
+  if (!dw)
+    return d.opcode == DWVP_OP_ADD || d.opcode == DWVP_OP_AVG_POOL ||
+                   d.opcode == DWVP_OP_CHANNEL_MUL
+               ? "ppu"
+               : "gemm";
+  switch (d.mapping) {
+  case DWVP_MAP_VECTOR:
+    return "vector";
+  case DWVP_MAP_CHANNEL_MVM:
+    return "channel_mvm";
+  default:
+    return "gemm_naive";
+  }
+}
+
+const char* dataflow_name(const dwvp_desc& d) {
+  switch (d.dataflow) {
+  case DWVP_DF_WS:
+    return "ws";
+  case DWVP_DF_ST_OS:
+    return "st_os";
+  default:
+    return "os";
+  }
+}
+
+} // namespace
+
+run_report make_report(const config& cfg, const runtime::network& net,
+                       const network_run& run, const std::string& policy) {
+  run_report r;
+  r.network = net.name;
+  r.policy = policy;
+  r.functional = run.functional;
+  r.bit_exact = run.bit_exact;
+  r.error = !run.result.error.empty() ? run.result.error : run.first_mismatch;
+  const models::accel_params p = accel_params_from(cfg);
+  timing::compute_config cc;
+  cc.array = p.array;
+  cc.gemm_options = p.gemm_options;
+  cc.vector_lanes = p.vector_lanes;
+  cc.vector_pipeline = p.vector_pipeline;
+  cc.ppu_lanes = p.ppu_lanes;
+  const double mac_pj = cfg.get_real("energy.mac_pj");
+  const double sram_pj = cfg.get_real("energy.sram_access_pj");
+  for (size_t i = 0; i < run.result.layers.size(); ++i) {
+    const auto& st = run.result.layers[i].stats;
+    const dwvp_desc& d = net.layers[i].desc;
+    layer_report l;
+    l.name = net.layers[i].name;
+    l.type = opcode_name(d.opcode);
+    l.mapping = mapping_name(d);
+    l.dataflow = dataflow_name(d);
+    const auto t = timing::layer_compute(d, cc);
+    l.engine = timing::engine_name(t.unit);
+    std::ostringstream shape;
+    shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_h << "x" << d.out_w
+          << "x" << d.out_c;
+    if (d.kernel_h > 1 || d.kernel_w > 1)
+      shape << " k" << int(d.kernel_h) << "x" << int(d.kernel_w) << " s"
+            << int(d.stride_h);
+    l.shape = shape.str();
+    l.macs = st.macs;
+    l.cycles = st.total_cycles;
+    l.compute_cycles = st.compute_cycles;
+    l.dma_stall_cycles = st.dma_cycles;
+    const double units = t.unit == timing::engine::vector ? p.vector_lanes
+                         : t.unit == timing::engine::gemm
+                             ? double(p.array.rows) * p.array.cols
+                             : 0.0;
+    l.utilization =
+        units && st.compute_cycles ? st.macs / (st.compute_cycles * units) : 0.0;
+    l.dram_read_bytes = st.dram_read_bytes;
+    l.dram_write_bytes = st.dram_write_bytes;
+    l.sram_reads = st.sram_reads;
+    l.sram_writes = st.sram_writes;
+    l.tiles = st.tiles;
+    if (i < run.dram_after_layer.size()) {
+      const auto& now = run.dram_after_layer[i];
+      const auto& before = i ? run.dram_after_layer[i - 1] : run.dram_before;
+      const uint64_t bursts = now.bursts - before.bursts;
+      l.row_hit_rate = bursts ? double(now.row_hits - before.row_hits) / bursts : 0.0;
+      l.energy_dram_pj = now.energy.total_pj() - before.energy.total_pj();
+    }
+    l.energy_sram_pj = sram_pj * double(st.sram_reads + st.sram_writes);
+    l.energy_mac_pj = mac_pj * double(st.macs);
+    l.energy_pj = l.energy_dram_pj + l.energy_sram_pj + l.energy_mac_pj;
+    l.checked = run.functional && i < run.layer_exact.size();
+    l.bit_exact = l.checked && run.layer_exact[i];
+    r.cycles += l.cycles;
+    r.dram_read_bytes += l.dram_read_bytes;
+    r.dram_write_bytes += l.dram_write_bytes;
+    r.energy_pj += l.energy_pj;
+    r.layers.push_back(std::move(l));
+  }
+  r.seconds_simulated = run.simulated_seconds;
+  r.host_seconds = run.host_seconds;
+  r.simulated_cycles_per_host_second =
+      run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0;
+  return r;
+}
+
+nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
+  nlohmann::ordered_json j;
+  j["network"] = r.network;
+  j["policy"] = r.policy;
+  nlohmann::ordered_json c;
+  for (const auto& e : cfg.entries()) {
+    switch (e.type) {
+    case config_type::integer:
+      c[e.key] = std::stoll(e.value);
+      break;
+    case config_type::real:
+      c[e.key] = std::stod(e.value);
+      break;
+    case config_type::boolean:
+      c[e.key] = e.value == "true";
+      break;
+    case config_type::string:
+      c[e.key] = e.value;
+      break;
+    }
+  }
+  j["config"] = c;
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (const auto& l : r.layers) {
+    nlohmann::ordered_json x;
+    x["name"] = l.name;
+    x["type"] = l.type;
+    x["mapping"] = l.mapping;
+    x["dataflow"] = l.dataflow;
+    x["engine"] = l.engine;
+    x["shape"] = l.shape;
+    x["macs"] = l.macs;
+    x["cycles"] = l.cycles;
+    x["compute_cycles"] = l.compute_cycles;
+    x["dma_stall_cycles"] = l.dma_stall_cycles;
+    x["utilization"] = l.utilization;
+    x["dram_read_bytes"] = l.dram_read_bytes;
+    x["dram_write_bytes"] = l.dram_write_bytes;
+    x["row_hit_rate"] = l.row_hit_rate;
+    x["sram_reads"] = l.sram_reads;
+    x["sram_writes"] = l.sram_writes;
+    x["tiles"] = l.tiles;
+    x["energy_pj"] = l.energy_pj;
+    x["energy_breakdown_pj"] = {
+        {"dram", l.energy_dram_pj}, {"sram", l.energy_sram_pj}, {"mac", l.energy_mac_pj}};
+    if (l.checked)
+      x["bit_exact"] = l.bit_exact;
+    else
+      x["bit_exact"] = nullptr;
+    layers.push_back(x);
+  }
+  j["layers"] = layers;
+  nlohmann::ordered_json t;
+  t["cycles"] = r.cycles;
+  t["seconds_simulated"] = r.seconds_simulated;
+  t["dram_read_bytes"] = r.dram_read_bytes;
+  t["dram_write_bytes"] = r.dram_write_bytes;
+  t["energy_pj"] = r.energy_pj;
+  t["host_seconds"] = r.host_seconds;
+  t["simulated_cycles_per_host_second"] = r.simulated_cycles_per_host_second;
+  if (r.functional)
+    t["bit_exact"] = r.bit_exact;
+  else
+    t["bit_exact"] = nullptr;
+  if (!r.error.empty())
+    t["error"] = r.error;
+  j["total"] = t;
+  return j;
+}
+
+void write_json(const std::string& path, const config& cfg, const run_report& r) {
+  std::ofstream out(path);
+  if (!out)
+    throw std::runtime_error(path + ": cannot write the JSON report");
+  out << to_json(cfg, r).dump(2) << "\n";
+}
+
+void write_csv(const std::string& path, const run_report& r) {
+  std::ofstream out(path);
+  if (!out)
+    throw std::runtime_error(path + ": cannot write the CSV report");
+  out << "name,type,mapping,dataflow,engine,shape,macs,cycles,compute_cycles,"
+         "dma_stall_cycles,utilization,dram_read_bytes,dram_write_bytes,row_hit_rate,"
+         "sram_reads,sram_writes,tiles,energy_pj,bit_exact\n";
+  out << std::setprecision(6);
+  for (const auto& l : r.layers)
+    out << l.name << "," << l.type << "," << l.mapping << "," << l.dataflow << ","
+        << l.engine << ",\"" << l.shape << "\"," << l.macs << "," << l.cycles << ","
+        << l.compute_cycles << "," << l.dma_stall_cycles << "," << l.utilization << ","
+        << l.dram_read_bytes << "," << l.dram_write_bytes << "," << l.row_hit_rate << ","
+        << l.sram_reads << "," << l.sram_writes << "," << l.tiles << "," << l.energy_pj
+        << "," << (l.checked ? (l.bit_exact ? "yes" : "no") : "") << "\n";
+}
+
+void print_report_table(std::ostream& out, const run_report& r) {
+  out << std::left << std::setw(22) << "layer" << std::setw(11) << "type" << std::setw(12)
+      << "mapping" << std::setw(30) << "shape" << std::right << std::setw(11) << "MACs"
+      << std::setw(10) << "cycles" << std::setw(10) << "compute" << std::setw(9)
+      << "stall" << std::setw(7) << "util%" << std::setw(10) << "DRAM KiB" << std::setw(6)
+      << "hit%" << std::setw(6) << "exact"
+      << "\n";
+  for (const auto& l : r.layers) {
+    out << std::left << std::setw(22) << l.name.substr(0, 21) << std::setw(11) << l.type
+        << std::setw(12) << l.mapping << std::setw(30) << l.shape.substr(0, 29)
+        << std::right << std::setw(11) << l.macs << std::setw(10) << l.cycles
+        << std::setw(10) << l.compute_cycles << std::setw(9) << l.dma_stall_cycles
+        << std::setw(7) << std::fixed << std::setprecision(1) << 100 * l.utilization
+        << std::setw(10) << (l.dram_read_bytes + l.dram_write_bytes) / 1024
+        << std::setw(6) << 100 * l.row_hit_rate << std::setw(6)
+        << (l.checked ? (l.bit_exact ? "yes" : "NO") : "-") << "\n";
+  }
+  out << std::left << std::setw(22) << "total" << std::setw(53) << "" << std::right
+      << std::setw(11) <<
+      [&] {
+        uint64_t m = 0;
+        for (const auto& l : r.layers)
+          m += l.macs;
+        return m;
+      }()
+      << std::setw(10) << r.cycles << "\n";
+}
+
+} // namespace dwvp::scenarios

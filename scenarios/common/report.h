@@ -1,0 +1,49 @@
+// Run reports: the per-layer table on stdout and the JSON / CSV files (DESIGN.md
+// section 4, docs/reports.md). Built from a finished network_run.
+#pragma once
+
+#include "config.h"
+#include "harness.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dwvp::scenarios {
+
+struct layer_report {
+  std::string name, type, mapping, dataflow, engine, shape;
+  uint64_t macs = 0, cycles = 0, compute_cycles = 0, dma_stall_cycles = 0;
+  double utilization = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  double row_hit_rate = 0;
+  uint64_t sram_reads = 0, sram_writes = 0, tiles = 0;
+  double energy_dram_pj = 0, energy_sram_pj = 0, energy_mac_pj = 0, energy_pj = 0;
+  bool checked = false, bit_exact = false;
+};
+
+struct run_report {
+  std::string network, policy;
+  std::vector<layer_report> layers;
+  uint64_t cycles = 0; // sum of layer cycles (accelerator busy)
+  double seconds_simulated = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+  double energy_pj = 0;
+  double host_seconds = 0, simulated_cycles_per_host_second = 0;
+  bool functional = true, bit_exact = false;
+  std::string error; // driver/device error, first mismatch
+};
+
+run_report make_report(const config& cfg, const runtime::network& net,
+                       const network_run& run, const std::string& policy);
+
+// The JSON document: network, policy, config (every key), layers, total.
+nlohmann::ordered_json to_json(const config& cfg, const run_report& r);
+// Writes JSON / CSV; throws std::runtime_error naming the file if it cannot be written.
+void write_json(const std::string& path, const config& cfg, const run_report& r);
+void write_csv(const std::string& path, const run_report& r);
+void print_report_table(std::ostream& out, const run_report& r);
+
+} // namespace dwvp::scenarios

@@ -1,0 +1,146 @@
+#include "cli.h"
+
+#include "harness.h"
+#include "model_zoo.h"
+#include "report.h"
+#include "tensor_dump.h"
+#include "topology_csv.h"
+
+#include <systemc>
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+
+namespace dwvp::cli {
+namespace {
+
+using namespace dwvp::scenarios;
+
+struct run_options {
+  common_options common;
+  std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors;
+  bool no_data = false, progress = false;
+  int resolution = 224;
+};
+
+void list(std::ostream& out, const std::string& what) {
+  if (what.empty() || what == "networks") {
+    out << "networks (published MACs at 224x224):\n";
+    for (const auto& n : networks::network_infos())
+      out << "  " << std::left << std::setw(34) << n.name << std::right << std::setw(6)
+          << n.published_macs / 1000000 << "M  " << n.description << "\n";
+    out << "policies: conventional (depthwise on the vector unit), gemm_naive "
+           "(one-column "
+           "GEMMs), gemm_dwc (channel-parallel MVMs)\n";
+  }
+  if (what.empty() || what == "configs") {
+    out << "configs (" << DWVP_CONFIG_DIR << "):\n";
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(DWVP_CONFIG_DIR))
+      if (e.path().extension() == ".yaml")
+        files.push_back(e.path().filename().string());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files)
+      out << "  " << f << "\n";
+    out << "every key: dwvp run --dump-config\n";
+  }
+}
+
+int run(const run_options& o, const std::string& command_name) {
+  config cfg = build_config(o.common);
+  if (o.no_data)
+    cfg.set("sim.functional", "false", "--no-data");
+  if (o.common.dump_config) {
+    cfg.dump(std::cout);
+    return 0;
+  }
+  const networks::policy p = networks::parse_policy(o.policy);
+  if (o.network.empty() == o.topology.empty())
+    throw std::invalid_argument(command_name +
+                                ": give exactly one of --network and --topology");
+  runtime::network net =
+      o.topology.empty()
+          ? networks::build_network(o.network, p, o.common.seed, o.resolution)
+          : networks::read_topology_csv(o.topology, p, o.common.seed);
+  std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", "
+            << net.layers.size() << " layers, " << networks::count_macs(net) << " MACs"
+            << (o.no_data ? ", timing only" : "") << "\n\n";
+  simulate_options so;
+  so.vcd_path = o.common.vcd;
+  so.progress = o.progress;
+  network_run r = simulate_network(cfg, net, so);
+  run_report rep = make_report(cfg, net, r, o.policy);
+  print_report_table(std::cout, rep);
+  std::cout << "\n";
+  print_summary(std::cout, r);
+  // Reports are written even when the run failed, so nothing produced is lost.
+  if (!o.report.empty())
+    write_json(o.report, cfg, rep);
+  if (!o.csv.empty())
+    write_csv(o.csv, rep);
+  if (!o.dump_tensors.empty())
+    dump_tensors(o.dump_tensors, net, r);
+  if (!o.report.empty())
+    std::cout << "JSON report       " << o.report << "\n";
+  if (!o.csv.empty())
+    std::cout << "CSV report        " << o.csv << "\n";
+  if (!o.common.vcd.empty())
+    std::cout << "VCD               " << o.common.vcd << "\n";
+  if (r.result.driver_status != DWVP_OK || !r.firmware_failure.empty())
+    return 1;
+  if (r.functional && !r.bit_exact)
+    return 1;
+  return 0;
+}
+
+} // namespace
+
+int run_main(int argc, char* argv[], const std::string& fixed_network) {
+  CLI::App app{fixed_network.empty()
+                   ? "dwvp: a virtual platform of a depthwise-separable CNN accelerator"
+                   : "dwvp scenario: " + fixed_network +
+                         " end to end through the firmware"};
+  run_options o;
+  o.network = fixed_network;
+  CLI::App* run_cmd = &app;
+  std::string list_what;
+  CLI::App* list_cmd = nullptr;
+  if (fixed_network.empty()) {
+    app.require_subcommand(1);
+    run_cmd = app.add_subcommand("run", "run a network end to end through the firmware");
+    list_cmd = app.add_subcommand("list", "list networks, policies and config files");
+    list_cmd->add_option("what", list_what, "networks or configs (default: both)")
+        ->check(CLI::IsMember({"networks", "configs"}));
+    run_cmd->add_option("--network", o.network, "network name (dwvp list)");
+    run_cmd
+        ->add_option("--topology", o.topology,
+                     "SCALE-Sim-style topology CSV with a Type column (docs/networks.md)")
+        ->check(CLI::ExistingFile);
+  }
+  add_common_options(*run_cmd, o.common);
+  run_cmd
+      ->add_option("--policy", o.policy,
+                   "depthwise policy: conventional, gemm_naive, gemm_dwc")
+      ->check(CLI::IsMember({"conventional", "gemm_naive", "gemm_dwc"}));
+  run_cmd->add_option("--resolution", o.resolution, "input height and width")
+      ->check(CLI::Range(32, 1024));
+  run_cmd->add_option("--report", o.report, "write the JSON report to this file");
+  run_cmd->add_option("--csv", o.csv, "write the per-layer CSV to this file");
+  run_cmd->add_option("--dump-tensors", o.dump_tensors,
+                      "write every layer's tensors as .npy files with index.json here");
+  run_cmd->add_flag("--no-data", o.no_data,
+                    "timing only: skip the arithmetic, keep the timing");
+  run_cmd->add_flag("--progress", o.progress, "print a progress line on stderr");
+  if (int code = parse_command_line(app, argc, argv); code >= 0)
+    return code;
+  return guarded_main([&] {
+    if (list_cmd && list_cmd->parsed()) {
+      list(std::cout, list_what);
+      return 0;
+    }
+    return run(o, fixed_network.empty() ? "dwvp run" : fixed_network);
+  });
+}
+
+} // namespace dwvp::cli
