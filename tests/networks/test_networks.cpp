@@ -235,7 +235,7 @@ TEST_CASE("the FuSeConv authors' counting convention explains 589M vs 569M",
   // MobileNet-v1: MACs (FC included) are within 0.1% of Howard's 569M. The FuSeConv
   // table's 589M adds profiler operations for batch norm (5.04M output elements) and
   // pooling: 4 operations per batch-norm element gives 588.96M exactly, 2 per element
-  // (the convention that fits their other networks) 578.9M.
+  // (the convention that fits their v2 and MnasNet rows) 578.9M.
   const auto v1 = build_network("mobilenet_v1", policy::gemm_dwc, 1);
   const op_count ops = count_fuseconv_ops(v1);
   CHECK(ops.macs == count_macs(v1));
@@ -244,16 +244,18 @@ TEST_CASE("the FuSeConv authors' counting convention explains 589M vs 569M",
   CHECK(std::abs(relative(double(count_macs(v1)), 569e6)) < 0.001);
   CHECK(std::abs(relative(double(ops.total(4)), 589e6)) < 0.001);
   CHECK(std::abs(relative(double(ops.total(2)), 589e6)) < 0.02);
-  // With that convention (2 per batch-norm element) the absolute figures of every v1,
-  // v2 and MnasNet network, whose PyTorch definitions match ours, agree within 2%; the
-  // v1 50% Full hybrid replaces one block more than theirs (3%). Their MobileNet-v3
-  // definitions differ from the paper's (docs/networks.md): compared by ratio only.
+  // Their table mixes two conventions: 4 operations per batch-norm element for v1 (and
+  // v3), 2 for v2 and MnasNet. So counted, every v1, v2 and MnasNet network (whose
+  // PyTorch definitions match ours) agrees within 2%; the v1 50% Full hybrid replaces
+  // one block more than theirs (5%). Their MobileNet-v3 definitions differ from the
+  // paper's (docs/networks.md): compared by ratio only.
   for (const auto& info : network_infos()) {
     if (info.name.find("mobilenet_v3") == 0)
       continue;
     const auto net = build_network(info.name, policy::gemm_dwc, 1);
-    const double got = double(count_fuseconv_ops(net).total());
-    const double t = info.name == "mobilenet_v1_fuse_full_50" ? 0.03 : 0.02;
+    const int per_element = info.name.find("mobilenet_v1") == 0 ? 4 : 2;
+    const double got = double(count_fuseconv_ops(net).total(per_element));
+    const double t = info.name == "mobilenet_v1_fuse_full_50" ? 0.05 : 0.02;
     INFO(info.name << ": " << got / 1e6 << "M vs table " << info.fuseconv_table / 1e6
                    << "M");
     CHECK(std::abs(relative(got, info.fuseconv_table)) < t);
@@ -551,19 +553,19 @@ TEST_CASE("the same seed gives identical networks, another seed other constants"
 
 // Not run by default (hidden tag): prints the MAC table of docs/networks.md.
 TEST_CASE("report: MAC counts at 224x224", "[.report]") {
-  std::printf("%-32s %6s %10s %10s %8s %10s %10s %8s\n", "network", "layers", "MACs (M)",
-              "published", "diff", "FuSeConv", "table", "diff");
+  std::printf("%-32s %6s %9s %9s %8s %9s %9s %9s\n", "network", "layers", "MACs (M)",
+              "published", "diff", "2/BN", "4/BN", "table");
   for (const auto& info : network_infos()) {
     const auto net = build_network(info.name, policy::gemm_dwc, 1, 224);
     const double macs = double(count_macs(net));
-    const double conv = double(count_fuseconv_ops(net).total());
-    std::printf("%-32s %6zu %10.2f %10.1f %+7.2f%% %10.2f %10.1f %+7.2f%%\n",
-                info.name.c_str(), net.layers.size(), macs / 1e6,
-                info.published_macs / 1e6, 100 * relative(macs, info.published_macs),
-                conv / 1e6, info.fuseconv_table / 1e6,
-                100 * relative(conv, info.fuseconv_table));
+    const auto ops = count_fuseconv_ops(net);
+    std::printf("%-32s %6zu %9.2f %9.1f %+7.2f%% %9.2f %9.2f %9.1f\n", info.name.c_str(),
+                net.layers.size(), macs / 1e6, info.published_macs / 1e6,
+                100 * relative(macs, info.published_macs), ops.total(2) / 1e6,
+                ops.total(4) / 1e6, info.fuseconv_table / 1e6);
   }
 }
+
 // Not run by default: per-layer value spread of a network at 96x96 (NET=name).
 TEST_CASE("report: value spread", "[.report]") {
   const char* n = std::getenv("NET");
