@@ -118,8 +118,9 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
 
   const auto& layers = run.result.layers;
   run.bit_exact = run.result.driver_status == DWVP_OK &&
-                  layers.size() == net.layers.size() && run.firmware_failure.empty();
-  for (size_t i = 0; i < layers.size(); ++i) {
+                  layers.size() == net.layers.size() && run.firmware_failure.empty() &&
+                  run.functional;
+  for (size_t i = 0; i < layers.size() && run.functional; ++i) {
     std::string why =
         describe_mismatch(net.layers[i].name, layers[i].output, run.golden[i]);
     run.layer_exact.push_back(why.empty());
