@@ -104,7 +104,7 @@ int sc_main(int argc, char* argv[]) {
                                : double(p.array.rows) * p.array.cols;
       const double util = st.compute_cycles ? st.macs / (st.compute_cycles * units) : 0.0;
       row(layers[i].name, timing::engine_name(t.unit), st.macs, st.compute_cycles, util,
-          run.layer_exact[i]);
+          i < run.layer_exact.size() && run.layer_exact[i]);
     }
     if (run.result.layers.size() == layers.size()) {
       const auto& L = run.result.layers;
@@ -113,7 +113,7 @@ int sc_main(int argc, char* argv[]) {
         const uint64_t cycles = L[a].stats.compute_cycles + L[c].stats.compute_cycles;
         const uint64_t macs = L[a].stats.macs + L[c].stats.macs;
         row(name, "gemm", macs, cycles, macs / (cycles * pes),
-            run.layer_exact[a] && run.layer_exact[c]);
+            c < run.layer_exact.size() && run.layer_exact[a] && run.layer_exact[c]);
       };
       pair(3, 4, "FuSe-Half total");
       pair(5, 6, "FuSe-Full total");
