@@ -685,7 +685,12 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
     td.in_h = static_cast<uint16_t>(t.iy1 - t.iy0);
     td.in_w = static_cast<uint16_t>(t.ix1 - t.ix0);
     td.in_c = static_cast<uint16_t>(t.ic1 - t.ic0);
-    const uint64_t cycles = timing::layer_compute(td, m_compute).cycles;
+    // The buffers deliver at most banks x port bytes per cycle to the engine: a tile
+    // whose operands need more than that is bandwidth bound.
+    const uint64_t feed = uint64_t(m_params.sram_banks) * m_params.sram_port_bytes;
+    const uint64_t cycles =
+        std::max<uint64_t>(timing::layer_compute(td, m_compute).cycles,
+                           (t.input_bytes + t.weight_bytes + feed - 1) / feed);
     compute_cycles += cycles;
     sram_reads += words(t.input_bytes) + words(t.weight_bytes);
     sram_writes += words(t.output_bytes);

@@ -36,6 +36,7 @@ struct accel_params {
   int vector_pipeline = 4;
   sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
   uint32_t sram_port_bytes = 32;     // bytes per SRAM access
+  uint32_t sram_banks = 16;          // banks read in parallel
   dma_params dma{};
   bool functional = true; // false: timing only, no values computed (outputs are zero)
 };

@@ -275,3 +275,16 @@ TEST_CASE("a FuSe-Half block concatenates its two halves in one tensor", "[e2e][
   CHECK(b.network().layers[1].desc.in_c == 20);
   CHECK(b.network().layers[2].desc.in_c == 40);
 }
+
+TEST_CASE("a global average pool wider than 15 runs on the accelerator", "[e2e][ppu]") {
+  config cfg;
+  network_builder b("global_pool", 28, 28, 8, 3);
+  layer_spec pool;
+  pool.op = DWVP_OP_AVG_POOL;
+  pool.global_pool = true;
+  pool.activation = DWVP_ACT_NONE;
+  b.add("gap28", pool);
+  auto r = run(cfg, b);
+  check_run(cfg, b, r);
+  CHECK(b.network().layers[0].desc.kernel_h == 28);
+}

@@ -107,3 +107,21 @@ TEST_CASE("a layer that cannot fit the buffers is refused naming the tile field"
   CHECK(r.result.device.error_field == DWVP_FIELD_TILE_C);
   CHECK_THAT(r.result.error, Catch::Contains("does_not_fit_buffers"));
 }
+
+TEST_CASE("one narrow SRAM bank makes compute bandwidth bound", "[e2e][tiling]") {
+  // 4x4x16 -> 8 pointwise: the array needs 2*16 + 8 + 16 - 2 = 54 cycles, but one
+  // 1-byte bank feeds 1 B per cycle: input 256 B + weights 8 x (16 + 12) = 224 B
+  // -> 480 cycles.
+  logging::configure("off", "");
+  config cfg;
+  cfg.set("sram.banks", "1");
+  cfg.set("sram.port_bytes", "1");
+  network_builder b("narrow", 4, 4, 16, 2);
+  layer_spec s;
+  s.op = DWVP_OP_POINTWISE;
+  s.out_c = 8;
+  b.add("pw", s);
+  network_run r = simulate_network(cfg, b.network(), "");
+  REQUIRE(r.bit_exact);
+  CHECK(r.result.layers[0].stats.compute_cycles == 480);
+}
