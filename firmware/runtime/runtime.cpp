@@ -65,6 +65,33 @@ void upload(uint32_t addr, const void* data, uint64_t bytes, const std::string& 
 
 } // namespace
 
+std::vector<bool> fusable_pairs(const network& net, const options& opt) {
+  std::vector<bool> fused(net.layers.size(), false);
+  if (!opt.fuse)
+    return fused;
+  std::vector<int> consumers(net.layers.size(), 0);
+  for (const layer& l : net.layers) {
+    if (l.input >= 0)
+      consumers[l.input]++;
+    if (l.aux_input >= 0)
+      consumers[l.aux_input]++;
+    if (l.output_into >= 0)
+      consumers[l.output_into] += 2; // concatenations stay in DRAM
+  }
+  for (size_t i = 0; i + 1 < net.layers.size(); ++i) {
+    const dwvp_desc& a = net.layers[i].desc;
+    const layer& next = net.layers[i + 1];
+    const bool depthwise = a.opcode == DWVP_OP_DEPTHWISE || a.opcode == DWVP_OP_DW_1XK ||
+                           a.opcode == DWVP_OP_DW_KX1;
+    const uint64_t bytes = uint64_t{a.out_h} * a.out_w * a.out_c;
+    fused[i] = depthwise && next.desc.opcode == DWVP_OP_POINTWISE &&
+               next.input == static_cast<int>(i) && next.input_channel_offset == 0 &&
+               consumers[i] == 1 && net.layers[i].out_channels_total == 0 &&
+               net.layers[i].output_into < 0 && bytes <= opt.fuse_limit;
+  }
+  return fused;
+}
+
 run_result run_network(const network& net, const options& opt) {
   run_result result;
   dram_allocator dram(opt.dram_base, opt.dram_size);
@@ -157,6 +184,15 @@ run_result run_network(const network& net, const options& opt) {
     descs[i] = d;
   }
   upload(input_addr, net.input.data(), net.input.size(), "network input");
+  const std::vector<bool> fused = fusable_pairs(net, opt);
+  for (size_t i = 0; i < descs.size(); ++i) {
+    if (opt.loop_order >= 0)
+      descs[i].loop_order = static_cast<uint8_t>(opt.loop_order);
+    if (fused[i]) {
+      descs[i].flags |= DWVP_FLAG_FUSE_OUT;
+      descs[i + 1].flags |= DWVP_FLAG_FUSE_IN;
+    }
+  }
 
   // Initialise the device and run.
   hal_set_phase(2); // run

@@ -49,6 +49,13 @@ struct options {
   uint32_t dram_size = 512u << 20;
   uint32_t ring_entries = 64;
   uint64_t timeout_ns = 10'000'000'000ull; // per interrupt wait
+  // Tile loop order written into every descriptor (DWVP_ORDER_*); -1 keeps each
+  // layer's own.
+  int loop_order = -1;
+  // Fuse a depthwise (or FuSe 1D) layer with the pointwise layer that alone consumes
+  // it, when its output fits fuse_limit bytes: the intermediate stays on chip.
+  bool fuse = false;
+  uint64_t fuse_limit = 0;
 };
 
 struct layer_result {
@@ -57,6 +64,10 @@ struct layer_result {
   // output_into, the whole shared tensor).
   std::vector<int8_t> output;
 };
+
+// Marks the depthwise -> pointwise pairs run_network fuses under `opt` (index of the
+// depthwise layer -> true).
+std::vector<bool> fusable_pairs(const network& net, const options& opt);
 
 struct run_result {
   int driver_status = DWVP_OK; // DWVP_OK or a DWVP_E_* code

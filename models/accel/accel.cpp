@@ -468,6 +468,24 @@ bool accel::dbg_read(uint32_t addr, void* dst, uint64_t len) {
   return dma_socket->transport_dbg(trans) == len;
 }
 
+bool accel::dbg_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride,
+                      uint32_t channels) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  if (pixel_stride > channels) {
+    m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
+    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels,
+              TLM_BYTE_ENABLED);
+    trans.set_byte_enable_ptr(m_byte_enables.data());
+    trans.set_byte_enable_length(pixel_stride);
+  }
+  return dma_socket->transport_dbg(trans) == len;
+}
+
 void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const uint32_t index = m_ring_head;
   const sc_core::sc_time layer_start = sc_core::sc_time_stamp();
@@ -475,6 +493,16 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const sequencer::plan plan = sequencer::plan_layer(d, m_params.buffers);
   if (!plan.ok())
     return report_error(d, index, {plan.error, plan.field, plan.message});
+  // Fusion: a FUSE_OUT layer keeps its whole output in the output buffer (both halves)
+  // for the next layer, which reads it with FUSE_IN instead of loading from DRAM.
+  const bool fuse_out = d.flags & DWVP_FLAG_FUSE_OUT;
+  const bool fuse_in = d.flags & DWVP_FLAG_FUSE_IN;
+  const uint64_t whole_output = uint64_t{d.out_h} * d.out_w * d.out_c;
+  if (fuse_out && whole_output > 2 * m_params.buffers.output)
+    return report_error(d, index,
+                        {DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
+                         "fused output of " + std::to_string(whole_output) +
+                             " B does not fit the output buffer"});
 
   // Values: every operand read functionally, the int8 kernels run once for the layer.
   // Time and traffic: the tile pipeline below moves the same bytes with timed bursts.
@@ -509,6 +537,12 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   std::vector<int8_t> output(out_bytes, 0);
   if (m_params.functional)
     kernels::execute_layer(d, ops, output.data());
+  // A fused output never goes to DRAM on the hardware; the model keeps DRAM as the
+  // backing store of the on-chip copy (untimed), so the next layer's values are right.
+  if (fuse_out &&
+      !dbg_write(d.output_addr, output.data(), output.size(), out_stride, d.out_c))
+    return report_error(d, index,
+                        {DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed"});
 
   // The tile pipeline: DMA-in of tile i+1, compute of tile i and DMA-out of tile i-1
   // overlap through ping-pong halves. Times are absolute; the thread waits at each
@@ -574,7 +608,7 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
       loaded += x.bytes();
       sram_writes += words(x.bytes());
     };
-    if (t.load_input) {
+    if (t.load_input && !fuse_in) {
       dma_transfer x;
       x.addr = d.input_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
       x.row_bytes = t.ic1 - t.ic0;
@@ -707,7 +741,9 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
     m_dma_inflight_sig.write(in_flight(comp_end[i]));
     if (abandoned())
       return;
-    out_end[i] = store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
+    out_end[i] =
+        fuse_out ? comp_end[i]
+                 : store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
   }
   if (!ok) {
     // Every DMA was issued by now: let the failing ones finish, then report.

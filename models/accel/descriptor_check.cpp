@@ -42,9 +42,11 @@ check_result check_spatial(const dwvp_desc& d) {
   // Pools may span the whole input (global average pool); filters stay small.
   const int max_kernel = d.opcode == DWVP_OP_AVG_POOL ? 255 : k_max_kernel;
   if (d.kernel_h < 1 || d.kernel_h > max_kernel)
-    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_H, "kernel_h must be 1..15 (1..255 for pools)");
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_H,
+                "kernel_h must be 1..15 (1..255 for pools)");
   if (d.kernel_w < 1 || d.kernel_w > max_kernel)
-    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_W, "kernel_w must be 1..15 (1..255 for pools)");
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_KERNEL_W,
+                "kernel_w must be 1..15 (1..255 for pools)");
   if (d.stride_h < 1 || d.stride_h > k_max_stride)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STRIDE_H, "stride_h must be 1..8");
   if (d.stride_w < 1 || d.stride_w > k_max_stride)

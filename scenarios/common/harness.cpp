@@ -77,6 +77,10 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   opt.regs_base = static_cast<uint32_t>(top.regs_base());
   opt.dram_base = static_cast<uint32_t>(top.dram_base());
   opt.dram_size = static_cast<uint32_t>(top.dram.size());
+  if (options.scan_order)
+    opt.loop_order = DWVP_ORDER_SCAN;
+  opt.fuse = options.fuse;
+  opt.fuse_limit = 2 * top.accelerator.params().buffers.output; // the whole output buffer
   top.host.set_program([&] {
     run.result = runtime::run_network(net, opt);
     return run.result.driver_status;

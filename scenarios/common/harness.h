@@ -52,7 +52,9 @@ struct network_run {
 
 struct simulate_options {
   std::string vcd_path;
-  bool progress = false; // a progress line on stderr as layers complete
+  bool progress = false;   // a progress line on stderr as layers complete
+  bool scan_order = false; // tile loop order Scan instead of row-major
+  bool fuse = false;       // fuse depthwise + pointwise pairs whose intermediate fits
 };
 
 // Elaborates the SoC, runs the network through the firmware until it finishes and

@@ -20,7 +20,8 @@ using namespace dwvp::scenarios;
 struct run_options {
   common_options common;
   std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors;
-  bool no_data = false, progress = false;
+  bool no_data = false, progress = false, fuse = false;
+  std::string order = "row-major";
   int resolution = 224;
 };
 
@@ -69,6 +70,8 @@ int run(const run_options& o, const std::string& command_name) {
   simulate_options so;
   so.vcd_path = o.common.vcd;
   so.progress = o.progress;
+  so.scan_order = o.order == "scan";
+  so.fuse = o.fuse;
   network_run r = simulate_network(cfg, net, so);
   run_report rep = make_report(cfg, net, r, o.policy);
   print_report_table(std::cout, rep);
@@ -132,6 +135,10 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
   run_cmd->add_flag("--no-data", o.no_data,
                     "timing only: skip the arithmetic, keep the timing");
   run_cmd->add_flag("--progress", o.progress, "print a progress line on stderr");
+  run_cmd->add_option("--order", o.order, "tile loop order: row-major or scan")
+      ->check(CLI::IsMember({"row-major", "scan"}));
+  run_cmd->add_flag("--fuse", o.fuse,
+                    "fuse depthwise + pointwise pairs whose intermediate fits on chip");
   if (int code = parse_command_line(app, argc, argv); code >= 0)
     return code;
   return guarded_main([&] {

@@ -125,3 +125,62 @@ TEST_CASE("one narrow SRAM bank makes compute bandwidth bound", "[e2e][tiling]")
   REQUIRE(r.bit_exact);
   CHECK(r.result.layers[0].stats.compute_cycles == 480);
 }
+
+TEST_CASE("a fused depthwise + pointwise pair keeps the intermediate on chip",
+          "[e2e][fusion]") {
+  logging::configure("off", "");
+  config cfg;
+  network_builder b("fused", 12, 10, 24, 4);
+  layer_spec dw;
+  dw.op = DWVP_OP_DEPTHWISE;
+  dw.kernel_h = dw.kernel_w = 3;
+  dw.mapping = DWVP_MAP_CHANNEL_MVM;
+  int d = b.add("dw", dw);
+  layer_spec pw;
+  pw.op = DWVP_OP_POINTWISE;
+  pw.out_c = 32;
+  pw.input = d;
+  b.add("pw", pw);
+  simulate_options so;
+  so.fuse = true;
+  network_run r = simulate_network(cfg, b.network(), so);
+  INFO(r.result.error << " " << r.first_mismatch);
+  REQUIRE(r.bit_exact);
+  const auto& L = r.result.layers;
+  // The depthwise output (12 x 10 x 24 B) never goes to DRAM and the pointwise layer
+  // does not read it back: only the descriptor and the constants move.
+  CHECK(L[0].stats.dram_write_bytes == 0);
+  CHECK(L[1].stats.dram_read_bytes == 128u + 32 * (24 + 12));
+  CHECK(L[1].stats.dram_write_bytes == 12u * 10 * 32);
+}
+
+TEST_CASE("the runtime fuses only single-consumer pairs that fit", "[fusion]") {
+  network_builder b("pairs", 8, 8, 16, 4);
+  layer_spec dw;
+  dw.op = DWVP_OP_DEPTHWISE;
+  dw.kernel_h = dw.kernel_w = 3;
+  int d0 = b.add("dw0", dw);
+  layer_spec pw;
+  pw.op = DWVP_OP_POINTWISE;
+  pw.out_c = 16;
+  pw.input = d0;
+  int p0 = b.add("pw0", pw); // fusable: dw0 feeds only pw0
+  dw.input = p0;
+  int d1 = b.add("dw1", dw);
+  pw.input = d1;
+  b.add("pw1", pw);
+  layer_spec add;
+  add.op = DWVP_OP_ADD;
+  add.input = d1; // dw1 has a second consumer: not fusable
+  add.aux_input = d1;
+  b.add("add", add);
+  runtime::options opt;
+  opt.fuse = true;
+  opt.fuse_limit = 8 * 8 * 16;
+  auto fused = runtime::fusable_pairs(b.network(), opt);
+  CHECK(fused == std::vector<bool>{true, false, false, false, false});
+  opt.fuse_limit = 8 * 8 * 16 - 1; // the intermediate no longer fits
+  CHECK(runtime::fusable_pairs(b.network(), opt) == std::vector<bool>(5, false));
+  opt.fuse = false;
+  CHECK(runtime::fusable_pairs(b.network(), opt) == std::vector<bool>(5, false));
+}
