@@ -93,7 +93,8 @@ models::accel_params accel_params_from(const config& cfg) {
     throw config_error("key 'sram.port_bytes' must be 1..4096");
   p.sram_port_bytes = static_cast<uint32_t>(port);
   const uint64_t banks = cfg.get_uint("sram.banks");
-  if (banks < 1 || banks > 1024) throw config_error("key 'sram.banks' must be 1..1024");
+  if (banks < 1 || banks > 1024)
+    throw config_error("key 'sram.banks' must be 1..1024");
   p.sram_banks = static_cast<uint32_t>(banks);
   const uint64_t burst = cfg.get_uint("dma.burst_bytes");
   if (burst < 1 || burst > 65536)

@@ -10,6 +10,16 @@ namespace dwvp::models {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
+timing::compute_config compute_config_from(const accel_params& p) {
+  timing::compute_config c;
+  c.array = p.array;
+  c.gemm_options = p.gemm_options;
+  c.vector_lanes = p.vector_lanes;
+  c.vector_pipeline = p.vector_pipeline;
+  c.ppu_lanes = p.ppu_lanes;
+  return c;
+}
+
 accel::accel(sc_core::sc_module_name name, const accel_params& params)
     : sc_module(name), regs_socket("regs_socket"), dma_socket("dma_socket"), irq("irq"),
       m_params(params), m_log(logging::get(basename())), m_busy_sig("busy"),
@@ -18,11 +28,7 @@ accel::accel(sc_core::sc_module_name name, const accel_params& params)
       m_doorbell_count_sig("doorbell_count"), m_ring_head_sig("ring_head"),
       m_tile_sig("tile"), m_pingpong_sig("pingpong"),
       m_dma_inflight_sig("dma_bytes_in_flight"), m_dma(dma_socket, params.dma) {
-  m_compute.array = m_params.array;
-  m_compute.gemm_options = m_params.gemm_options;
-  m_compute.vector_lanes = m_params.vector_lanes;
-  m_compute.vector_pipeline = m_params.vector_pipeline;
-  m_compute.ppu_lanes = m_params.ppu_lanes;
+  m_compute = compute_config_from(m_params);
   regs_socket.register_b_transport(this, &accel::b_transport);
   regs_socket.register_transport_dbg(this, &accel::transport_dbg);
   SC_HAS_PROCESS(accel);

@@ -41,6 +41,9 @@ struct accel_params {
   bool functional = true; // false: timing only, no values computed (outputs are zero)
 };
 
+// The engines' timing parameters of an accelerator configuration.
+timing::compute_config compute_config_from(const accel_params& p);
+
 class accel : public sc_core::sc_module {
 public:
   tlm_utils::simple_target_socket<accel> regs_socket;

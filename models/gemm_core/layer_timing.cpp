@@ -7,31 +7,6 @@
 namespace dwvp::timing {
 namespace {
 
-const char* opcode_name(unsigned op) {
-  switch (op) {
-  case DWVP_OP_CONV2D:
-    return "conv2d";
-  case DWVP_OP_DEPTHWISE:
-    return "depthwise";
-  case DWVP_OP_DW_1XK:
-    return "dw_1xk";
-  case DWVP_OP_DW_KX1:
-    return "dw_kx1";
-  case DWVP_OP_POINTWISE:
-    return "pointwise";
-  case DWVP_OP_FC:
-    return "fc";
-  case DWVP_OP_ADD:
-    return "add";
-  case DWVP_OP_AVG_POOL:
-    return "avg_pool";
-  case DWVP_OP_CHANNEL_MUL:
-    return "channel_mul";
-  default:
-    return "unknown";
-  }
-}
-
 const char* mapping_name(unsigned m) {
   static const char* const names[DWVP_MAP_COUNT] = {"default", "gemm_naive", "vector",
                                                     "channel_mvm"};
@@ -276,6 +251,31 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg) {
   // Requantisation of every output through the PPU as the outputs drain.
   t.ppu_cycles = ppu_cycles(outputs, cfg);
   return t;
+}
+
+const char* opcode_name(unsigned op) {
+  switch (op) {
+  case DWVP_OP_CONV2D:
+    return "conv2d";
+  case DWVP_OP_DEPTHWISE:
+    return "depthwise";
+  case DWVP_OP_DW_1XK:
+    return "dw_1xk";
+  case DWVP_OP_DW_KX1:
+    return "dw_kx1";
+  case DWVP_OP_POINTWISE:
+    return "pointwise";
+  case DWVP_OP_FC:
+    return "fc";
+  case DWVP_OP_ADD:
+    return "add";
+  case DWVP_OP_AVG_POOL:
+    return "avg_pool";
+  case DWVP_OP_CHANNEL_MUL:
+    return "channel_mul";
+  default:
+    return "unknown";
+  }
 }
 
 } // namespace dwvp::timing

@@ -70,5 +70,7 @@ uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k,
                       const gemm::array_dims& array, bool full_array_folds = false);
 
 const char* engine_name(engine e);
+// "conv2d", "depthwise", "dw_1xk", ... for reports and messages.
+const char* opcode_name(unsigned opcode);
 
 } // namespace dwvp::timing

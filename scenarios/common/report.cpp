@@ -12,31 +12,6 @@
 namespace dwvp::scenarios {
 namespace {
 
-const char* opcode_name(int op) {
-  switch (op) {
-  case DWVP_OP_CONV2D:
-    return "conv2d";
-  case DWVP_OP_DEPTHWISE:
-    return "depthwise";
-  case DWVP_OP_DW_1XK:
-    return "dw_1xk";
-  case DWVP_OP_DW_KX1:
-    return "dw_kx1";
-  case DWVP_OP_POINTWISE:
-    return "pointwise";
-  case DWVP_OP_FC:
-    return "fc";
-  case DWVP_OP_ADD:
-    return "add";
-  case DWVP_OP_AVG_POOL:
-    return "avg_pool";
-  case DWVP_OP_CHANNEL_MUL:
-    return "channel_mul";
-  default:
-    return "unknown";
-  }
-}
-
 const char* mapping_name(const dwvp_desc& d) {
   const bool dw = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
                   d.opcode == DWVP_OP_DW_KX1;
@@ -79,12 +54,7 @@ run_report make_report(const config& cfg, const runtime::network& net,
   r.bit_exact = run.bit_exact;
   r.error = !run.result.error.empty() ? run.result.error : run.first_mismatch;
   const models::accel_params p = accel_params_from(cfg);
-  timing::compute_config cc;
-  cc.array = p.array;
-  cc.gemm_options = p.gemm_options;
-  cc.vector_lanes = p.vector_lanes;
-  cc.vector_pipeline = p.vector_pipeline;
-  cc.ppu_lanes = p.ppu_lanes;
+  const timing::compute_config cc = compute_config_from(p);
   const double mac_pj = cfg.get_real("energy.mac_pj");
   const double sram_pj = cfg.get_real("energy.sram_access_pj");
   for (size_t i = 0; i < run.result.layers.size(); ++i) {
@@ -92,7 +62,7 @@ run_report make_report(const config& cfg, const runtime::network& net,
     const dwvp_desc& d = net.layers[i].desc;
     layer_report l;
     l.name = net.layers[i].name;
-    l.type = opcode_name(d.opcode);
+    l.type = timing::opcode_name(d.opcode);
     l.mapping = mapping_name(d);
     l.dataflow = dataflow_name(d);
     const auto t = timing::layer_compute(d, cc);

@@ -69,12 +69,7 @@ int sc_main(int argc, char* argv[]) {
 
     network_run run = simulate_network(cfg, b.network(), opt.vcd);
     const models::accel_params p = accel_params_from(cfg);
-    timing::compute_config cc;
-    cc.array = p.array;
-    cc.gemm_options = p.gemm_options;
-    cc.vector_lanes = p.vector_lanes;
-    cc.vector_pipeline = p.vector_pipeline;
-    cc.ppu_lanes = p.ppu_lanes;
+    const timing::compute_config cc = compute_config_from(p);
 
     std::cout << "dwvp depthwise_compare: " << size << "x" << size << "x" << channels
               << ", 3x3, stride 1, array " << p.array.rows << "x" << p.array.cols

@@ -1,6 +1,7 @@
 #include "calibrate.h"
 
 #include "golden.h"
+#include "networks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,97 +28,6 @@ void scale_multipliers(runtime::layer& l, double factor) {
     l.multiplier[o] = m;
     l.shift[o] = sh;
   }
-}
-
-// One layer's packed output with the golden kernels (as scenarios::golden_outputs).
-std::vector<int8_t> evaluate(const runtime::layer& l, const std::vector<int8_t>& in,
-                             const std::vector<int8_t>* aux) {
-  const dwvp_desc& d = l.desc;
-  const golden::shape shape{d.in_h, d.in_w, d.in_c};
-  golden::conv_params p;
-  p.kernel_h = d.kernel_h;
-  p.kernel_w = d.kernel_w;
-  p.stride_h = d.stride_h;
-  p.stride_w = d.stride_w;
-  p.pad_top = d.pad_top;
-  p.pad_left = d.pad_left;
-  p.pad_bottom = d.pad_bottom;
-  p.pad_right = d.pad_right;
-  p.input_zp = d.input_zp;
-  p.output_zp = d.output_zp;
-  p.act_min = d.act_min;
-  p.act_max = d.act_max;
-  const golden::requant q{l.multiplier, l.shift};
-  std::vector<int8_t> out;
-  switch (d.opcode) {
-  case DWVP_OP_CONV2D:
-    out = golden::conv2d(in, shape, l.weights, d.out_c, l.bias, q, p);
-    break;
-  case DWVP_OP_DEPTHWISE:
-  case DWVP_OP_DW_1XK:
-  case DWVP_OP_DW_KX1:
-    out = golden::depthwise_conv2d(in, shape, l.weights, l.bias, q, p);
-    break;
-  case DWVP_OP_POINTWISE:
-    out = golden::pointwise(in, shape, l.weights, d.out_c, l.bias, q, p);
-    break;
-  case DWVP_OP_FC:
-    out = golden::fully_connected(in, l.weights, d.out_c, l.bias, q, p);
-    break;
-  case DWVP_OP_ADD: {
-    golden::add_params a;
-    a.a_zp = d.input_zp;
-    a.b_zp = d.aux_zp;
-    a.output_zp = d.output_zp;
-    a.left_shift = d.add_left_shift;
-    a.a_multiplier = d.input_mult;
-    a.a_shift = d.input_shift;
-    a.b_multiplier = d.aux_mult;
-    a.b_shift = d.aux_shift;
-    a.output_multiplier = d.output_mult;
-    a.output_shift = d.output_shift;
-    a.act_min = d.act_min;
-    a.act_max = d.act_max;
-    out = golden::add(in, *aux, a);
-    break;
-  }
-  case DWVP_OP_AVG_POOL: {
-    golden::pool_params pp;
-    pp.kernel_h = d.kernel_h;
-    pp.kernel_w = d.kernel_w;
-    pp.stride_h = d.stride_h;
-    pp.stride_w = d.stride_w;
-    pp.pad_top = d.pad_top;
-    pp.pad_left = d.pad_left;
-    pp.pad_bottom = d.pad_bottom;
-    pp.pad_right = d.pad_right;
-    pp.act_min = d.act_min;
-    pp.act_max = d.act_max;
-    out = golden::average_pool(in, shape, pp);
-    break;
-  }
-  case DWVP_OP_CHANNEL_MUL: {
-    golden::mul_params m;
-    m.input_zp = d.input_zp;
-    m.scale_zp = d.aux_zp;
-    m.output_zp = d.output_zp;
-    m.output_multiplier = d.output_mult;
-    m.output_shift = d.output_shift;
-    m.act_min = d.act_min;
-    m.act_max = d.act_max;
-    out = golden::channel_multiply(in, shape, *aux, m);
-    break;
-  }
-  default:
-    throw std::invalid_argument("calibrate: layer " + l.name + " has unknown opcode " +
-                                std::to_string(d.opcode));
-  }
-  if (d.activation == DWVP_ACT_LUT) {
-    golden::lut table{};
-    std::copy(l.lut.begin(), l.lut.end(), table.begin());
-    out = golden::apply_lut(out, table);
-  }
-  return out;
 }
 
 size_t tensor_channels(const runtime::layer& l) {
@@ -158,7 +68,7 @@ std::map<std::string, double> calibrate(runtime::network& net) {
     const std::vector<int8_t>* aux = nullptr;
     if (l.aux_input != runtime::layer::k_no_aux)
       aux = l.aux_input < 0 ? &net.input : &tensors[owner_of(l.aux_input)];
-    const std::vector<int8_t> out = evaluate(l, in, aux);
+    const std::vector<int8_t> out = scenarios::golden_layer(l, in, aux);
     // Place the output in its tensor (own, possibly wider, or its owner's).
     const int owner = owner_of(int(i));
     const size_t total = tensor_channels(net.layers[owner]);

@@ -20,14 +20,7 @@ network_run run(config& cfg, const network_builder& b) {
 }
 
 timing::compute_config compute_config_of(const config& cfg) {
-  const models::accel_params p = accel_params_from(cfg);
-  timing::compute_config c;
-  c.array = p.array;
-  c.gemm_options = p.gemm_options;
-  c.vector_lanes = p.vector_lanes;
-  c.vector_pipeline = p.vector_pipeline;
-  c.ppu_lanes = p.ppu_lanes;
-  return c;
+  return compute_config_from(accel_params_from(cfg));
 }
 
 // Bit-exact, and every layer's compute cycles and MACs as the timing model says.
