@@ -229,8 +229,8 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
   if (d.act_max < d.act_min || d.act_max > 127)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ACT_MAX, "must be in act_min..127");
   if (d.opcode == DWVP_OP_ADD) {
-    if (d.add_left_shift > 24)
-      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ADD_LEFT_SHIFT, "must be 0..24");
+    if (d.add_left_shift > 22)
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ADD_LEFT_SHIFT, "must be 0..22 (255 << 22 still fits int32)");
     if (d.input_mult <= 0)
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_INPUT_MULT, "must be positive");
     if (!valid_shift(d.input_shift))

@@ -7,7 +7,8 @@
 
 namespace dwvp::kernels {
 
-// round(a * b / 2^31) with ties away from zero, saturating the one overflow case.
+// round(a * b / 2^31) with ties toward +infinity (gemmlowp), saturating the one
+// overflow case.
 inline int32_t rounding_doubling_high_mul(int32_t a, int32_t b) {
   if (a == std::numeric_limits<int32_t>::min() && b == a)
     return std::numeric_limits<int32_t>::max();

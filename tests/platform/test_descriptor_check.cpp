@@ -531,9 +531,9 @@ TEST_CASE("descriptor check: ADD and CHANNEL_MUL multipliers and shifts",
           "[descriptor_check]") {
   SECTION("add_left_shift") {
     dwvp_desc d = add();
-    d.add_left_shift = 24;
+    d.add_left_shift = 22; // |a - zp| <= 255, 255 << 22 < 2^31
     expect_ok(d);
-    d.add_left_shift = 25;
+    d.add_left_shift = 23;
     expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_ADD_LEFT_SHIFT);
     d = pointwise();
     d.add_left_shift = 1; // only ADD uses it
