@@ -91,6 +91,11 @@ void dump_tensors(const std::string& dir, const runtime::network& net,
     e["aux_zp"] = d.aux_zp;
     e["act_min"] = d.act_min;
     e["act_max"] = d.act_max;
+    e["input_multiplier"] = d.input_mult;
+    e["input_shift"] = d.input_shift;
+    e["aux_multiplier"] = d.aux_mult;
+    e["aux_shift"] = d.aux_shift;
+    e["add_left_shift"] = d.add_left_shift;
     e["output_multiplier"] = d.output_mult;
     e["output_shift"] = d.output_shift;
     nlohmann::ordered_json files;

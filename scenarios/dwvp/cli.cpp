@@ -4,6 +4,7 @@
 #include "model_zoo.h"
 #include "report.h"
 #include "tensor_dump.h"
+#include "tensor_load.h"
 #include "topology_csv.h"
 
 #include <systemc>
@@ -19,7 +20,7 @@ using namespace dwvp::scenarios;
 
 struct run_options {
   common_options common;
-  std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors;
+  std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors, weights;
   bool no_data = false, progress = false, fuse = false;
   std::string order = "row-major";
   int resolution = 224;
@@ -64,6 +65,8 @@ int run(const run_options& o, const std::string& command_name) {
       o.topology.empty()
           ? networks::build_network(o.network, p, o.common.seed, o.resolution)
           : networks::read_topology_csv(o.topology, p, o.common.seed);
+  if (!o.weights.empty())
+    load_tensors(o.weights, net);
   std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", "
             << net.layers.size() << " layers, " << networks::count_macs(net) << " MACs"
             << (o.no_data ? ", timing only" : "") << "\n\n";
@@ -132,6 +135,11 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
   run_cmd->add_option("--csv", o.csv, "write the per-layer CSV to this file");
   run_cmd->add_option("--dump-tensors", o.dump_tensors,
                       "write every layer's tensors as .npy files with index.json here");
+  run_cmd
+      ->add_option("--weights", o.weights,
+                   "load weights, bias, quantisation and LUTs (and the input) from a "
+                   "directory in the --dump-tensors format")
+      ->check(CLI::ExistingDirectory);
   run_cmd->add_flag("--no-data", o.no_data,
                     "timing only: skip the arithmetic, keep the timing");
   run_cmd->add_flag("--progress", o.progress, "print a progress line on stderr");
