@@ -50,6 +50,8 @@ const default_entry k_defaults[] = {
      "double-buffered accumulators overlap one fold's drain with the next fold's fill"},
     {"vector.lanes", config_type::integer, "32",
      "vector (SIMD) unit lanes: MACs per cycle, one channel per lane"},
+    {"vector.buffer_kb", config_type::integer, "32",
+     "vector unit's own memory per operand (input, weights, output), KiB, two halves"},
     {"vector.pipeline", config_type::integer, "4",
      "vector unit pipeline depth: cycles from first operand to first result"},
     {"sram.input_kb", config_type::integer, "256",

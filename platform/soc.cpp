@@ -88,6 +88,8 @@ models::accel_params accel_params_from(const config& cfg) {
     return v * 1024 / 2; // one ping-pong half
   };
   p.buffers = {kb("sram.input_kb"), kb("sram.weight_kb"), kb("sram.output_kb")};
+  const uint64_t vkb = kb("vector.buffer_kb");
+  p.vector_buffers = {vkb, vkb, vkb};
   const uint64_t port = cfg.get_uint("sram.port_bytes");
   if (port < 1 || port > 4096)
     throw config_error("key 'sram.port_bytes' must be 1..4096");

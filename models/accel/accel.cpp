@@ -496,7 +496,13 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const uint32_t index = m_ring_head;
   const sc_core::sc_time layer_start = sc_core::sc_time_stamp();
   // Plan the tiles for the buffers first: a layer that cannot fit writes nothing.
-  const sequencer::plan plan = sequencer::plan_layer(d, m_params.buffers);
+  // The vector unit works out of its own, smaller vector memory (GeneSys's SIMD array
+  // has its own VMEM); the GEMM core, including the added DwC datapath, uses the large
+  // input / weight / output buffers.
+  const bool on_vector =
+      timing::layer_compute(d, m_compute).unit == timing::engine::vector;
+  const sequencer::plan plan =
+      sequencer::plan_layer(d, on_vector ? m_params.vector_buffers : m_params.buffers);
   if (!plan.ok())
     return report_error(d, index, {plan.error, plan.field, plan.message});
   // Fusion: a FUSE_OUT layer keeps its whole output in the output buffer (both halves)

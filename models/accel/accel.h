@@ -35,8 +35,9 @@ struct accel_params {
   int vector_lanes = 32;
   int vector_pipeline = 4;
   sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
-  uint32_t sram_port_bytes = 32;     // bytes per SRAM access
-  uint32_t sram_banks = 16;          // banks read in parallel
+  sequencer::buffer_sizes vector_buffers{16384, 16384, 16384}; // the vector memory halves
+  uint32_t sram_port_bytes = 32;                               // bytes per SRAM access
+  uint32_t sram_banks = 16;                                    // banks read in parallel
   dma_params dma{};
   bool functional = true; // false: timing only, no values computed (outputs are zero)
 };
