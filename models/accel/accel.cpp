@@ -297,13 +297,30 @@ bool accel::settle(sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>& busy) {
   return !abandoned();
 }
 
-bool accel::dma_read(uint32_t addr, void* dst, uint64_t len) {
-  tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_READ_COMMAND);
+namespace {
+// A plain single-transfer payload: `len` bytes at `addr`, no byte enables.
+void prepare(tlm::tlm_generic_payload& trans, tlm::tlm_command cmd, uint32_t addr,
+             void* data, uint64_t len) {
+  trans.set_command(cmd);
   trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(dst));
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
   trans.set_data_length(static_cast<unsigned>(len));
   trans.set_streaming_width(static_cast<unsigned>(len));
+}
+} // namespace
+
+void accel::enable_channels(tlm::tlm_generic_payload& trans, uint32_t pixel_stride,
+                            uint32_t channels) {
+  // Byte enables repeating every pixel_stride bytes: only the channel slice is written.
+  m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
+  std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels, TLM_BYTE_ENABLED);
+  trans.set_byte_enable_ptr(m_byte_enables.data());
+  trans.set_byte_enable_length(pixel_stride);
+}
+
+bool accel::dma_read(uint32_t addr, void* dst, uint64_t len) {
+  tlm::tlm_generic_payload trans;
+  prepare(trans, tlm::TLM_READ_COMMAND, addr, dst, len);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   dma_socket->b_transport(trans, m_local);
   if (trans.is_response_error()) {
@@ -319,20 +336,12 @@ bool accel::dma_read(uint32_t addr, void* dst, uint64_t len) {
 bool accel::dma_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride,
                       uint32_t channels) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
-  trans.set_data_length(static_cast<unsigned>(len));
-  trans.set_streaming_width(static_cast<unsigned>(len));
+  prepare(trans, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
   uint64_t useful = len;
   if (pixel_stride > channels) {
-    // Strided output (a channel slice of a wider tensor): one transaction whose byte
-    // enables repeat every pixel_stride bytes, so the bytes between stay untouched.
-    m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
-    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels,
-              TLM_BYTE_ENABLED);
-    trans.set_byte_enable_ptr(m_byte_enables.data());
-    trans.set_byte_enable_length(pixel_stride);
+    // Strided output (a channel slice of a wider tensor): one transaction, the bytes
+    // between the slices untouched.
+    enable_channels(trans, pixel_stride, channels);
     useful = (len / pixel_stride) * channels +
              std::min<uint64_t>(len % pixel_stride, channels);
   }
@@ -466,29 +475,16 @@ bool accel::process_descriptor(uint32_t index) {
 
 bool accel::dbg_read(uint32_t addr, void* dst, uint64_t len) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(dst));
-  trans.set_data_length(static_cast<unsigned>(len));
-  trans.set_streaming_width(static_cast<unsigned>(len));
+  prepare(trans, tlm::TLM_READ_COMMAND, addr, dst, len);
   return dma_socket->transport_dbg(trans) == len;
 }
 
 bool accel::dbg_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride,
                       uint32_t channels) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
-  trans.set_data_length(static_cast<unsigned>(len));
-  trans.set_streaming_width(static_cast<unsigned>(len));
-  if (pixel_stride > channels) {
-    m_byte_enables.assign(pixel_stride, TLM_BYTE_DISABLED);
-    std::fill(m_byte_enables.begin(), m_byte_enables.begin() + channels,
-              TLM_BYTE_ENABLED);
-    trans.set_byte_enable_ptr(m_byte_enables.data());
-    trans.set_byte_enable_length(pixel_stride);
-  }
+  prepare(trans, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(src), len);
+  if (pixel_stride > channels)
+    enable_channels(trans, pixel_stride, channels);
   return dma_socket->transport_dbg(trans) == len;
 }
 

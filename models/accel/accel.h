@@ -84,6 +84,8 @@ private:
   void execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats);
   // Untimed read through the bus (the functional side of a layer's operands).
   bool dbg_read(uint32_t addr, void* dst, uint64_t len);
+  void enable_channels(tlm::tlm_generic_payload& trans, uint32_t pixel_stride,
+                       uint32_t channels);
   bool dbg_write(uint32_t addr, const void* src, uint64_t len, uint32_t pixel_stride,
                  uint32_t channels);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# compare_runs.sh SCENARIO: the pointwise chain (working set 100s of KiB) is slower with
+# compare_runs.sh EXECUTABLE: the pointwise chain (working set 100s of KiB) is slower with
 # 16 KiB buffers than with the defaults, and slower on LPDDR4-3200 / a fixed 2 GB/s
 # memory than on DDR4-2400; every run bit-exact.
 set -u
