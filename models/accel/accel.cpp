@@ -495,8 +495,10 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   // The vector unit works out of its own, smaller vector memory (GeneSys's SIMD array
   // has its own VMEM); the GEMM core, including the added DwC datapath, uses the large
   // input / weight / output buffers.
-  const bool on_vector =
-      timing::layer_compute(d, m_compute).unit == timing::engine::vector;
+  // The whole layer's schedule: its engine, MACs and overlapped PPU time (tiles are
+  // timed one by one below).
+  const timing::compute_timing whole = timing::layer_compute(d, m_compute);
+  const bool on_vector = whole.unit == timing::engine::vector;
   const sequencer::plan plan =
       sequencer::plan_layer(d, on_vector ? m_params.vector_buffers : m_params.buffers);
   if (!plan.ok())
@@ -565,7 +567,7 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   const size_t n = tiles.size();
   std::vector<sc_time> in_end(n), comp_end(n), out_end(n);
   std::vector<uint8_t> scratch;
-  const timing::engine unit = timing::layer_compute(d, m_compute).unit;
+  const timing::engine unit = whole.unit;
   auto& busy = unit == timing::engine::gemm     ? m_gemm_busy_sig
                : unit == timing::engine::vector ? m_vector_busy_sig
                                                 : m_ppu_busy_sig;
@@ -766,7 +768,6 @@ void accel::execute_layer(const dwvp_desc& d, dwvp_layer_stats& stats) {
   if (abandoned())
     return;
 
-  const timing::compute_timing whole = timing::layer_compute(d, m_compute);
   stats.compute_cycles = compute_cycles;
   stats.macs = whole.macs;
   stats.tiles = static_cast<uint32_t>(n);

@@ -134,17 +134,17 @@ std::vector<int8_t> golden_layer(const runtime::layer& l, const std::vector<int8
     break;
   }
   case DWVP_OP_AVG_POOL: {
-    golden::pool_params pp;
-    pp.kernel_h = d.kernel_h;
-    pp.kernel_w = d.kernel_w;
-    pp.stride_h = d.stride_h;
-    pp.stride_w = d.stride_w;
-    pp.pad_top = d.pad_top;
-    pp.pad_left = d.pad_left;
-    pp.pad_bottom = d.pad_bottom;
-    pp.pad_right = d.pad_right;
-    pp.act_min = d.act_min;
-    pp.act_max = d.act_max;
+    golden::pool_params pp; // the window geometry and clamp already in p
+    pp.kernel_h = p.kernel_h;
+    pp.kernel_w = p.kernel_w;
+    pp.stride_h = p.stride_h;
+    pp.stride_w = p.stride_w;
+    pp.pad_top = p.pad_top;
+    pp.pad_left = p.pad_left;
+    pp.pad_bottom = p.pad_bottom;
+    pp.pad_right = p.pad_right;
+    pp.act_min = p.act_min;
+    pp.act_max = p.act_max;
     out = golden::average_pool(in, in_shape, pp);
     break;
   }
