@@ -137,7 +137,7 @@ soc::soc(sc_core::sc_module_name name, const config& cfg)
 void soc::trace(sc_core::sc_trace_file* tf) {
   sc_core::sc_trace(tf, irq, std::string(name()) + ".irq");
   if (m_dram_channel)
-    m_dram_channel->trace(tf, std::string(name()) + ".dram");
+    m_dram_channel->trace(tf, std::string(name()) + ".dram", accelerator.events());
   accelerator.trace(tf);
   host.trace(tf);
 }

@@ -122,7 +122,7 @@ uint64_t dram_channel::do_burst(ps_t arrive, uint64_t address, bool is_write) {
 
   for (;;) {
     // Row commands.
-    ps_t t_act = 0;
+    ps_t t_act = 0, t_pre = 0;
     ps_t col_ready;
     const bool hit = b.open_row == d.row;
     const bool conflict = !hit && b.open_row != k_closed;
@@ -131,7 +131,8 @@ uint64_t dram_channel::do_burst(ps_t arrive, uint64_t address, bool is_write) {
     } else {
       ps_t act_from = max2(arrive, b.act_ok);
       if (conflict) {
-        act_from = max2(act_from, max2(arrive, b.pre_ok) + m_rp);
+        t_pre = max2(arrive, b.pre_ok);
+        act_from = max2(act_from, t_pre + m_rp);
       }
       t_act = max2(act_from, r.last_act + m_rrd_s);
       t_act = max2(t_act, g.last_act + m_rrd_l);
@@ -181,6 +182,12 @@ uint64_t dram_channel::do_burst(ps_t arrive, uint64_t address, bool is_write) {
         m_precharged_ps += static_cast<uint64_t>(t_act - m_all_closed_since);
         m_all_closed = false;
       }
+      if (m_observer) {
+        const uint32_t flat = group_index * m_banks_per_group + d.bank;
+        if (conflict)
+          m_observer(flat, -1, static_cast<uint64_t>(t_pre));
+        m_observer(flat, d.row, static_cast<uint64_t>(t_act));
+      }
     }
     m_last_col = t_col;
     g.last_col = t_col;
@@ -214,6 +221,10 @@ void dram_channel::refresh(ps_t arrive) {
     }
   }
   if (open) {
+    if (m_observer)
+      for (uint32_t i = 0; i < m_banks.size(); ++i)
+        if (m_banks[i].open_row != k_closed)
+          m_observer(i, -1, static_cast<uint64_t>(start));
     start += m_rp;
     m_stats.precharges += open;
   } else if (m_all_closed) {

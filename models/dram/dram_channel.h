@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "dram_spec.h"
@@ -105,6 +106,12 @@ public:
   int64_t open_row(uint32_t bank_index) const;
   uint32_t bank_count() const { return static_cast<uint32_t>(m_banks.size()); }
 
+  // Called for every row command as it is scheduled: the bank (flat index as above),
+  // the row it opens (ACT) or -1 (PRE, also the precharge-all before a refresh), and
+  // the command's time in ps. For waveforms; costs nothing when unset.
+  using command_observer = std::function<void(uint32_t bank, int64_t row, uint64_t ps)>;
+  void set_command_observer(command_observer observer) { m_observer = std::move(observer); }
+
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
 
@@ -162,6 +169,7 @@ private:
 
   dram_stats m_stats;
   bool m_any_request = false;
+  command_observer m_observer;
 };
 
 } // namespace dwvp::dram

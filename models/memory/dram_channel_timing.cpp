@@ -17,12 +17,6 @@ sc_core::sc_time dram_channel_timing::access(const sc_core::sc_time& start,
                                              unsigned len) {
   const uint64_t issue = to_ps(start);
   const uint64_t done = m_channel.access(issue, offset, is_write, len);
-  for (size_t b = 0; b < m_open_row.size(); ++b) {
-    const int32_t row =
-        static_cast<int32_t>(m_channel.open_row(static_cast<uint32_t>(b)));
-    if (m_open_row[b]->read() != row)
-      m_open_row[b]->write(row);
-  }
   return sc_core::sc_time(static_cast<double>(done - issue), sc_core::SC_PS);
 }
 
@@ -31,18 +25,27 @@ dram::dram_stats dram_channel_timing::stats(const sc_core::sc_time& now) {
   return m_channel.stats();
 }
 
-void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& prefix) {
+void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& prefix,
+                                timeline& events) {
+  const sc_dt::sc_lv<32> closed(sc_dt::SC_LOGIC_Z);
   for (uint32_t b = 0; b < m_channel.bank_count(); ++b) {
     const std::string name = "open_row_bank" + std::to_string(b);
     std::string object_name = prefix + "_" + name; // SystemC names may not contain '.'
     for (char& ch : object_name)
       if (ch == '.')
         ch = '_';
-    m_open_row.push_back(
-        std::make_unique<sc_core::sc_signal<int32_t, sc_core::SC_MANY_WRITERS>>(
-            object_name.c_str(), -1));
+    m_open_row.push_back(std::make_unique<row_signal>(object_name.c_str(), closed));
     sc_core::sc_trace(tf, *m_open_row.back(), prefix + "." + name);
   }
+  events.enable();
+  m_channel.set_command_observer([this, &events, closed](uint32_t bank, int64_t row,
+                                                          uint64_t ps) {
+    row_signal* signal = m_open_row[bank].get();
+    const sc_dt::sc_lv<32> value =
+        row < 0 ? closed : sc_dt::sc_lv<32>(static_cast<uint64_t>(row));
+    events.post(sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS),
+                [signal, value] { signal->write(value); });
+  });
 }
 
 } // namespace dwvp::models

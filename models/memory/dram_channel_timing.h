@@ -6,6 +6,7 @@
 
 #include "dram_channel.h"
 #include "memory.h"
+#include "timeline.h"
 
 #include <systemc>
 
@@ -25,15 +26,16 @@ public:
   dram::dram_stats stats(const sc_core::sc_time& now);
   const dram::dram_channel& channel() const { return m_channel; }
 
-  // Traces the open row of every bank (-1 = closed) as seen after each transaction.
+  // Traces the open row of every bank, changing at the simulated time of each ACT and
+  // PRE (posted to `events`); a closed bank shows as high impedance (all 'z').
   // Must be called during elaboration.
-  void trace(sc_core::sc_trace_file* tf, const std::string& prefix);
+  void trace(sc_core::sc_trace_file* tf, const std::string& prefix, timeline& events);
 
 private:
   dram::dram_channel m_channel;
   // Created only when traced, so untraced runs pay nothing per access.
-  std::vector<std::unique_ptr<sc_core::sc_signal<int32_t, sc_core::SC_MANY_WRITERS>>>
-      m_open_row;
+  using row_signal = sc_core::sc_signal<sc_dt::sc_lv<32>, sc_core::SC_MANY_WRITERS>;
+  std::vector<std::unique_ptr<row_signal>> m_open_row;
 };
 
 } // namespace dwvp::models

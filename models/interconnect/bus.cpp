@@ -1,6 +1,6 @@
 #include "bus.h"
 
-#include "logging.h"
+#include "model_log.h"
 
 #include <stdexcept>
 
@@ -9,7 +9,7 @@ namespace dwvp {
 bus::bus(sc_core::sc_module_name name, sc_core::sc_time latency)
     : sc_module(name), target_socket("target_socket"),
       initiator_socket("initiator_socket"), m_latency(latency),
-      m_log(logging::get(basename())) {
+      m_log(models::model_logger(basename())) {
   target_socket.register_b_transport(this, &bus::b_transport);
   target_socket.register_transport_dbg(this, &bus::transport_dbg);
 }

@@ -1,0 +1,402 @@
+#include "cmd_proc.h"
+
+#include "model_log.h"
+
+#include <cstring>
+
+namespace dwvp::models {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+cmd_proc::cmd_proc(sc_core::sc_module_name name, sc_time clock_period,
+                   std::function<traffic_counters()> traffic)
+    : sc_module(name), regs_socket("regs_socket"), staging_socket("staging_socket"),
+      dma_socket("dma_socket"), layer_socket("layer_socket"), irq("irq"),
+      m_period(clock_period), m_traffic(std::move(traffic)),
+      m_log(model_logger(basename())), m_regs(DWVP_ACCEL_REGS_SIZE), m_busy_sig("busy"),
+      m_layer_sig("layer_id"), m_doorbell_count_sig("doorbell_count"),
+      m_ring_head_sig("ring_head"), m_ring_tail_sig("ring_tail"),
+      m_irq_status_sig("irq_status") {
+  declare_registers();
+  regs_socket.register_b_transport(this, &cmd_proc::b_transport);
+  regs_socket.register_transport_dbg(this, &cmd_proc::transport_dbg);
+  staging_socket.register_b_transport(this, &cmd_proc::staging_transport);
+  staging_socket.register_transport_dbg(this, &cmd_proc::staging_debug);
+  SC_HAS_PROCESS(cmd_proc);
+  SC_THREAD(command_loop);
+}
+
+void cmd_proc::trace(sc_core::sc_trace_file* tf) const {
+  const std::string prefix = std::string(name()) + ".";
+  sc_core::sc_trace(tf, m_busy_sig, prefix + "busy");
+  sc_core::sc_trace(tf, m_layer_sig, prefix + "layer_id");
+  sc_core::sc_trace(tf, m_doorbell_count_sig, prefix + "doorbell_count");
+  sc_core::sc_trace(tf, m_ring_head_sig, prefix + "ring_head");
+  sc_core::sc_trace(tf, m_ring_tail_sig, prefix + "ring_tail");
+  sc_core::sc_trace(tf, m_irq_status_sig, prefix + "irq_status");
+}
+
+// ---------------------------------------------------------------- register block
+
+void cmd_proc::declare_registers() {
+  using R = register_table;
+  auto value = [](const uint32_t& v) { return [&v] { return v; }; };
+  auto store = [](uint32_t& v) { return [&v](uint32_t x) { v = x; }; };
+  m_regs.add(DWVP_REG_ID, "ID", R::read_only, [] { return DWVP_ID_VALUE; }, {});
+  m_regs.add(DWVP_REG_VERSION, "VERSION", R::read_only, [] { return DWVP_VERSION_VALUE; },
+             {});
+  m_regs.add(
+      DWVP_REG_CTRL, "CTRL", R::read_write, [this] { return m_ctrl & DWVP_CTRL_ENABLE; },
+      [this](uint32_t v) {
+        if (v & DWVP_CTRL_SOFT_RESET)
+          soft_reset();
+        m_ctrl = v & DWVP_CTRL_ENABLE;
+      });
+  m_regs.add(
+      DWVP_REG_STATUS, "STATUS", R::read_only,
+      [this] {
+        return (m_busy ? DWVP_STATUS_BUSY : 0) | (m_error_code ? DWVP_STATUS_ERROR : 0) |
+               (m_error_code << DWVP_STATUS_ERR_CODE_SHIFT);
+      },
+      {});
+  m_regs.add(DWVP_REG_ERR_LAYER, "ERR_LAYER", R::read_only, value(m_err_layer), {});
+  m_regs.add(DWVP_REG_ERR_FIELD, "ERR_FIELD", R::read_only, value(m_err_field), {});
+  m_regs.add(DWVP_REG_ERR_INDEX, "ERR_INDEX", R::read_only, value(m_err_index), {});
+  m_regs.add(DWVP_REG_IRQ_STATUS, "IRQ_STATUS", R::read_only, value(m_irq_status), {});
+  m_regs.add(DWVP_REG_IRQ_MASK, "IRQ_MASK", R::read_write, value(m_irq_mask),
+             [this](uint32_t v) {
+               m_irq_mask = v & DWVP_IRQ_ALL;
+               update_irq_line();
+             });
+  m_regs.add(DWVP_REG_IRQ_CLEAR, "IRQ_CLEAR", R::write_only, {}, [this](uint32_t v) {
+    m_irq_status &= ~v;
+    update_irq_line();
+  });
+  m_regs.add(DWVP_REG_RING_BASE, "RING_BASE", R::read_write, value(m_ring_base),
+             store(m_ring_base));
+  m_regs.add(DWVP_REG_RING_SIZE, "RING_SIZE", R::read_write, value(m_ring_size),
+             store(m_ring_size));
+  m_regs.add(DWVP_REG_RING_HEAD, "RING_HEAD", R::read_only, value(m_ring_head), {});
+  m_regs.add(DWVP_REG_RING_TAIL, "RING_TAIL", R::read_write, value(m_ring_tail),
+             [this](uint32_t v) {
+               m_ring_tail = v;
+               m_ring_tail_sig.write(v);
+             });
+  m_regs.add(DWVP_REG_DOORBELL, "DOORBELL", R::write_only, {}, [this](uint32_t) {
+    ++m_doorbell_count;
+    m_doorbell_count_sig.write(m_doorbell_count);
+    m_doorbell_pending = true;
+    m_doorbell_event.notify(SC_ZERO_TIME);
+  });
+  m_regs.add(DWVP_REG_PERF_CTRL, "PERF_CTRL", R::write_only, {}, [this](uint32_t v) {
+    if (v & DWVP_PERF_CTRL_CLEAR) {
+      m_perf.fill(0);
+      m_perf_hi_latch.fill(0);
+    }
+  });
+  for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
+    const std::string n = std::to_string(i);
+    m_regs.add(DWVP_REG_DMA_WIN_BASE(i), "DMA_WIN_BASE" + n, R::read_write,
+               value(m_windows[i].base), store(m_windows[i].base));
+    m_regs.add(DWVP_REG_DMA_WIN_SIZE(i), "DMA_WIN_SIZE" + n, R::read_write,
+               value(m_windows[i].size), store(m_windows[i].size));
+  }
+  for (uint32_t n = 0; n < DWVP_PERF_COUNT; ++n) {
+    // Reading LO latches HI, so a LO-then-HI pair is one consistent 64-bit value.
+    m_regs.add(
+        DWVP_REG_PERF_LO(n), "PERF_LO" + std::to_string(n), R::read_only,
+        [this, n] {
+          m_perf_hi_latch[n] = static_cast<uint32_t>(m_perf[n] >> 32);
+          return static_cast<uint32_t>(m_perf[n]);
+        },
+        {});
+    m_regs.add(DWVP_REG_PERF_HI(n), "PERF_HI" + std::to_string(n), R::read_only,
+               value(m_perf_hi_latch[n]), {});
+  }
+}
+
+void cmd_proc::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const uint64_t offset = trans.get_address();
+  const bool is_read = trans.is_read();
+  auto refuse = [&](tlm::tlm_response_status status, const char* why) {
+    m_log->error("register {} at offset 0x{:03x} ({} bytes): {}",
+                 is_read ? "read" : "write", offset, trans.get_data_length(), why);
+    trans.set_response_status(status);
+  };
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  if (trans.get_data_length() != 4)
+    return refuse(tlm::TLM_BURST_ERROR_RESPONSE, "registers take 4-byte accesses only");
+  if (offset % 4)
+    return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE, "misaligned register access");
+  if (trans.get_byte_enable_ptr())
+    return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "byte enables are not supported");
+  if (trans.get_streaming_width() < 4)
+    return refuse(tlm::TLM_BURST_ERROR_RESPONSE, "streaming width below 4");
+  if (offset >= DWVP_ACCEL_REGS_SIZE)
+    return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE, "outside the register block");
+
+  // Registers have side effects (doorbell, IRQ clear) and time-dependent values
+  // (status, counters): catch up with the initiator's local time first.
+  sc_core::wait(delay);
+  delay = SC_ZERO_TIME;
+
+  uint32_t value = 0;
+  if (!is_read)
+    std::memcpy(&value, trans.get_data_ptr(), 4);
+  const tlm::tlm_response_status status = m_regs.access_register(offset, is_read, value);
+  if (status == tlm::TLM_ADDRESS_ERROR_RESPONSE)
+    return refuse(status, "no register at this offset");
+  if (status == tlm::TLM_COMMAND_ERROR_RESPONSE)
+    return refuse(status, is_read ? "register is write-only" : "register is read-only");
+  if (is_read)
+    std::memcpy(trans.get_data_ptr(), &value, 4);
+  m_log->trace("register {} {} = 0x{:08x}", is_read ? "read" : "write",
+               m_regs.find(offset)->name, value);
+  trans.set_response_status(status);
+}
+
+unsigned cmd_proc::transport_dbg(tlm::tlm_generic_payload& trans) {
+  // Debug reads without side effects: counters are read whole, no latch moves.
+  const uint64_t offset = trans.get_address();
+  if (!trans.is_read() || trans.get_data_length() != 4 || offset % 4 ||
+      offset >= DWVP_ACCEL_REGS_SIZE)
+    return 0;
+  uint32_t value = 0;
+  if (offset >= DWVP_REG_PERF_BASE && offset < DWVP_REG_PERF_LO(DWVP_PERF_COUNT)) {
+    const uint64_t v = m_perf[(offset - DWVP_REG_PERF_BASE) / 8];
+    value = static_cast<uint32_t>((offset & 4) ? v >> 32 : v);
+  } else if (m_regs.access_register(offset, true, value) != tlm::TLM_OK_RESPONSE) {
+    return 0;
+  }
+  std::memcpy(trans.get_data_ptr(), &value, 4);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return 4;
+}
+
+unsigned cmd_proc::staging_debug(tlm::tlm_generic_payload& trans) {
+  const uint64_t addr = trans.get_address();
+  const unsigned len = trans.get_data_length();
+  if (addr >= k_staging_bytes || len > k_staging_bytes - addr ||
+      trans.get_byte_enable_ptr()) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return 0;
+  }
+  if (trans.is_read())
+    std::memcpy(trans.get_data_ptr(), m_staging.data() + addr, len);
+  else if (trans.is_write())
+    std::memcpy(m_staging.data() + addr, trans.get_data_ptr(), len);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return len;
+}
+
+void cmd_proc::staging_transport(tlm::tlm_generic_payload& trans, sc_time&) {
+  if (!staging_debug(trans))
+    m_log->error("staging access of {} bytes at {} outside its {} bytes",
+                 trans.get_data_length(), trans.get_address(), k_staging_bytes);
+}
+
+void cmd_proc::soft_reset() {
+  m_log->info("soft reset");
+  ++m_generation;
+  m_ctrl = 0;
+  m_error_code = m_err_layer = m_err_field = m_err_index = 0;
+  m_irq_status = m_irq_mask = 0;
+  m_ring_base = m_ring_size = m_ring_head = m_ring_tail = 0;
+  m_windows = {};
+  m_perf.fill(0);
+  m_perf_hi_latch.fill(0);
+  m_busy = false;
+  m_doorbell_pending = false;
+  m_busy_sig.write(false);
+  m_ring_head_sig.write(0);
+  m_ring_tail_sig.write(0);
+  update_irq_line();
+}
+
+void cmd_proc::raise_irq(uint32_t bits) {
+  m_irq_status |= bits;
+  update_irq_line();
+}
+
+void cmd_proc::update_irq_line() {
+  m_irq_status_sig.write(m_irq_status);
+  irq.write((m_irq_status & m_irq_mask) != 0);
+}
+
+// ---------------------------------------------------------------- command processor
+
+uint64_t cmd_proc::now_cycles() const {
+  return sc_core::sc_time_stamp().value() / m_period.value();
+}
+
+void cmd_proc::command_loop() {
+  for (;;) {
+    while (!m_doorbell_pending)
+      sc_core::wait(m_doorbell_event);
+    m_doorbell_pending = false;
+    if (!(m_ctrl & DWVP_CTRL_ENABLE)) {
+      m_log->warn("doorbell ignored: accelerator not enabled (CTRL.ENABLE = 0)");
+      continue;
+    }
+    if (m_error_code) {
+      m_log->warn("doorbell ignored: error {} pending, soft reset required",
+                  dwvp_error_name(m_error_code));
+      continue;
+    }
+    if (m_ring_size < 2 || m_ring_size > DWVP_RING_MAX_ENTRIES || (m_ring_base % 64) ||
+        m_ring_tail >= m_ring_size || m_ring_head >= m_ring_size) {
+      m_log->error("ring misconfigured: base 0x{:08x} size {} tail {}", m_ring_base,
+                   m_ring_size, m_ring_tail);
+      m_error_code = DWVP_ERR_RING_CONFIG;
+      m_err_field = DWVP_FIELD_NONE;
+      m_err_index = m_ring_head;
+      raise_irq(DWVP_IRQ_ERROR);
+      continue;
+    }
+    // The command processor is clocked: it starts at the first edge after the doorbell.
+    const uint64_t period = m_period.value();
+    const uint64_t now = sc_core::sc_time_stamp().value();
+    if (now % period)
+      sc_core::wait(sc_time::from_value(period - now % period));
+    const uint64_t generation = m_generation;
+    m_busy = true;
+    m_busy_sig.write(true);
+    bool ok = true;
+    while (ok && m_ring_head != m_ring_tail && generation == m_generation)
+      ok = process_descriptor(m_ring_head);
+    if (generation != m_generation)
+      continue; // soft reset already cleared the state
+    m_busy = false;
+    m_busy_sig.write(false);
+    if (ok)
+      raise_irq(DWVP_IRQ_DONE);
+  }
+}
+
+void cmd_proc::report_error(const dwvp_desc& d, uint32_t index, const check_result& r) {
+  if (abandoned())
+    return; // a soft reset during the layer: the device is fresh, report nothing
+  m_log->error("descriptor {} (layer {}) refused: {} in field {}: {}", index, d.layer_id,
+               dwvp_error_name(r.error), dwvp_desc_field_name(r.field), r.message);
+  m_error_code = r.error;
+  m_err_layer = d.layer_id;
+  m_err_field = r.field;
+  m_err_index = index;
+  raise_irq(DWVP_IRQ_ERROR);
+}
+
+bool cmd_proc::staged_transfer(bool store, uint32_t addr, uint32_t staging_offset,
+                               uint32_t bytes) {
+  dma_command x;
+  x.kind = store ? dma_command::store : dma_command::load;
+  x.external.addr = addr;
+  x.external.row_bytes = bytes;
+  x.external.row_stride = bytes;
+  x.local_addr = local_map::cmd_staging + staging_offset;
+  x.start = sc_core::sc_time_stamp();
+  sc_time delay;
+  if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE)
+    return false;
+  const uint64_t period = m_period.value();
+  const uint64_t edge = (x.end.value() + period - 1) / period * period;
+  sc_core::wait(sc_time::from_value(edge) - sc_core::sc_time_stamp());
+  return true;
+}
+
+bool cmd_proc::process_descriptor(uint32_t index) {
+  if (m_start_observer)
+    m_start_observer();
+  const uint64_t start = now_cycles();
+  const traffic_counters before = m_traffic();
+  m_layer_generation = m_generation;
+  dwvp_desc d{};
+  if (!staged_transfer(false, m_ring_base + index * DWVP_DESC_SIZE, 0, DWVP_DESC_SIZE)) {
+    report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "descriptor fetch failed"});
+    return false;
+  }
+  if (abandoned())
+    return false;
+  std::memcpy(&d, m_staging.data(), DWVP_DESC_SIZE);
+  const uint64_t fetch_cycles = now_cycles() - start;
+  m_perf[DWVP_PERF_DMA_BUSY] += fetch_cycles;
+  m_layer_sig.write(d.layer_id);
+
+  check_result r = check_descriptor(d, m_windows);
+  if (!r.ok()) {
+    report_error(d, index, r);
+    return false;
+  }
+
+  layer_command layer;
+  layer.desc = d;
+  layer.generation = &m_generation;
+  layer.generation_at_start = m_layer_generation;
+  sc_time delay;
+  if (send_command(layer_socket, layer, delay) != tlm::TLM_OK_RESPONSE) {
+    report_error(d, index, {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "sequencer refused"});
+    return false;
+  }
+  if (layer.abandoned || abandoned())
+    return false;
+  if (layer.error != DWVP_ERR_NONE) {
+    report_error(d, index, {layer.error, layer.field, layer.message});
+    return false;
+  }
+
+  const traffic_counters after = m_traffic();
+  dwvp_layer_stats stats{};
+  stats.layer_id = d.layer_id;
+  stats.start_cycle = start;
+  stats.total_cycles = now_cycles() - start;
+  stats.compute_cycles = layer.compute_cycles;
+  stats.dma_cycles = stats.total_cycles - layer.compute_cycles;
+  stats.macs = layer.macs;
+  stats.dram_read_bytes = after.dram_read - before.dram_read;
+  stats.dram_write_bytes = after.dram_write - before.dram_write;
+  stats.sram_reads = after.sram_reads - before.sram_reads;
+  stats.sram_writes = after.sram_writes - before.sram_writes;
+  stats.tiles = layer.tiles;
+  stats.engine = layer.engine;
+  m_perf[DWVP_PERF_BUSY_CYCLES] += stats.total_cycles;
+  m_perf[DWVP_PERF_LAYERS_DONE] += 1;
+  m_perf[DWVP_PERF_MACS] += layer.macs;
+  m_perf[layer.engine == 0   ? DWVP_PERF_GEMM_BUSY
+         : layer.engine == 1 ? DWVP_PERF_VECTOR_BUSY
+                             : DWVP_PERF_PPU_BUSY] += layer.compute_cycles;
+  if (layer.engine != 2)
+    m_perf[DWVP_PERF_PPU_BUSY] += layer.ppu_cycles;
+  m_perf[DWVP_PERF_DMA_BUSY] += stats.total_cycles - fetch_cycles - layer.compute_cycles;
+  m_perf[DWVP_PERF_SRAM_READS] += stats.sram_reads;
+  m_perf[DWVP_PERF_SRAM_WRITES] += stats.sram_writes;
+  if (m_layer_observer)
+    m_layer_observer(stats);
+  m_log->info("layer {} done: {} cycles ({} compute, {} DMA), {} MACs", d.layer_id,
+              stats.total_cycles, stats.compute_cycles, stats.dma_cycles, stats.macs);
+  if (d.stats_addr) {
+    // The record is written after the layer; its own DMA time is not in the record.
+    std::memcpy(m_staging.data() + k_stats_offset, &stats, sizeof stats);
+    const uint64_t before_write = now_cycles();
+    if (!staged_transfer(true, d.stats_addr, k_stats_offset, sizeof stats)) {
+      report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_STATS_ADDR, "stats write failed"});
+      return false;
+    }
+    if (abandoned())
+      return false;
+    m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before_write;
+    m_perf[DWVP_PERF_BUSY_CYCLES] += now_cycles() - before_write;
+  }
+  const traffic_counters final_counts = m_traffic();
+  m_perf[DWVP_PERF_DRAM_RD_BYTES] += final_counts.dram_read - before.dram_read;
+  m_perf[DWVP_PERF_DRAM_WR_BYTES] += final_counts.dram_write - before.dram_write;
+  m_ring_head = (index + 1) % m_ring_size;
+  m_ring_head_sig.write(m_ring_head);
+  if (d.flags & DWVP_FLAG_IRQ)
+    raise_irq(DWVP_IRQ_LAYER);
+  return true;
+}
+
+} // namespace dwvp::models

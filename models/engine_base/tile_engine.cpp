@@ -1,0 +1,198 @@
+#include "tile_engine.h"
+
+#include "descriptor_check.h"
+#include "layer_kernels.h"
+#include "model_log.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace dwvp::models {
+
+using sc_core::sc_time;
+
+tile_engine::tile_engine(sc_core::sc_module_name name, const engine_params& params)
+    : sc_module(name), cmd_socket("cmd_socket"), mem_socket("mem_socket"),
+      m_params(params), m_log(model_logger(basename())), m_busy_sig("busy") {
+  cmd_socket.register_b_transport(this, &tile_engine::b_transport);
+}
+
+void tile_engine::trace(sc_core::sc_trace_file* tf) const {
+  sc_core::sc_trace(tf, m_busy_sig, std::string(name()) + ".busy");
+}
+
+bool tile_engine::mem_access(uint64_t addr, void* data, uint64_t len, bool write,
+                             sc_time& delay) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  mem_socket->b_transport(trans, delay);
+  if (trans.is_response_error()) {
+    m_log->error("local {} of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",
+                 len, addr, trans.get_response_string());
+    return false;
+  }
+  return true;
+}
+
+namespace {
+// Calls f(offset in the packed copy, address, length) for each contiguous run.
+template <typename F> bool for_each_run(const strided_region& r, F f) {
+  const bool rows_contiguous = r.rows == 1 || r.row_stride == r.row_bytes;
+  const bool planes_contiguous =
+      rows_contiguous &&
+      (r.planes == 1 || r.plane_stride == uint64_t(r.row_bytes) * r.rows);
+  uint64_t offset = 0;
+  if (planes_contiguous)
+    return f(0, r.addr, r.bytes());
+  for (uint32_t p = 0; p < r.planes; ++p) {
+    const uint64_t plane = r.addr + p * r.plane_stride;
+    if (rows_contiguous) {
+      const uint64_t len = uint64_t(r.row_bytes) * r.rows;
+      if (!f(offset, plane, len))
+        return false;
+      offset += len;
+      continue;
+    }
+    for (uint32_t y = 0; y < r.rows; ++y, offset += r.row_bytes)
+      if (!f(offset, plane + y * r.row_stride, r.row_bytes))
+        return false;
+  }
+  return true;
+}
+} // namespace
+
+bool tile_engine::read_region(const strided_region& r, uint8_t* dst, sc_time& delay) {
+  return for_each_run(r, [&](uint64_t off, uint64_t addr, uint64_t len) {
+    return mem_access(addr, dst + off, len, false, delay);
+  });
+}
+
+bool tile_engine::write_region(const strided_region& r, const uint8_t* src,
+                               sc_time& delay) {
+  return for_each_run(r, [&](uint64_t off, uint64_t addr, uint64_t len) {
+    return mem_access(addr, const_cast<uint8_t*>(src) + off, len, true, delay);
+  });
+}
+
+bool tile_engine::compute(tile_command& c, sc_time& feed) {
+  const dwvp_desc& t = c.tile;
+  auto fail = [&](dwvp_error error, dwvp_desc_field field, std::string message) {
+    c.error = error;
+    c.field = field;
+    c.message = std::move(message);
+    return false;
+  };
+  auto bus_fail = [&](dwvp_desc_field field) {
+    return fail(DWVP_ERR_BUS, field, "engine operand access failed");
+  };
+  kernels::layer_operands ops;
+  // Operands, in the order the datapath consumes them; the time they take to arrive
+  // (`feed`) bounds the tile's compute time.
+  m_input.resize(c.input.bytes());
+  if (!read_region(c.input, reinterpret_cast<uint8_t*>(m_input.data()), feed))
+    return bus_fail(DWVP_FIELD_INPUT_ADDR);
+  ops.input = m_input.data();
+  if (t.opcode == DWVP_OP_ADD) {
+    m_aux.resize(c.input.bytes());
+    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
+      return bus_fail(DWVP_FIELD_AUX_ADDR);
+    ops.aux = m_aux.data();
+  } else if (t.opcode == DWVP_OP_CHANNEL_MUL) {
+    m_aux.resize(t.out_c);
+    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
+      return bus_fail(DWVP_FIELD_AUX_ADDR);
+    ops.aux = m_aux.data();
+  }
+  const bool weighted = t.opcode <= DWVP_OP_FC;
+  if (weighted) {
+    const bool dw = t.opcode >= DWVP_OP_DEPTHWISE && t.opcode <= DWVP_OP_DW_KX1;
+    const uint64_t per_channel =
+        uint64_t(t.kernel_h) * t.kernel_w * (dw ? 1 : uint64_t(t.in_c));
+    m_weights.resize(per_channel * t.out_c);
+    m_bias.resize(t.out_c);
+    m_quant.resize(2 * size_t(t.out_c));
+    if (!mem_access(c.weight_addr, m_weights.data(), m_weights.size(), false, feed))
+      return bus_fail(DWVP_FIELD_WEIGHT_ADDR);
+    if (!mem_access(c.bias_addr, m_bias.data(), 4 * m_bias.size(), false, feed))
+      return bus_fail(DWVP_FIELD_BIAS_ADDR);
+    if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false, feed))
+      return bus_fail(DWVP_FIELD_QUANT_ADDR);
+    const check_result r = check_quant_data(m_quant.data(), m_quant.data() + t.out_c,
+                                            t.out_c);
+    if (!r.ok())
+      return fail(r.error, r.field, r.message);
+    ops.weights = m_weights.data();
+    ops.bias = m_bias.data();
+    ops.multiplier = m_quant.data();
+    ops.shift = m_quant.data() + t.out_c;
+  }
+  if (t.activation == DWVP_ACT_LUT) {
+    // The table sits in the PPU; not an operand stream, so not part of `feed`.
+    m_lut.resize(256);
+    sc_time unused;
+    if (!mem_access(c.lut_addr, m_lut.data(), 256, false, unused))
+      return bus_fail(DWVP_FIELD_LUT_ADDR);
+    ops.lut = m_lut.data();
+  }
+  m_output.assign(c.output.bytes(), 0);
+  if (m_params.functional)
+    kernels::execute_layer(t, ops, m_output.data());
+  sc_time unused;
+  if (!write_region(c.output, reinterpret_cast<const uint8_t*>(m_output.data()), unused))
+    return bus_fail(DWVP_FIELD_OUTPUT_ADDR);
+  return true;
+}
+
+void tile_engine::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  tile_command* c = command_of<tile_command>(trans);
+  std::string why = c ? refuses(c->tile) : "not a tile command";
+  if (!why.empty()) {
+    m_log->error("command refused: {}", why);
+    trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  // The engine starts the tile at the annotated time.
+  if (delay != sc_core::SC_ZERO_TIME) {
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+  }
+  timing::compute_timing ct;
+  try {
+    ct = timing::layer_compute(c->tile, m_params.compute);
+  } catch (const std::invalid_argument& e) {
+    c->error = DWVP_ERR_UNSUPPORTED;
+    c->field = DWVP_FIELD_OPCODE;
+    c->message = e.what();
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  sc_time feed;
+  if (!compute(*c, feed)) {
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
+  const double period = m_params.clock_period.to_seconds();
+  // The feed time is exact picoseconds; round once, allowing for the ps rounding of
+  // the individual accesses.
+  const uint64_t feed_cycles =
+      static_cast<uint64_t>(std::ceil(feed.to_seconds() / period - 1e-6));
+  c->cycles = std::max<uint64_t>(ct.cycles, feed_cycles);
+  c->ppu_cycles = ct.ppu_cycles;
+  c->macs = ct.macs;
+  starting(*c, c->cycles);
+  m_busy_sig.write(true);
+  sc_core::wait(m_params.clock_period * static_cast<double>(c->cycles));
+  m_busy_sig.write(false);
+  finished(*c);
+  m_busy_cycles += c->cycles;
+  m_macs += ct.macs;
+  ++m_tiles;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+} // namespace dwvp::models

@@ -1,0 +1,375 @@
+#include "tile_sequencer.h"
+
+#include "descriptor_check.h"
+#include "model_log.h"
+
+#include <algorithm>
+
+namespace dwvp::models {
+
+using sc_core::sc_time;
+
+tile_sequencer::tile_sequencer(sc_core::sc_module_name name,
+                               const sequencer_params& params)
+    : sc_module(name), layer_socket("layer_socket"), dma_socket("dma_socket"),
+      gemm_socket("gemm_socket"), dwc_socket("dwc_socket"),
+      vector_socket("vector_socket"), ppu_socket("ppu_socket"), m_params(params),
+      m_log(model_logger(basename())), m_tile_sig("tile"),
+      m_input_half_sig("input_half"), m_output_half_sig("output_half") {
+  layer_socket.register_b_transport(this, &tile_sequencer::b_transport);
+}
+
+void tile_sequencer::trace(sc_core::sc_trace_file* tf) const {
+  const std::string prefix = std::string(name()) + ".";
+  sc_core::sc_trace(tf, m_tile_sig, prefix + "tile");
+  sc_core::sc_trace(tf, m_input_half_sig, prefix + "input_half");
+  sc_core::sc_trace(tf, m_output_half_sig, prefix + "output_half");
+}
+
+void tile_sequencer::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  layer_command* c = command_of<layer_command>(trans);
+  if (!c) {
+    m_log->error("layer socket: not a layer command");
+    trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return;
+  }
+  if (delay != sc_core::SC_ZERO_TIME) {
+    sc_core::wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+  }
+  run_layer(*c);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+namespace {
+
+bool is_depthwise(uint8_t op) {
+  return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1;
+}
+
+// Where a buffer's halves lie on the local bus.
+struct buffer_layout {
+  uint64_t input, weight, output; // base of half 0
+  uint64_t input_half, weight_half, output_half;
+};
+
+// Tile t of layer d as a layer of its own: its output and input extents, the padding
+// that falls inside it, packed operands.
+dwvp_desc tile_desc(const dwvp_desc& d, const sequencer::tile& t) {
+  dwvp_desc td = d;
+  td.out_h = static_cast<uint16_t>(t.oy1 - t.oy0);
+  td.out_w = static_cast<uint16_t>(t.ox1 - t.ox0);
+  td.out_c = static_cast<uint16_t>(t.c1 - t.c0);
+  td.in_h = static_cast<uint16_t>(t.iy1 - t.iy0);
+  td.in_w = static_cast<uint16_t>(t.ix1 - t.ix0);
+  td.in_c = static_cast<uint16_t>(t.ic1 - t.ic0);
+  td.in_pixel_stride = td.out_pixel_stride = 0;
+  // Padding inside the tile: what its first output needs before the first input it
+  // has, and the rest of the last window beyond the last input it has.
+  const bool windowed = d.opcode != DWVP_OP_ADD && d.opcode != DWVP_OP_CHANNEL_MUL;
+  if (windowed) {
+    const int top = t.iy0 - (t.oy0 * d.stride_h - d.pad_top);
+    const int left = t.ix0 - (t.ox0 * d.stride_w - d.pad_left);
+    const int bottom = (td.out_h - 1) * d.stride_h + d.kernel_h - td.in_h - top;
+    const int right = (td.out_w - 1) * d.stride_w + d.kernel_w - td.in_w - left;
+    td.pad_top = static_cast<uint8_t>(top);
+    td.pad_left = static_cast<uint8_t>(left);
+    td.pad_bottom = static_cast<uint8_t>(std::max(bottom, 0));
+    td.pad_right = static_cast<uint8_t>(std::max(right, 0));
+  }
+  return td;
+}
+
+} // namespace
+
+void tile_sequencer::run_layer(layer_command& c) {
+  const dwvp_desc& d = c.desc;
+  auto abandoned = [&] {
+    c.abandoned = c.generation && *c.generation != c.generation_at_start;
+    return c.abandoned;
+  };
+  auto fail = [&](dwvp_error e, dwvp_desc_field f, std::string message) {
+    c.error = e;
+    c.field = f;
+    c.message = std::move(message);
+  };
+  const sc_time layer_start = sc_core::sc_time_stamp();
+  const timing::compute_timing whole = timing::layer_compute(d, m_params.compute);
+  c.macs = whole.macs;
+  c.engine = static_cast<uint32_t>(whole.unit);
+  // The vector unit works out of its own, smaller vector memory (GeneSys's SIMD array
+  // has its own VMEM); the GEMM core and the DwC datapath use the large buffers.
+  const bool on_vector = whole.unit == timing::engine::vector;
+  const sequencer::buffer_sizes& sizes =
+      on_vector ? m_params.vector_buffers : m_params.buffers;
+  const sequencer::plan plan = sequencer::plan_layer(d, sizes);
+  if (!plan.ok())
+    return fail(plan.error, plan.field, plan.message);
+  buffer_layout mem;
+  if (on_vector) {
+    const uint64_t base = local_map::vector_memory;
+    mem = {base, base + 2 * sizes.input, base + 2 * (sizes.input + sizes.weight),
+           sizes.input, sizes.weight, sizes.output};
+  } else {
+    mem = {local_map::input_buffer, local_map::weight_buffer, local_map::output_buffer,
+           sizes.input, sizes.weight, sizes.output};
+  }
+  auto& engine = on_vector                                ? vector_socket
+                 : whole.unit == timing::engine::ppu      ? ppu_socket
+                 : runs_on_dwc(d)                         ? dwc_socket
+                                                          : gemm_socket;
+
+  // Fusion: a FUSE_OUT layer keeps its whole output in the GEMM output buffer (both
+  // halves, laid out as in DRAM); the FUSE_IN layer after it has the DMA move it into
+  // the input buffer and reads its tiles from there, with no DRAM traffic.
+  const bool fuse_out = d.flags & DWVP_FLAG_FUSE_OUT;
+  const bool fuse_in = d.flags & DWVP_FLAG_FUSE_IN;
+  const uint32_t in_stride = input_pixel_stride(d);
+  const uint32_t out_stride = output_pixel_stride(d);
+  const uint64_t whole_output = (uint64_t{d.out_h} * d.out_w - 1) * out_stride + d.out_c;
+  const uint64_t whole_input = (uint64_t{d.in_h} * d.in_w - 1) * in_stride + d.in_c;
+  if (fuse_out && whole_output > 2 * m_params.buffers.output)
+    return fail(DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
+                "fused output of " + std::to_string(whole_output) +
+                    " B does not fit the output buffer");
+  if (fuse_in && whole_input > 2 * m_params.buffers.input)
+    return fail(DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
+                "fused input of " + std::to_string(whole_input) +
+                    " B does not fit the input buffer");
+
+  const sc_time period = m_params.clock_period;
+  auto edge = [&](const sc_time& t) {
+    const uint64_t p = period.value();
+    return sc_time::from_value((t.value() + p - 1) / p * p);
+  };
+  bool ok = true;
+  dwvp_desc_field failed = DWVP_FIELD_NONE;
+  // Issues a DMA command no earlier than `start`; returns its completion.
+  auto dma = [&](dma_command& x, dwvp_desc_field field) {
+    if (!ok)
+      return x.start;
+    sc_time delay;
+    if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
+      ok = false;
+      failed = field;
+      return x.start;
+    }
+    return x.end;
+  };
+  sc_time fused_ready = layer_start;
+  if (fuse_in) {
+    dma_command x;
+    x.kind = dma_command::move;
+    x.local_src.addr = local_map::output_buffer;
+    x.local_src.row_bytes = static_cast<uint32_t>(whole_input);
+    x.local_addr = local_map::input_buffer;
+    x.start = layer_start;
+    fused_ready = dma(x, DWVP_FIELD_INPUT_ADDR);
+  }
+
+  const auto& tiles = plan.tiles;
+  const size_t n = tiles.size();
+  // Ping-pong halves: a load goes to the half the previous load did not use; a tile
+  // that reuses the resident region reads the half it is in.
+  std::vector<uint32_t> in_half(n), w_half(n);
+  for (size_t i = 0; i < n; ++i) {
+    in_half[i] = i == 0 ? 0 : in_half[i - 1] ^ (tiles[i].load_input ? 1 : 0);
+    w_half[i] = i == 0 ? 0 : w_half[i - 1] ^ (tiles[i].load_weights ? 1 : 0);
+  }
+  auto weight_base = [&](size_t i) { return mem.weight + w_half[i] * mem.weight_half; };
+  auto input_base = [&](size_t i) { return mem.input + in_half[i] * mem.input_half; };
+  auto output_base = [&](size_t i) { return mem.output + (i % 2) * mem.output_half; };
+
+  auto load = [&](size_t i, sc_time start) {
+    const sequencer::tile& t = tiles[i];
+    sc_time end = start;
+    auto read = [&](dwvp_desc_field field, const strided_region& r, uint64_t local) {
+      dma_command x;
+      x.kind = dma_command::load;
+      x.external = r;
+      x.local_addr = local;
+      x.start = start;
+      end = std::max(end, dma(x, field));
+    };
+    if (t.load_input && !fuse_in) {
+      strided_region x;
+      x.addr = d.input_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
+      x.row_bytes = t.ic1 - t.ic0;
+      x.rows = t.ix1 - t.ix0;
+      x.planes = t.iy1 - t.iy0;
+      x.row_stride = in_stride;
+      x.plane_stride = uint64_t(d.in_w) * in_stride;
+      read(DWVP_FIELD_INPUT_ADDR, x, input_base(i));
+      if (d.opcode == DWVP_OP_ADD) {
+        x.addr = d.aux_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * d.in_c + t.ic0;
+        x.row_stride = d.in_c;
+        x.plane_stride = uint64_t(d.in_w) * d.in_c;
+        read(DWVP_FIELD_AUX_ADDR, x, input_base(i) + x.bytes());
+      }
+    }
+    if (t.load_weights) {
+      const uint32_t tc = t.c1 - t.c0;
+      strided_region w;
+      if (d.opcode == DWVP_OP_CHANNEL_MUL) {
+        w.addr = d.aux_addr + t.c0;
+        w.row_bytes = tc;
+        w.row_stride = tc;
+        read(DWVP_FIELD_AUX_ADDR, w, weight_base(i));
+      } else {
+        const bool dw = is_depthwise(d.opcode);
+        const uint32_t per_filter = dw ? 1u : uint32_t(d.kernel_h) * d.kernel_w * d.in_c;
+        w.addr = d.weight_addr + (dw ? t.c0 : uint64_t(t.c0) * per_filter);
+        w.row_bytes = dw ? tc : tc * per_filter;
+        w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
+        w.row_stride = dw ? d.in_c : w.row_bytes;
+        read(DWVP_FIELD_WEIGHT_ADDR, w, weight_base(i));
+        const uint64_t weights = w.bytes();
+        strided_region b; // bias, multipliers, shifts of the channel slice
+        b.addr = d.bias_addr + 4ull * t.c0;
+        b.row_bytes = 4 * tc;
+        b.row_stride = b.row_bytes;
+        read(DWVP_FIELD_BIAS_ADDR, b, weight_base(i) + weights);
+        b.addr = d.quant_addr + 4ull * t.c0;
+        b.rows = 2;
+        b.row_stride = 4ull * d.out_c;
+        read(DWVP_FIELD_QUANT_ADDR, b, weight_base(i) + weights + 4ull * tc);
+      }
+    }
+    if (i == 0 && d.activation == DWVP_ACT_LUT) {
+      strided_region l;
+      l.addr = d.lut_addr;
+      l.row_bytes = 256;
+      l.row_stride = 256;
+      read(DWVP_FIELD_LUT_ADDR, l, local_map::ppu_lut);
+    }
+    return end;
+  };
+  auto command_for = [&](size_t i) {
+    const sequencer::tile& t = tiles[i];
+    tile_command tc;
+    tc.tile = tile_desc(d, t);
+    const uint32_t ic = t.ic1 - t.ic0;
+    if (fuse_in) {
+      // The whole input sits in the input buffer, laid out as in DRAM.
+      tc.input.addr = local_map::input_buffer +
+                      (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
+      tc.input.row_stride = in_stride;
+      tc.input.plane_stride = uint64_t(d.in_w) * in_stride;
+    } else {
+      tc.input.addr = input_base(i);
+      tc.input.row_stride = ic;
+      tc.input.plane_stride = uint64_t(ic) * (t.ix1 - t.ix0);
+    }
+    tc.input.row_bytes = ic;
+    tc.input.rows = t.ix1 - t.ix0;
+    tc.input.planes = t.iy1 - t.iy0;
+    tc.aux_addr = d.opcode == DWVP_OP_ADD ? input_base(i) + tc.input.bytes()
+                                          : weight_base(i);
+    const uint32_t oc = t.c1 - t.c0;
+    const uint64_t weights = sequencer::weight_slice_bytes(d, t.c0, t.c1) - 12ull * oc;
+    tc.weight_addr = weight_base(i);
+    tc.bias_addr = weight_base(i) + weights;
+    tc.quant_addr = tc.bias_addr + 4ull * oc;
+    tc.lut_addr = local_map::ppu_lut;
+    tc.output.row_bytes = oc;
+    tc.output.rows = t.ox1 - t.ox0;
+    tc.output.planes = t.oy1 - t.oy0;
+    if (fuse_out) {
+      tc.output.addr = local_map::output_buffer +
+                       (uint64_t(t.oy0) * d.out_w + t.ox0) * out_stride + t.c0;
+      tc.output.row_stride = out_stride;
+      tc.output.plane_stride = uint64_t(d.out_w) * out_stride;
+    } else {
+      tc.output.addr = output_base(i);
+      tc.output.row_stride = oc;
+      tc.output.plane_stride = uint64_t(oc) * (t.ox1 - t.ox0);
+    }
+    return tc;
+  };
+  auto store = [&](size_t i, sc_time start) {
+    const sequencer::tile& t = tiles[i];
+    dma_command x;
+    x.kind = dma_command::store;
+    x.external.addr =
+        d.output_addr + (uint64_t(t.oy0) * d.out_w + t.ox0) * out_stride + t.c0;
+    x.external.row_bytes = t.c1 - t.c0;
+    x.external.rows = t.ox1 - t.ox0;
+    x.external.planes = t.oy1 - t.oy0;
+    x.external.row_stride = out_stride;
+    x.external.plane_stride = uint64_t(d.out_w) * out_stride;
+    x.local_addr = output_base(i);
+    x.start = start;
+    return dma(x, DWVP_FIELD_OUTPUT_ADDR);
+  };
+
+  std::vector<sc_time> in_end(n), comp_end(n), out_end(n);
+  in_end[0] = std::max(load(0, layer_start), fused_ready);
+  for (size_t i = 0; i < n && ok; ++i) {
+    const sequencer::tile& t = tiles[i];
+    // Prefetch the next tile into the other half once the tile that used it (i - 1)
+    // has finished computing.
+    if (i + 1 < n) {
+      const sc_time free_at = i >= 1 ? comp_end[i - 1] : layer_start;
+      in_end[i + 1] = load(i + 1, std::max(in_end[i], free_at));
+    }
+    if (!ok)
+      break;
+    // Compute starts when its inputs are in, the engine is free and the output half it
+    // writes has been drained (tile i - 2's DMA-out).
+    sc_time start = in_end[i];
+    if (i >= 1)
+      start = std::max(start, comp_end[i - 1]);
+    if (i >= 2)
+      start = std::max(start, out_end[i - 2]);
+    start = edge(start);
+    sc_core::wait(start - sc_core::sc_time_stamp());
+    if (abandoned())
+      return;
+    m_tile_sig.write(static_cast<uint32_t>(i));
+    m_input_half_sig.write(in_half[i]);
+    m_output_half_sig.write(static_cast<uint32_t>(i % 2));
+    tile_command tc = command_for(i);
+    sc_time delay;
+    if (send_command(engine, tc, delay) != tlm::TLM_OK_RESPONSE)
+      return fail(DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING,
+                  "no engine takes this layer's tiles");
+    if (tc.error != DWVP_ERR_NONE) {
+      fail(tc.error, tc.field, "tile " + std::to_string(i) + ": " + tc.message);
+      break;
+    }
+    comp_end[i] = sc_core::sc_time_stamp();
+    c.compute_cycles += tc.cycles;
+    c.ppu_cycles += tc.ppu_cycles;
+    if (abandoned())
+      return;
+    out_end[i] =
+        fuse_out ? comp_end[i]
+                 : store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
+    (void)t;
+  }
+  if (c.error != DWVP_ERR_NONE)
+    return;
+  if (!ok)
+    return fail(DWVP_ERR_BUS, failed, "DMA transfer failed");
+  if (fuse_out) {
+    // Not on the hardware's path: make the on-chip activation visible in DRAM for
+    // checkers and tensor dumps (untimed debug copy).
+    dma_command x;
+    x.kind = dma_command::mirror;
+    x.external.addr = d.output_addr;
+    x.external.row_bytes = d.out_c;
+    x.external.rows = uint32_t(d.out_h) * d.out_w;
+    x.external.row_stride = out_stride;
+    x.external.plane_stride = 0;
+    x.local_addr = local_map::output_buffer;
+    sc_time delay;
+    if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE)
+      return fail(DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed");
+  }
+  c.tiles = static_cast<uint32_t>(n);
+  const sc_time layer_end = edge(out_end[n - 1]);
+  sc_core::wait(layer_end - sc_core::sc_time_stamp());
+  abandoned();
+}
+
+} // namespace dwvp::models

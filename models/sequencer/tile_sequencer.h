@@ -1,0 +1,56 @@
+// The tile sequencer: takes a validated layer from the command processor
+// (`layer_socket`, layer_command), plans its tiles for the buffers (tile_plan.h), and
+// runs them as a pipeline over the ping-pong halves: DMA-in of tile i+1 (`dma_socket`),
+// compute of tile i on the engine the layer maps to (`gemm_socket`, `dwc_socket`,
+// `vector_socket`, `ppu_socket`), DMA-out of tile i-1. It owns the ping-pong protocol:
+// which half each tile's operands go to, when a half may be refilled, when an output
+// half may be overwritten. docs/architecture.md, "Tile sequencer".
+#pragma once
+
+#include "accel_protocol.h"
+#include "layer_timing.h"
+#include "tile_plan.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <spdlog/logger.h>
+
+#include <memory>
+
+namespace dwvp::models {
+
+struct sequencer_params {
+  sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
+  timing::compute_config compute{};      // picks the engine of a layer
+  sequencer::buffer_sizes buffers{};        // one half of each GEMM-side buffer
+  sequencer::buffer_sizes vector_buffers{}; // one half of each vector-memory region
+};
+
+class tile_sequencer : public sc_core::sc_module {
+public:
+  tlm_utils::simple_target_socket<tile_sequencer> layer_socket;
+  tlm_utils::simple_initiator_socket<tile_sequencer> dma_socket;
+  tlm_utils::simple_initiator_socket<tile_sequencer> gemm_socket;
+  tlm_utils::simple_initiator_socket<tile_sequencer> dwc_socket;
+  tlm_utils::simple_initiator_socket<tile_sequencer> vector_socket;
+  tlm_utils::simple_initiator_socket<tile_sequencer> ppu_socket;
+
+  tile_sequencer(sc_core::sc_module_name name, const sequencer_params& params);
+
+  void trace(sc_core::sc_trace_file* tf) const;
+
+private:
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void run_layer(layer_command& c);
+
+  sequencer_params m_params;
+  std::shared_ptr<spdlog::logger> m_log;
+  sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> m_tile_sig;
+  sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> m_input_half_sig;
+  sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> m_output_half_sig;
+};
+
+} // namespace dwvp::models

@@ -1,0 +1,139 @@
+// What the accelerator's blocks say to each other over their TLM sockets: the local
+// address map of the on-chip memories, and the command records the command processor,
+// tile sequencer, DMA and engines exchange. A command travels as the data of a
+// tlm_generic_payload (WRITE to address 0 of the receiving block's command socket);
+// the receiver fills in the result fields and sets the response status.
+// docs/architecture.md draws the blocks and sockets.
+#pragma once
+
+#include "dwvp/descriptor.h"
+#include "dwvp/regs.h"
+
+#include <systemc>
+#include <tlm>
+
+#include <cstdint>
+#include <string>
+
+namespace dwvp::models {
+
+// Accelerator-local address map (the local bus behind the DMA and the engines).
+namespace local_map {
+constexpr uint64_t input_buffer = 0x0000'0000;   // input SRAM, two ping-pong halves
+constexpr uint64_t weight_buffer = 0x1000'0000;  // weights, bias, quantisation data
+constexpr uint64_t output_buffer = 0x2000'0000;  // output SRAM, two halves
+constexpr uint64_t vector_memory = 0x3000'0000;  // the vector unit's own memory
+constexpr uint64_t ppu_lut = 0x4000'0000;        // the PPU's 256-entry activation table
+constexpr uint64_t cmd_staging = 0x5000'0000;    // command processor: descriptor, stats
+constexpr uint64_t region_size = 0x1000'0000;    // address space of each region
+} // namespace local_map
+
+// A strided region: planes x rows x row_bytes, rows row_stride apart, planes
+// plane_stride apart.
+struct strided_region {
+  uint64_t addr = 0;
+  uint32_t row_bytes = 0;
+  uint32_t rows = 1;
+  uint32_t planes = 1;
+  uint64_t row_stride = 0;
+  uint64_t plane_stride = 0;
+  uint64_t bytes() const { return uint64_t(row_bytes) * rows * planes; }
+};
+
+// DMA command: moves `external` (SoC bus addresses, strided) to or from the local
+// memory at `local_addr` (packed), or, for `move`, `local_src` (strided, local) to
+// `local_addr` (packed). Bursts issue no earlier than `start` (absolute time).
+struct dma_command {
+  // mirror: an untimed debug copy of local bytes to the bus (a fused activation that
+  // never leaves the chip, made visible to checkers and tensor dumps).
+  enum kind_t : uint8_t { load, store, move, mirror } kind = load;
+  strided_region external;  // bus side (load, store)
+  strided_region local_src; // local side of a move
+  uint64_t local_addr = 0;  // packed local destination (load, move) or source (store)
+  sc_core::sc_time start;
+  // Filled in by the DMA.
+  sc_core::sc_time end;     // completion of the last burst
+  uint64_t failed_addr = 0; // on a bus error
+};
+
+// Engine command: compute one tile. `tile` is the tile as a layer of its own: its
+// shapes, the padding that falls inside it, packed operands (in_pixel_stride and
+// out_pixel_stride 0). Operand addresses are local.
+struct tile_command {
+  dwvp_desc tile{};
+  strided_region input;      // in_h x in_w pixels of in_c bytes (rows = pixels)
+  uint64_t aux_addr = 0;     // ADD: second input, packed like the tile's input
+  uint64_t weight_addr = 0;  // weights of the tile's channels, packed
+  uint64_t bias_addr = 0;    // int32 [out_c]
+  uint64_t quant_addr = 0;   // int32 multiplier [out_c] then shift [out_c]
+  uint64_t lut_addr = 0;     // 256-byte table (activation == LUT)
+  strided_region output;     // out_h x out_w pixels of out_c bytes
+  // Filled in by the engine.
+  uint64_t cycles = 0;     // busy cycles of the engine for this tile
+  uint64_t ppu_cycles = 0; // requantisation on the PPU, overlapped
+  uint64_t macs = 0;
+  dwvp_error error = DWVP_ERR_NONE; // a refused operand (e.g. bad quantisation data)
+  dwvp_desc_field field = DWVP_FIELD_NONE;
+  std::string message;
+};
+
+// True if a depthwise layer (or tile) runs on the DwC datapath (channel-parallel MVMs
+// or ST-OS) rather than on the plain array or the vector unit.
+inline bool runs_on_dwc(const dwvp_desc& d) {
+  const bool dw = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
+                  d.opcode == DWVP_OP_DW_KX1;
+  return dw && (d.mapping == DWVP_MAP_CHANNEL_MVM || d.dataflow == DWVP_DF_ST_OS);
+}
+
+// The occupancy message the DwC datapath sends the GEMM core (cycles > 0 as it starts,
+// 0 as it ends), and the requantisation message array engines send the PPU (`cycles`
+// from now, overlapped with the engine's own).
+struct occupancy {
+  uint64_t cycles = 0;
+};
+
+// Layer command: the command processor hands a validated descriptor to the tile
+// sequencer, which runs it to completion (the call returns when the layer is done).
+struct layer_command {
+  dwvp_desc desc{};
+  // The layer is abandoned (soft reset) when *generation moves off `generation_at_start`.
+  const uint64_t* generation = nullptr;
+  uint64_t generation_at_start = 0;
+  // Filled in by the sequencer.
+  uint64_t compute_cycles = 0; // engine busy cycles, summed over tiles
+  uint64_t ppu_cycles = 0;     // requantisation, overlapped
+  uint64_t macs = 0;
+  uint32_t tiles = 0;
+  uint32_t engine = 0; // 0 GEMM core (incl. DwC datapath), 1 vector unit, 2 PPU
+  bool abandoned = false;
+  dwvp_error error = DWVP_ERR_NONE;
+  dwvp_desc_field field = DWVP_FIELD_NONE;
+  std::string message;
+};
+
+// Sends `command` over `socket` as the data of one payload; returns the response.
+template <typename Socket, typename Command>
+tlm::tlm_response_status send_command(Socket& socket, Command& command,
+                                      sc_core::sc_time& delay) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(tlm::TLM_WRITE_COMMAND);
+  trans.set_address(0);
+  trans.set_data_ptr(reinterpret_cast<unsigned char*>(&command));
+  trans.set_data_length(sizeof(Command));
+  trans.set_streaming_width(sizeof(Command));
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  socket->b_transport(trans, delay);
+  return trans.get_response_status();
+}
+
+// The command a payload carries, or nullptr if the payload is not one (wrong size or
+// command): the receiver then answers with TLM_COMMAND_ERROR_RESPONSE.
+template <typename Command>
+Command* command_of(tlm::tlm_generic_payload& trans) {
+  if (trans.get_command() != tlm::TLM_WRITE_COMMAND ||
+      trans.get_data_length() != sizeof(Command) || !trans.get_data_ptr())
+    return nullptr;
+  return reinterpret_cast<Command*>(trans.get_data_ptr());
+}
+
+} // namespace dwvp::models
