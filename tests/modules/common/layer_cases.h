@@ -88,6 +88,44 @@ inline void random_requant(byte_source& r, int channels, int reduction, i32v& mu
   }
 }
 
+// The golden output of a weighted layer (conv2d, depthwise, pointwise, FC) from its
+// descriptor and operands; after the activation table for LUT layers.
+inline void compute_expected(layer_case& L) {
+  const dwvp_desc& d = L.d;
+  const int out_c = d.out_c;
+  golden::conv_params p;
+  p.kernel_h = d.kernel_h, p.kernel_w = d.kernel_w;
+  p.stride_h = d.stride_h, p.stride_w = d.stride_w;
+  p.pad_top = d.pad_top, p.pad_left = d.pad_left;
+  p.pad_bottom = d.pad_bottom, p.pad_right = d.pad_right;
+  p.input_zp = d.input_zp;
+  p.output_zp = d.output_zp;
+  p.act_min = d.act_min;
+  p.act_max = d.act_max;
+  const golden::requant q{L.multiplier, L.shift};
+  const golden::shape in{d.in_h, d.in_w, d.in_c};
+  switch (d.opcode) {
+  case DWVP_OP_CONV2D:
+    L.expected = golden::conv2d(L.input, in, L.weights, out_c, L.bias, q, p);
+    break;
+  case DWVP_OP_POINTWISE:
+    L.expected = golden::pointwise(L.input, in, L.weights, out_c, L.bias, q, p);
+    break;
+  case DWVP_OP_FC:
+    L.expected = golden::fully_connected(L.input, L.weights, out_c, L.bias, q, p);
+    break;
+  case DWVP_OP_DEPTHWISE:
+  case DWVP_OP_DW_1XK:
+  case DWVP_OP_DW_KX1:
+    L.expected = golden::depthwise_conv2d(L.input, in, L.weights, L.bias, q, p);
+    break;
+  default:
+    throw std::invalid_argument("compute_expected: not a weighted layer");
+  }
+  if (d.activation == DWVP_ACT_LUT)
+    L.expected = golden::apply_lut(L.expected, L.table);
+}
+
 // conv2d, depthwise (KxK, 1xK, Kx1), pointwise or FC; out_c is ignored for depthwise.
 // activation RELU6: clamp to [output_zp, output_zp + 90]; LUT: hard-swish table.
 inline layer_case weighted_layer(uint32_t seed, uint8_t opcode, const window& w, int in_c,
@@ -124,34 +162,9 @@ inline layer_case weighted_layer(uint32_t seed, uint8_t opcode, const window& w,
   for (int c = 0; c < out_c; ++c)
     L.bias.push_back(r.range(-2000, 2000));
   random_requant(r, out_c, reduction, L.multiplier, L.shift);
-
-  golden::conv_params p;
-  p.kernel_h = w.kh, p.kernel_w = w.kw, p.stride_h = w.sh, p.stride_w = w.sw;
-  p.pad_top = w.pt, p.pad_left = w.pl, p.pad_bottom = w.pb, p.pad_right = w.pr;
-  p.input_zp = d.input_zp;
-  p.output_zp = d.output_zp;
-  p.act_min = d.act_min;
-  p.act_max = d.act_max;
-  const golden::requant q{L.multiplier, L.shift};
-  const golden::shape in{w.in_h, w.in_w, in_c};
-  switch (opcode) {
-  case DWVP_OP_CONV2D:
-    L.expected = golden::conv2d(L.input, in, L.weights, out_c, L.bias, q, p);
-    break;
-  case DWVP_OP_POINTWISE:
-    L.expected = golden::pointwise(L.input, in, L.weights, out_c, L.bias, q, p);
-    break;
-  case DWVP_OP_FC:
-    L.expected = golden::fully_connected(L.input, L.weights, out_c, L.bias, q, p);
-    break;
-  default:
-    L.expected = golden::depthwise_conv2d(L.input, in, L.weights, L.bias, q, p);
-    break;
-  }
-  if (activation == DWVP_ACT_LUT) {
+  if (activation == DWVP_ACT_LUT)
     L.table = golden::make_hard_swish_lut(0.05, d.output_zp, 0.04, 3);
-    L.expected = golden::apply_lut(L.expected, L.table);
-  }
+  compute_expected(L);
   return L;
 }
 
@@ -180,6 +193,31 @@ inline layer_case add_layer(uint32_t seed, int h, int w, int c) {
   L.input = r.i8(size_t(h) * w * c);
   L.aux = r.i8(L.input.size());
   L.expected = golden::add(L.input, L.aux, p);
+  return L;
+}
+
+// Squeeze-and-excite channel multiply of an h x w x c tensor by a c-vector.
+inline layer_case mul_layer(uint32_t seed, int h, int w, int c) {
+  byte_source r(seed);
+  layer_case L;
+  dwvp_desc& d = L.d;
+  d = base_desc(DWVP_OP_CHANNEL_MUL);
+  d.in_h = d.out_h = static_cast<uint16_t>(h);
+  d.in_w = d.out_w = static_cast<uint16_t>(w);
+  d.in_c = d.out_c = static_cast<uint16_t>(c);
+  golden::mul_params p;
+  p.input_zp = 4;
+  p.scale_zp = -20;
+  p.output_zp = -3;
+  golden::quantize_multiplier(40.0 / (74.0 * 74.0), &p.output_multiplier, &p.output_shift);
+  d.input_zp = p.input_zp;
+  d.aux_zp = p.scale_zp;
+  d.output_zp = p.output_zp;
+  d.output_mult = p.output_multiplier;
+  d.output_shift = p.output_shift;
+  L.input = r.i8(size_t(h) * w * c);
+  L.aux = r.i8(size_t(c));
+  L.expected = golden::channel_multiply(L.input, {h, w, c}, L.aux, p);
   return L;
 }
 

@@ -196,7 +196,7 @@ TEST_CASE("dma: a load of a strided 3D region lands packed in the SRAM", "[modul
   CHECK(returned_at == SC_ZERO_TIME);
 }
 
-TEST_CASE("dma: bursts respect burst_bytes and the outstanding limit; end time",
+TEST_CASE("dma: bursts respect burst_bytes and the outstanding limit and the end time",
           "[modules][dma]") {
   dma_bench b;
   b.events.enable();

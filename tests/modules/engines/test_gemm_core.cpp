@@ -120,3 +120,26 @@ TEST_CASE("engines: on one-byte-wide buffers the engines are feed-bound",
   CHECK(o[4].c.cycles == 2 * 24);
   CHECK(b.gemm.lent_cycles() == o[3].c.cycles);
 }
+
+// tile_engine.cpp rounds the summed feed time up to cycles with a tolerance of 1e-6
+// cycle, "allowing for the ps rounding of the individual accesses"; but sram_buffer
+// rounds every access to whole picoseconds (up to 0.5 ps each), so a strided operand
+// read as many small accesses can push an exact cycle count over by one.
+TEST_CASE("engines: feed-bound cycles are the operand bytes over the width with strided "
+          "reads",
+          "[modules][engines][gemm][!mayfail]") {
+  const engine_params ep; // 1 ns clock
+  // Three bytes per cycle: 333.33 ps per byte, not a whole number of picoseconds.
+  engine_bench b({4096, 3, 1, ns(1)}, ep);
+  // 33 input pixels of 8 bytes, each read on its own (pixels 10 bytes apart): 264 bytes;
+  // weights 24, bias 12, quantisation 24: 324 bytes = exactly 108 cycles.
+  const layer_case L = weighted_layer(12, DWVP_OP_POINTWISE, {3, 11}, 8, 3);
+  placement at;
+  at.in_pixel_stride = 10;
+  outcome o;
+  b.stim.set_body([&](stimulus& s) { o = execute(s, to_gemm, "strided pointwise", L, at); });
+  run(b.stim);
+  REQUIRE(feed_bytes(L) == 324);
+  check_outcome(o, L, ep, 3, true);
+  CHECK(o.c.cycles == 108);
+}

@@ -1,10 +1,10 @@
-// The PPU as a tile engine: residual add and average pools (strided, padded, global)
-// equal golden in ceil(elements / lanes) cycles.
+// The PPU as a tile engine: residual add, average pools (strided, padded, global) and
+// channel multiply equal golden in ceil(elements / lanes) cycles.
 #include "engine_bench.h"
 
 using namespace dwvp::test;
 
-TEST_CASE("engines: ppu add and average pool tiles equal golden", "[modules][engines][ppu]") {
+TEST_CASE("engines: ppu add average pool and channel multiply tiles equal golden", "[modules][engines][ppu]") {
   const engine_params ep;
   engine_bench b(wide_sram(), ep);
   const std::vector<std::pair<std::string, layer_case>> layers = {
@@ -12,6 +12,7 @@ TEST_CASE("engines: ppu add and average pool tiles equal golden", "[modules][eng
       {"avg pool 2x2 s2", pool_layer(42, {6, 6, 2, 2, 2, 2}, 5)},
       {"avg pool 3x3 s1 padded", pool_layer(43, {4, 5, 3, 3, 1, 1, 1, 1, 1, 1}, 3)},
       {"global avg pool 5x5", pool_layer(44, {5, 5, 5, 5, 1, 1}, 9)},
+      {"channel multiply 4x3x13", mul_layer(45, 4, 3, 13)},
   };
   std::vector<outcome> outcomes;
   b.stim.set_body([&](stimulus& s) {

@@ -34,7 +34,7 @@ std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
 
 } // namespace
 
-TEST_CASE("sram: writes then reads return the bytes, counted in port words",
+TEST_CASE("sram: writes then reads return the bytes counted in port words",
           "[modules][sram]") {
   quiet_models();
   sram_buffer sram("sram", small_params());
@@ -308,4 +308,35 @@ TEST_CASE("sram: the DMI pointer covers the whole buffer", "[modules][sram]") {
   CHECK(dmi.get_read_latency() == ps(125));
   CHECK(dmi.get_write_latency() == ps(125));
   CHECK(via_debug == std::vector<uint8_t>{0x12, 0x34});
+}
+
+// sram_buffer.h: "its annotated time is the bytes over the buffer's width ..., in exact
+// picoseconds so that an initiator summing many small accesses rounds once". The
+// delay of each access is an sc_time, rounded to the 1 ps resolution: with a width
+// that is not a whole number of picoseconds per byte, the sum of many small accesses
+// drifts from the bytes over the width.
+TEST_CASE("sram: many small accesses sum to the bytes over the width",
+          "[modules][sram][!mayfail]") {
+  quiet_models();
+  sram_params p;
+  p.half_bytes = 4096;
+  p.port_bytes = 3; // 3 bytes per 1 ns clock: 333.33 ps per byte
+  p.banks = 1;
+  p.clock_period = ns(1);
+  sram_buffer sram("sram", p);
+  stimulus stim("stim", 1);
+  stim[0].bind(sram.socket);
+  sc_time ones, twos, whole;
+  stim.set_body([&](stimulus& s) {
+    uint8_t buf[3000] = {};
+    for (int i = 0; i < 3000; ++i)
+      s.read(0, i, buf, 1, ones); // 3000 bytes, one at a time
+    for (int i = 0; i < 1500; ++i)
+      s.read(0, 2 * i, buf, 2, twos); // 3000 bytes, two at a time
+    s.read(0, 0, buf, 3000, whole); // 3000 bytes at once
+  });
+  run(stim);
+  CHECK(whole == ns(1000));
+  CHECK(ones == ns(1000)); // 3000 x 333 ps = 999 ns
+  CHECK(twos == ns(1000)); // 1500 x 667 ps = 1000.5 ns
 }
