@@ -42,40 +42,68 @@ int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size)
   return hal_bus_errors() == errors_before ? DWVP_OK : DWVP_E_BUS;
 }
 
-/* Waits for the interrupt, records and clears what it says. */
-static int wait_and_ack(dwvp_dev* dev, dwvp_status* st) {
-  if (hal_wait_irq(dev->timeout_ns) != 0)
-    return DWVP_E_TIMEOUT;
-  uint32_t irq = rd(dev, DWVP_REG_IRQ_STATUS);
-  wr(dev, DWVP_REG_IRQ_CLEAR, irq);
-  dev->irqs_taken++;
-  if (irq & DWVP_IRQ_ERROR) {
-    if (st) {
-      st->status = rd(dev, DWVP_REG_STATUS);
-      st->irq_status = irq;
-      st->error_code =
-          (st->status & DWVP_STATUS_ERR_CODE_MASK) >> DWVP_STATUS_ERR_CODE_SHIFT;
-      st->error_layer = rd(dev, DWVP_REG_ERR_LAYER);
-      st->error_field = rd(dev, DWVP_REG_ERR_FIELD);
-      st->error_index = rd(dev, DWVP_REG_ERR_INDEX);
-    }
-    return DWVP_E_DEVICE;
-  }
-  if (st) {
-    st->irq_status = irq;
-    st->status = 0;
-  }
-  return DWVP_OK;
+/* Fills *st from the error registers (STATUS, ERR_LAYER, ERR_FIELD, ERR_INDEX). */
+static void fill_error(const dwvp_dev* dev, dwvp_status* st) {
+  if (!st)
+    return;
+  st->status = rd(dev, DWVP_REG_STATUS);
+  st->error_code = (st->status & DWVP_STATUS_ERR_CODE_MASK) >> DWVP_STATUS_ERR_CODE_SHIFT;
+  st->error_layer = rd(dev, DWVP_REG_ERR_LAYER);
+  st->error_field = rd(dev, DWVP_REG_ERR_FIELD);
+  st->error_index = rd(dev, DWVP_REG_ERR_INDEX);
 }
 
-int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status* st) {
-  uint32_t errors_before = hal_bus_errors();
-  if (!dev || (!descs && count))
-    return DWVP_E_ARG;
-  if (st) {
-    st->status = st->irq_status = st->error_code = 0;
-    st->error_layer = st->error_field = st->error_index = 0;
+/* Waits until the batch ending at dev->tail has completed (the completion rule in
+ * dwvp_driver.h): after every wake-up it acknowledges the IRQ_STATUS bits it read,
+ * returns DWVP_E_DEVICE on ERROR, DWVP_OK once DONE has been seen and RING_HEAD equals
+ * the tail, and otherwise waits again. Each wait is bounded by dev->timeout_ns counted
+ * from the last interrupt that set a status bit; when it runs out, IRQ_STATUS is
+ * checked one last time before DWVP_E_TIMEOUT. */
+static int wait_batch(dwvp_dev* dev, dwvp_status* st, uint32_t errors_before) {
+  uint32_t seen = 0;
+  uint64_t since = hal_time_ns();
+  for (;;) {
+    int woke;
+    if (dev->timeout_ns == 0) {
+      woke = hal_wait_irq(0) == 0;
+    } else {
+      uint64_t spent = hal_time_ns() - since;
+      /* hal_wait_irq(0) would wait forever: an exhausted budget is a timeout. */
+      woke = spent < dev->timeout_ns && hal_wait_irq(dev->timeout_ns - spent) == 0;
+    }
+    uint32_t irq = rd(dev, DWVP_REG_IRQ_STATUS);
+    if (hal_bus_errors() != errors_before)
+      return DWVP_E_BUS;
+    irq &= DWVP_IRQ_ALL;
+    if (irq) {
+      wr(dev, DWVP_REG_IRQ_CLEAR, irq);
+      seen |= irq;
+      if (woke)
+        dev->irqs_taken++;
+      since = hal_time_ns();
+    }
+    if (st)
+      st->irq_status |= irq;
+    if (irq & DWVP_IRQ_ERROR) {
+      fill_error(dev, st);
+      return hal_bus_errors() == errors_before ? DWVP_E_DEVICE : DWVP_E_BUS;
+    }
+    if (seen & DWVP_IRQ_DONE) {
+      uint32_t head = rd(dev, DWVP_REG_RING_HEAD);
+      if (hal_bus_errors() != errors_before)
+        return DWVP_E_BUS;
+      if (head == dev->tail)
+        return DWVP_OK;
+    }
+    if (!woke)
+      return DWVP_E_TIMEOUT;
   }
+}
+
+/* Writes the batches and waits for each; dwvp_run wraps it with the IRQ_MASK save,
+ * force and restore. */
+static int run_batches(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count,
+                       dwvp_status* st, uint32_t errors_before) {
   uint32_t done = 0;
   while (done < count) {
     /* The ring is empty here (every batch is waited for): fill all but one slot so
@@ -92,14 +120,52 @@ int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status*
     }
     wr(dev, DWVP_REG_RING_TAIL, dev->tail);
     wr(dev, DWVP_REG_DOORBELL, 1);
-    int rc = wait_and_ack(dev, st);
-    if (rc != DWVP_OK)
-      return rc;
     if (hal_bus_errors() != errors_before)
       return DWVP_E_BUS;
+    int rc = wait_batch(dev, st, errors_before);
+    if (rc != DWVP_OK)
+      return rc;
     done += batch;
   }
   return DWVP_OK;
+}
+
+int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status* st) {
+  uint32_t errors_before = hal_bus_errors();
+  if (!dev || (!descs && count))
+    return DWVP_E_ARG;
+  if (st) {
+    st->status = st->irq_status = st->error_code = 0;
+    st->error_layer = st->error_field = st->error_index = 0;
+  }
+  if (count == 0)
+    return DWVP_OK;
+  /* A device holding an error ignores doorbells until a soft reset (dwvp_init). */
+  uint32_t status = rd(dev, DWVP_REG_STATUS);
+  uint32_t mask = rd(dev, DWVP_REG_IRQ_MASK);
+  if (hal_bus_errors() != errors_before)
+    return DWVP_E_BUS;
+  if (status & DWVP_STATUS_ERROR) {
+    if (st)
+      st->irq_status = rd(dev, DWVP_REG_IRQ_STATUS);
+    fill_error(dev, st);
+    return hal_bus_errors() == errors_before ? DWVP_E_DEVICE : DWVP_E_BUS;
+  }
+  /* A DONE or LAYER bit left from earlier work must not count for this run (nor
+   * raise the line when DONE is unmasked below). wait_batch acknowledges every bit it
+   * reads, so later batches start clean too. */
+  wr(dev, DWVP_REG_IRQ_CLEAR, DWVP_IRQ_DONE | DWVP_IRQ_LAYER);
+  /* DONE and ERROR are unmasked while the run lasts, whatever firmware chose; LAYER
+   * stays as firmware set it. The firmware's mask is restored on every return. */
+  uint32_t forced = mask | DWVP_IRQ_DONE | DWVP_IRQ_ERROR;
+  if (forced != mask)
+    wr(dev, DWVP_REG_IRQ_MASK, forced);
+  int rc = run_batches(dev, descs, count, st, errors_before);
+  if (forced != mask)
+    wr(dev, DWVP_REG_IRQ_MASK, mask);
+  if (rc == DWVP_OK && hal_bus_errors() != errors_before)
+    rc = DWVP_E_BUS;
+  return rc;
 }
 
 int dwvp_read_perf(dwvp_dev* dev, uint64_t* counters) {

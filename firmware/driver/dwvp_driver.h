@@ -1,5 +1,30 @@
 /* dwvp accelerator driver: initialisation, command ring, interrupts, counters.
- * Plain C over the HAL (firmware/hal/hal.h); see docs/firmware.md. */
+ * Plain C over the HAL (firmware/hal/hal.h); see docs/firmware.md.
+ *
+ * Completion rule. dwvp_run writes a batch of descriptors, moves RING_TAIL, rings the
+ * doorbell and then services interrupts until the batch is over. After every wake-up
+ * it reads IRQ_STATUS and acknowledges (write-1-to-clear) exactly the bits it read,
+ * then decides:
+ *   - ERROR seen: the device stopped; fill dwvp_status, return DWVP_E_DEVICE;
+ *   - DONE seen (in this or an earlier wake-up of the batch) and RING_HEAD equals the
+ *     tail written: the batch is complete (the next one is written, or DWVP_OK);
+ *   - anything else (a LAYER interrupt, DONE with HEAD short of the tail): wait again.
+ * A LAYER interrupt alone never completes a batch. Every wait is bounded by
+ * timeout_ns counted from the last interrupt that brought a status bit; when it runs
+ * out IRQ_STATUS is read once more and, if that does not finish the batch, dwvp_run
+ * returns DWVP_E_TIMEOUT (timeout_ns 0 waits forever).
+ *
+ * Interrupt masks. Firmware may set IRQ_MASK as it likes between calls (dwvp_init
+ * unmasks DONE and ERROR). While dwvp_run runs it owns DONE and ERROR: it saves
+ * IRQ_MASK, clears stale DONE and LAYER status bits, unmasks DONE and ERROR if
+ * firmware masked them, and writes the saved mask back before it returns (on every
+ * path). LAYER is left as firmware set it: unmasked, each DWVP_FLAG_IRQ descriptor
+ * wakes the driver once more (and restarts the timeout); masked, its status bit is
+ * still acknowledged along the way. So completion and errors are detected by
+ * interrupt, without polling, under every mask, and the completion time is exact.
+ *
+ * A device already holding an error ignores doorbells: dwvp_run then returns
+ * DWVP_E_DEVICE at once with the status filled; dwvp_init (soft reset) clears it. */
 #ifndef DWVP_DRIVER_H
 #define DWVP_DRIVER_H
 
@@ -32,7 +57,7 @@ typedef struct dwvp_dev {
 /* What the accelerator reported when it stopped. */
 typedef struct dwvp_status {
   uint32_t status;     /* STATUS register */
-  uint32_t irq_status; /* IRQ_STATUS seen at the interrupt */
+  uint32_t irq_status; /* IRQ_STATUS bits seen during the run */
   uint32_t error_code; /* enum dwvp_error */
   uint32_t error_layer;
   uint32_t error_field; /* enum dwvp_desc_field */
@@ -45,7 +70,8 @@ int dwvp_init(dwvp_dev* dev, uint32_t regs_base, uint32_t ring_base,
 /* Allows the accelerator's DMA to touch [base, base + size); size 0 disables. */
 int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size);
 /* Runs count descriptors through the ring, refilling it as it drains, and waits for
- * completion. On a device error fills *st (if given) and returns DWVP_E_DEVICE. */
+ * completion (the rule above). On a device error fills *st (if given) and returns
+ * DWVP_E_DEVICE. st->irq_status collects every IRQ_STATUS bit seen during the run. */
 int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status* st);
 /* Reads every performance counter (DWVP_PERF_COUNT values). */
 int dwvp_read_perf(dwvp_dev* dev, uint64_t* counters);
