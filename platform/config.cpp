@@ -69,6 +69,9 @@ const default_entry k_defaults[] = {
      "post-processing unit lanes (outputs requantised per cycle)"},
     {"sim.functional", config_type::boolean, "true",
      "compute values (false: timing only, outputs are zero; --no-data)"},
+    {"fault.tile_input_offset", config_type::integer, "0",
+     "fault injection for testing checkers: bytes added to the DRAM input address of "
+     "every tile but a layer's first (a tile-address bug); 0 = none"},
     {"energy.mac_pj", config_type::real, "0.25", "energy of one int8 MAC, pJ"},
     {"energy.sram_access_pj", config_type::real, "6",
      "energy of one SRAM access of sram.port_bytes, pJ"},

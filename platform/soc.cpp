@@ -106,6 +106,10 @@ models::accel_params accel_params_from(const config& cfg) {
     throw config_error("key 'dma.outstanding' must be 1..1024");
   p.dma = {static_cast<uint32_t>(burst), static_cast<uint32_t>(outstanding)};
   p.functional = cfg.get_bool("sim.functional");
+  const int64_t fault = cfg.get_int("fault.tile_input_offset");
+  if (fault < -65536 || fault > 65536)
+    throw config_error("key 'fault.tile_input_offset' must be -65536..65536");
+  p.fault_tile_input_offset = static_cast<int32_t>(fault);
   return p;
 }
 

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace dwvp {
 
@@ -51,6 +53,62 @@ void vcd_trace::close() {
   s.replace(begin, end - begin, "$date\n     (fixed for reproducible output)\n");
   std::ofstream out(m_path, std::ios::trunc);
   out << s;
+  out.close();
+  std::ofstream gtkw(gtkw_path(), std::ios::trunc);
+  gtkw << gtkw_for_vcd(m_path, s);
+}
+
+std::string vcd_trace::gtkw_path() const {
+  std::string stem = m_path;
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
+    stem.resize(stem.size() - 4);
+  return stem + ".gtkw";
+}
+
+std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_text) {
+  // Signals in declaration order, grouped by the scope that declares them.
+  std::vector<std::string> scope;
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  std::istringstream in(vcd_text);
+  std::string word;
+  while (in >> word) {
+    if (word == "$enddefinitions")
+      break;
+    if (word == "$scope") {
+      std::string kind, name;
+      in >> kind >> name;
+      scope.push_back(name);
+    } else if (word == "$upscope") {
+      if (!scope.empty())
+        scope.pop_back();
+    } else if (word == "$var") {
+      std::string type, id, name, next;
+      int width = 0;
+      in >> type >> width >> id >> name >> next;
+      std::string path;
+      for (const std::string& part : scope)
+        path += part + ".";
+      std::string group = scope.empty() ? "top" : scope.back();
+      std::string entry = (width > 1 ? "@24\n" : "@28\n") + path + name;
+      if (next != "$end")
+        entry += next; // the [msb:lsb] range
+      if (groups.empty() || groups.back().first != group)
+        groups.push_back({group, {}});
+      groups.back().second.push_back(entry);
+    }
+  }
+  std::ostringstream out;
+  out << "[*] GTKWave save file written by dwvp with the VCD; open with: gtkwave "
+         "<this file>\n";
+  out << "[dumpfile] \"" << vcd_path << "\"\n";
+  out << "[timestart] 0\n";
+  for (const auto& [group, signals] : groups) {
+    out << "@800200\n-" << group << "\n";
+    for (const std::string& signal : signals)
+      out << signal << "\n";
+    out << "@1000200\n-" << group << "\n";
+  }
+  return out.str();
 }
 
 } // namespace dwvp

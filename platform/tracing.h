@@ -9,6 +9,10 @@
 
 namespace dwvp {
 
+// A GTKWave save file for a VCD header: one group per module scope, 1-bit signals in
+// binary, vectors in decimal. `vcd_text` needs only the header.
+std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_text);
+
 class vcd_trace {
 public:
   // path is the file to write, e.g. "run.vcd". Throws std::runtime_error if it cannot
@@ -20,8 +24,12 @@ public:
 
   sc_core::sc_trace_file* file() { return m_file; }
   const std::string& path() const { return m_path; }
-  // Closes the trace and normalises the header. Called by the destructor too.
+  // Closes the trace, normalises the header and writes the GTKWave save file beside it
+  // (gtkw_path()). Called by the destructor too.
   void close();
+  // "run.vcd" -> "run.gtkw": opens the waveform in GTKWave with every module's signals
+  // in a group of its own (gtkwave run.gtkw).
+  std::string gtkw_path() const;
 
 private:
   std::string m_path;

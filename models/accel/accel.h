@@ -46,6 +46,7 @@ struct accel_params {
   uint32_t sram_banks = 16;                                    // banks read in parallel
   dma_params dma{};
   bool functional = true; // false: timing only, no values computed (outputs are zero)
+  int32_t fault_tile_input_offset = 0; // tile-address fault injection (tests of checkers)
 };
 
 // The engines' timing parameters of an accelerator configuration.

@@ -194,6 +194,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     if (t.load_input && !fuse_in) {
       strided_region x;
       x.addr = d.input_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
+      if (i > 0)
+        x.addr += m_params.fault_input_offset;
       x.row_bytes = t.ic1 - t.ic0;
       x.rows = t.ix1 - t.ix0;
       x.planes = t.iy1 - t.iy0;

@@ -27,6 +27,9 @@ struct sequencer_params {
   timing::compute_config compute{};      // picks the engine of a layer
   sequencer::buffer_sizes buffers{};        // one half of each GEMM-side buffer
   sequencer::buffer_sizes vector_buffers{}; // one half of each vector-memory region
+  // Fault injection: bytes added to the DRAM input address of every tile but the first
+  // of each layer, so tests can check that a tile-address bug is caught.
+  int32_t fault_input_offset = 0;
 };
 
 class tile_sequencer : public sc_core::sc_module {

@@ -55,11 +55,15 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
 
   test::vcd_file vcd = test::parse_vcd_file(path);
   CHECK(vcd.timescale_fs == 1000); // 1 ps
-  for (const char* name :
-       {"soc.irq", "soc.accel.busy", "soc.accel.gemm_busy", "soc.accel.dma_busy",
-        "soc.accel.layer_id", "soc.accel.doorbell_count", "soc.accel.ring_head",
-        "soc.host.fw_phase"})
-    CHECK(vcd.find(std::string("SystemC.") + name) != nullptr);
+  const std::string a = "soc.accel.";
+  for (const std::string name :
+       {std::string("soc.irq"), a + "cmd_proc.busy", a + "cmd_proc.layer_id",
+        a + "cmd_proc.doorbell_count", a + "cmd_proc.ring_head", a + "cmd_proc.ring_tail",
+        a + "cmd_proc.irq_status", a + "sequencer.tile", a + "sequencer.input_half",
+        a + "dma.busy", a + "dma.bytes_in_flight", a + "gemm_core.busy",
+        a + "dwc.busy", a + "vector_unit.busy", a + "ppu.busy", a + "ppu.requant_busy",
+        std::string("soc.host.fw_phase")})
+    CHECK(vcd.find("SystemC." + name) != nullptr);
   // The header's date is fixed so identical runs give identical files.
   CHECK(vcd.date == "(fixed for reproducible output)");
   // SystemC writes the final time at close: the end of the simulation.
@@ -70,32 +74,65 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
   const auto& layers = run.result.layers;
 
   // The doorbell is rung once; the clocked command processor starts fetching at the
-  // first clock edge after it.
-  const auto& doorbells = vcd.changes_of("soc.accel.doorbell_count");
+  // first clock edge after it. The tail was written before the doorbell.
+  const auto& doorbells = vcd.changes_of(a + "cmd_proc.doorbell_count");
   REQUIRE(doorbells.size() == 2); // initial 0, then 1
   CHECK(test::vcd_file::value_as_uint(doorbells[1].value) == 1);
   CHECK(layers[0].stats.start_cycle * ps_per_cycle ==
         (doorbells[1].time + ps_per_cycle - 1) / ps_per_cycle * ps_per_cycle);
+  auto tail = vcd.value_at(a + "cmd_proc.ring_tail", doorbells[1].time);
+  REQUIRE(tail.has_value());
+  CHECK(test::vcd_file::value_as_uint(*tail) == shapes.size());
 
-  // One GEMM busy interval per layer, as long as its compute cycles, inside the layer.
-  const auto gemm = high_intervals(vcd, "soc.accel.gemm_busy");
-  REQUIRE(gemm.size() == shapes.size());
+  // GEMM core busy intervals (one per tile) add up to each layer's compute cycles and
+  // lie inside the layer; the layer id on the waveform is the layer's.
+  const auto gemm = high_intervals(vcd, a + "gemm_core.busy");
+  REQUIRE(gemm.size() >= shapes.size());
+  const auto dma_busy = high_intervals(vcd, a + "dma.busy");
+  REQUIRE(!dma_busy.empty());
   for (size_t i = 0; i < shapes.size(); ++i) {
     INFO("layer " << i);
     const auto& st = layers[i].stats;
     const uint64_t start = st.start_cycle * ps_per_cycle;
     const uint64_t end = (st.start_cycle + st.total_cycles) * ps_per_cycle;
-    CHECK(gemm[i].fall - gemm[i].rise == st.compute_cycles * ps_per_cycle);
-    CHECK(gemm[i].rise >= start);
-    CHECK(gemm[i].fall <= end);
-    auto id = vcd.value_at("soc.accel.layer_id", gemm[i].rise);
-    REQUIRE(id.has_value());
-    CHECK(test::vcd_file::value_as_uint(*id) == i);
+    uint64_t busy_ps = 0;
+    for (const edge& e : gemm)
+      if (e.rise >= start && e.fall <= end) {
+        busy_ps += e.fall - e.rise;
+        auto id = vcd.value_at(a + "cmd_proc.layer_id", e.rise);
+        REQUIRE(id.has_value());
+        CHECK(test::vcd_file::value_as_uint(*id) == i);
+      }
+    CHECK(busy_ps == st.compute_cycles * ps_per_cycle);
+    // The descriptor fetch is the layer's first DMA burst: the DMA turns busy exactly
+    // as the layer starts, and is idle again before the layer ends.
+    bool fetch_seen = false;
+    for (const edge& e : dma_busy)
+      fetch_seen = fetch_seen || e.rise == start;
+    CHECK(fetch_seen);
+    // (The stats record write may begin on the layer's last cycle boundary.)
+    auto idle_at_end = vcd.value_at(a + "dma.busy", end - 1);
+    REQUIRE(idle_at_end.has_value());
+    CHECK(*idle_at_end == "0");
   }
+  // Bytes in flight are non-zero exactly while the DMA is busy, at burst times: never
+  // more than the outstanding window of bursts per transfer stream allows, and back to
+  // zero at the end.
+  uint64_t peak = 0;
+  for (const auto& ch : vcd.changes_of(a + "dma.bytes_in_flight")) {
+    const uint64_t bytes = test::vcd_file::value_as_uint(ch.value);
+    peak = std::max(peak, bytes);
+    auto busy = vcd.value_at(a + "dma.busy", ch.time);
+    REQUIRE(busy.has_value());
+    CHECK((*busy == "1") == (bytes > 0));
+  }
+  CHECK(peak > 0);
+  CHECK(test::vcd_file::value_as_uint(
+            vcd.changes_of(a + "dma.bytes_in_flight").back().value) == 0);
 
   // Busy covers the whole batch; the done interrupt rises as busy falls and is
-  // cleared by the firmware before it returns.
-  const auto busy = high_intervals(vcd, "soc.accel.busy");
+  // cleared by the firmware before it returns. IRQ status shows the DONE bit meanwhile.
+  const auto busy = high_intervals(vcd, a + "cmd_proc.busy");
   REQUIRE(busy.size() == 1);
   CHECK(busy[0].rise == layers[0].stats.start_cycle * ps_per_cycle);
   const auto irq = high_intervals(vcd, "soc.irq");
@@ -105,14 +142,52 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
   CHECK(busy[0].fall >=
         (layers.back().stats.start_cycle + layers.back().stats.total_cycles) *
             ps_per_cycle);
+  auto status = vcd.value_at(a + "cmd_proc.irq_status", irq[0].rise);
+  REQUIRE(status.has_value());
+  CHECK((test::vcd_file::value_as_uint(*status) & DWVP_IRQ_DONE) != 0);
+  auto head = vcd.value_at(a + "cmd_proc.ring_head", busy[0].fall);
+  REQUIRE(head.has_value());
+  CHECK(test::vcd_file::value_as_uint(*head) == shapes.size());
 
-  // DRAM rows opened while the run moved data: some bank's open row left -1 (closed).
-  bool opened = false;
-  for (int bank = 0; bank < 16; ++bank)
-    for (const auto& ch : vcd.changes_of("soc.dram.open_row_bank" + std::to_string(bank)))
-      opened = opened || ch.value.find('0') != std::string::npos ||
-               (ch.value != "11111111111111111111111111111111");
-  CHECK(opened);
+  // DRAM banks: closed is high impedance, an open row a number. While the accelerator
+  // runs, only its DMA uses DRAM: every row opens (ACT) while a burst is in flight, at
+  // the activate's own time.
+  const uint64_t run_start = layers.front().stats.start_cycle * ps_per_cycle;
+  const uint64_t run_end =
+      (layers.back().stats.start_cycle + layers.back().stats.total_cycles) * ps_per_cycle;
+  size_t opens = 0, opens_in_run = 0;
+  for (int bank = 0; bank < 16; ++bank) {
+    const auto& changes = vcd.changes_of("soc.dram.open_row_bank" + std::to_string(bank));
+    REQUIRE(!changes.empty());
+    CHECK(changes.front().time == 0);
+    CHECK(changes.front().value.find_first_not_of('z') == std::string::npos);
+    for (size_t k = 1; k < changes.size(); ++k) {
+      if (changes[k].value.find('z') != std::string::npos)
+        continue;
+      ++opens; // the host's loads open rows too, before the run
+      if (changes[k].time < run_start || changes[k].time >= run_end)
+        continue;
+      ++opens_in_run;
+      auto dma = vcd.value_at(a + "dma.busy", changes[k].time);
+      REQUIRE(dma.has_value());
+      CHECK(*dma == "1");
+    }
+  }
+  CHECK(opens > 0);
+  INFO(opens_in_run << " rows opened while the accelerator ran");
+
+  // The GTKWave save file beside the VCD groups the signals by module.
+  const std::string gtkw = path.substr(0, path.size() - 4) + ".gtkw";
+  std::ifstream gtkw_file(gtkw);
+  REQUIRE(gtkw_file.good());
+  std::stringstream gtkw_text;
+  gtkw_text << gtkw_file.rdbuf();
+  for (const char* group : {"-cmd_proc", "-dma", "-gemm_core", "-sequencer", "-dram"})
+    CHECK(gtkw_text.str().find(std::string("@800200\n") + group + "\n") !=
+          std::string::npos);
+  CHECK(gtkw_text.str().find("SystemC.soc.accel.dma.bytes_in_flight[31:0]") !=
+        std::string::npos);
+  std::remove(gtkw.c_str());
 
   // The firmware phases go load (1) -> run (2) -> read back (3); the run phase begins
   // before the doorbell and read-back after the interrupt was serviced.
