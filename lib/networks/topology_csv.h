@@ -1,5 +1,5 @@
 // SCALE-Sim-style topology CSV reader (format in docs/networks.md, example in
-// scenarios/networks/examples/tiny.csv): SCALE-Sim's columns
+// lib/networks/examples/tiny.csv): SCALE-Sim's columns
 //   Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels,
 //   Num Filter, Strides,
 // plus Type (conv, dw, dw1xk, dwkx1, pw, fc, add, avgpool, mul) and the optional Input
