@@ -1,6 +1,7 @@
 #include "logging.h"
 
 #include "config.h"
+#include "model_log.h"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -52,9 +53,28 @@ void apply(state& s, const std::string& name, spdlog::logger& logger) {
   logger.set_level(it != s.module_levels.end() ? it->second : s.default_level);
 }
 
+// Models (models/) log through dwvp::models::model_logger, which asks the factory
+// installed here; they never include this header. Installed once, before any model
+// can be constructed, by the static initializer below; configure() and get() call it
+// too in case a program reaches them first. A static library member is linked only
+// when referenced, and a program may construct models without ever calling get() or
+// configure(), so dwvp_logging's link option (platform/CMakeLists.txt) references
+// dwvp_logging_install_model_logger_factory: this object, and with it the static
+// initializer, is in every program that links dwvp_logging (all that link dwvp_platform).
+void install_model_logger_factory() {
+  static const bool installed = [] {
+    models::set_logger_factory(&get);
+    return true;
+  }();
+  (void)installed;
+}
+
+const bool g_factory_installed = (install_model_logger_factory(), true);
+
 } // namespace
 
 void configure(const std::string& default_level, const std::string& module_levels) {
+  install_model_logger_factory();
   state& s = global();
   std::lock_guard<std::mutex> guard(s.lock);
   s.default_level = parse_level(default_level);
@@ -77,6 +97,7 @@ void configure(const std::string& default_level, const std::string& module_level
 }
 
 std::shared_ptr<spdlog::logger> get(const std::string& module) {
+  install_model_logger_factory();
   state& s = global();
   std::lock_guard<std::mutex> guard(s.lock);
   auto it = s.loggers.find(module);
@@ -92,3 +113,8 @@ std::shared_ptr<spdlog::logger> get(const std::string& module) {
 }
 
 } // namespace dwvp::logging
+
+// The symbol dwvp_logging's link option asks for (see install_model_logger_factory).
+extern "C" void dwvp_logging_install_model_logger_factory() {
+  dwvp::logging::install_model_logger_factory();
+}

@@ -1,6 +1,6 @@
 #include "host_cpu.h"
 
-#include "logging.h"
+#include "model_log.h"
 
 namespace dwvp::models {
 
@@ -8,7 +8,7 @@ using sc_core::sc_time;
 
 host_cpu::host_cpu(sc_core::sc_module_name name, const host_params& params)
     : sc_module(name), socket("socket"), irq("irq"), m_params(params),
-      m_log(logging::get(basename())), m_fw_log(logging::get("firmware")),
+      m_log(model_logger(basename())), m_fw_log(model_logger("firmware")),
       m_phase_sig("fw_phase") {
   SC_HAS_PROCESS(host_cpu);
   SC_THREAD(run);

@@ -1,6 +1,6 @@
 #include "memory.h"
 
-#include "logging.h"
+#include "model_log.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -22,7 +22,7 @@ memory::memory(sc_core::sc_module_name name, uint64_t size_bytes,
                std::unique_ptr<memory_timing> timing)
     : sc_module(name), socket("socket"), m_size(size_bytes),
       m_data(static_cast<uint8_t*>(std::calloc(size_bytes, 1))),
-      m_timing(std::move(timing)), m_log(logging::get(basename())) {
+      m_timing(std::move(timing)), m_log(model_logger(basename())) {
   if (!m_data)
     throw std::bad_alloc();
   socket.register_b_transport(this, &memory::b_transport);
