@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include <algorithm>
+
 #include "logging.h"
 #include "networks.h"
 #include "soc.h"
@@ -80,7 +82,10 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   if (options.scan_order)
     opt.loop_order = DWVP_ORDER_SCAN;
   opt.fuse = options.fuse;
-  opt.fuse_limit = 2 * top.accelerator.params().buffers.output; // the whole output buffer
+  // A fused activation is written into the whole output buffer and moved into the
+  // whole input buffer for the next layer: it must fit both.
+  const auto& buffers = top.accelerator.params().buffers;
+  opt.fuse_limit = 2 * std::min(buffers.output, buffers.input);
   top.host.set_program([&] {
     run.result = runtime::run_network(net, opt);
     return run.result.driver_status;

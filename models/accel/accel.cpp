@@ -19,7 +19,8 @@ sram_params sram_of(const accel_params& p, uint64_t half_bytes) {
 }
 
 engine_params engine_of(const accel_params& p) {
-  return {p.clock_period, compute_config_from(p), p.functional};
+  return {p.clock_period, compute_config_from(p), p.functional,
+          uint64_t(p.sram_banks) * p.sram_port_bytes};
 }
 
 sequencer_params sequencer_of(const accel_params& p) {

@@ -69,6 +69,7 @@ private:
   void soft_reset();
   void raise_irq(uint32_t bits);
   void update_irq_line();
+  void drive_irq(); // the one process that writes `irq`
 
   void command_loop();
   bool process_descriptor(uint32_t index); // false stops the ring
@@ -100,6 +101,7 @@ private:
 
   // Command processor state.
   sc_core::sc_event m_doorbell_event;
+  sc_core::sc_event m_irq_event; // the line's level changed: drive_irq writes it
   bool m_doorbell_pending = false;
   uint64_t m_generation = 0;       // bumped by soft reset; abandons the layer in flight
   uint64_t m_layer_generation = 0; // m_generation when the current layer started

@@ -4,7 +4,7 @@
 #include "layer_kernels.h"
 #include "model_log.h"
 
-#include <cmath>
+#include <algorithm>
 #include <stdexcept>
 
 namespace dwvp::models {
@@ -79,7 +79,7 @@ bool tile_engine::write_region(const strided_region& r, const uint8_t* src,
   });
 }
 
-bool tile_engine::compute(tile_command& c, sc_time& feed) {
+bool tile_engine::compute(tile_command& c, uint64_t& fed) {
   const dwvp_desc& t = c.tile;
   auto fail = [&](dwvp_error error, dwvp_desc_field field, std::string message) {
     c.error = error;
@@ -92,21 +92,26 @@ bool tile_engine::compute(tile_command& c, sc_time& feed) {
   };
   kernels::layer_operands ops;
   // Operands, in the order the datapath consumes them; the time they take to arrive
-  // (`feed`) bounds the tile's compute time.
+  // over the read port bounds the tile's compute time. The buffers' own access times
+  // are pipelined behind that port.
+  sc_time feed;
   m_input.resize(c.input.bytes());
   if (!read_region(c.input, reinterpret_cast<uint8_t*>(m_input.data()), feed))
     return bus_fail(DWVP_FIELD_INPUT_ADDR);
   ops.input = m_input.data();
+  fed += m_input.size();
   if (t.opcode == DWVP_OP_ADD) {
     m_aux.resize(c.input.bytes());
     if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
       return bus_fail(DWVP_FIELD_AUX_ADDR);
     ops.aux = m_aux.data();
+    fed += m_aux.size();
   } else if (t.opcode == DWVP_OP_CHANNEL_MUL) {
     m_aux.resize(t.out_c);
     if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
       return bus_fail(DWVP_FIELD_AUX_ADDR);
     ops.aux = m_aux.data();
+    fed += m_aux.size();
   }
   const bool weighted = t.opcode <= DWVP_OP_FC;
   if (weighted) {
@@ -126,6 +131,7 @@ bool tile_engine::compute(tile_command& c, sc_time& feed) {
                                             t.out_c);
     if (!r.ok())
       return fail(r.error, r.field, r.message);
+    fed += m_weights.size() + 4 * m_bias.size() + 4 * m_quant.size();
     ops.weights = m_weights.data();
     ops.bias = m_bias.data();
     ops.multiplier = m_quant.data();
@@ -171,16 +177,13 @@ void tile_engine::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  sc_time feed;
-  if (!compute(*c, feed)) {
+  uint64_t fed = 0;
+  if (!compute(*c, fed)) {
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     return;
   }
-  const double period = m_params.clock_period.to_seconds();
-  // The feed time is exact picoseconds; round once, allowing for the ps rounding of
-  // the individual accesses.
-  const uint64_t feed_cycles =
-      static_cast<uint64_t>(std::ceil(feed.to_seconds() / period - 1e-6));
+  const uint64_t port = std::max<uint64_t>(m_params.feed_bytes_per_cycle, 1);
+  const uint64_t feed_cycles = (fed + port - 1) / port;
   c->cycles = std::max<uint64_t>(ct.cycles, feed_cycles);
   c->ppu_cycles = ct.ppu_cycles;
   c->macs = ct.macs;

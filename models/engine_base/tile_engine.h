@@ -29,6 +29,9 @@ struct engine_params {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   timing::compute_config compute{};
   bool functional = true; // false: timing only, the kernels do not run
+  // Width of the engine's read port into the buffers (sram.banks x sram.port_bytes):
+  // a tile's operands take at least their bytes over this many cycles to arrive.
+  uint64_t feed_bytes_per_cycle = 512;
 };
 
 class tile_engine : public sc_core::sc_module {
@@ -67,8 +70,8 @@ protected:
 private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   // Reads the operands, runs the kernel, writes the outputs; false on a refused
-  // operand or bus error (the command says which).
-  bool compute(tile_command& c, sc_core::sc_time& feed);
+  // operand or bus error (the command says which). `fed` counts the operand bytes.
+  bool compute(tile_command& c, uint64_t& fed);
 
   std::vector<int8_t> m_input, m_aux, m_weights, m_output, m_lut;
   std::vector<int32_t> m_bias, m_quant;

@@ -4,6 +4,7 @@
 #include "model_log.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace dwvp::models {
 
@@ -94,7 +95,12 @@ void tile_sequencer::run_layer(layer_command& c) {
     c.message = std::move(message);
   };
   const sc_time layer_start = sc_core::sc_time_stamp();
-  const timing::compute_timing whole = timing::layer_compute(d, m_params.compute);
+  timing::compute_timing whole;
+  try {
+    whole = timing::layer_compute(d, m_params.compute);
+  } catch (const std::invalid_argument& e) {
+    return fail(DWVP_ERR_UNSUPPORTED, DWVP_FIELD_DATAFLOW, e.what());
+  }
   c.macs = whole.macs;
   c.engine = static_cast<uint32_t>(whole.unit);
   // The vector unit works out of its own, smaller vector memory (GeneSys's SIMD array
