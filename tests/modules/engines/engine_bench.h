@@ -40,6 +40,19 @@ inline sram_params narrow_sram(sc_time period) {
   return {4096, 1, 1, period}; // one byte per cycle
 }
 
+// The engines' read-port width: accel.cpp gives them the SRAM width (banks x port
+// bytes) as engine_params::feed_bytes_per_cycle. Set where the model has that
+// parameter (older models took the bound from the buffers' annotated times instead).
+template <typename P>
+auto set_feed_width(P& p, uint64_t width, int) -> decltype(void(p.feed_bytes_per_cycle = width)) {
+  p.feed_bytes_per_cycle = width;
+}
+template <typename P> void set_feed_width(P&, uint64_t, long) {}
+inline engine_params with_feed(engine_params ep, const sram_params& sp) {
+  set_feed_width(ep, uint64_t(sp.banks) * sp.port_bytes, 0);
+  return ep;
+}
+
 struct engine_bench {
   quiet_logs quiet;
   models::timeline events{"events"};
@@ -54,8 +67,9 @@ struct engine_bench {
 
   engine_bench(const sram_params& sp, const engine_params& ep)
       : input("input_buffer", sp), weight("weight_buffer", sp), output("output_buffer", sp),
-        vmem("vector_memory", sp), gemm("gemm_core", ep), dwc("dwc", ep),
-        vec("vector_unit", ep), pp("ppu", ep, events), params(ep) {
+        vmem("vector_memory", sp), gemm("gemm_core", with_feed(ep, sp)),
+        dwc("dwc", with_feed(ep, sp)), vec("vector_unit", with_feed(ep, sp)),
+        pp("ppu", with_feed(ep, sp), events), params(with_feed(ep, sp)) {
     stim[to_gemm].bind(gemm.cmd_socket);
     stim[to_dwc].bind(dwc.cmd_socket);
     stim[to_vector].bind(vec.cmd_socket);
