@@ -2,8 +2,9 @@
 // holds the bytes. Two ping-pong halves of `half_bytes` each, `banks` banks of
 // `port_bytes`-wide ports read or written in parallel. Every access is counted in port
 // words; its annotated time is the bytes over the buffer's width (banks x port bytes
-// per cycle), in exact picoseconds so that an initiator summing many small accesses
-// rounds once. docs/architecture.md, "SRAM buffers".
+// per cycle), rounded to the kernel's 1 ps resolution (initiators that need an exact
+// bound over many accesses count bytes, as the engines do). docs/architecture.md,
+// "SRAM buffers".
 #pragma once
 
 #include <systemc>

@@ -129,7 +129,7 @@ TEST_CASE("engines: on one-byte-wide buffers the engines are feed-bound",
 // (engine_params::feed_bytes_per_cycle).
 TEST_CASE("engines: feed-bound cycles are the operand bytes over the width with strided "
           "reads",
-          "[modules][engines][gemm][!mayfail]") {
+          "[modules][engines][gemm]") {
   const engine_params ep; // 1 ns clock
   // Three bytes per cycle: 333.33 ps per byte, not a whole number of picoseconds.
   engine_bench b({4096, 3, 1, ns(1)}, ep);

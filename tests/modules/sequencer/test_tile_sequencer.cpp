@@ -608,7 +608,7 @@ TEST_CASE("sequencer: tiled PPU layers equal golden", "[modules][sequencer]") {
 // exception and answer DWVP_ERR_UNSUPPORTED. Robustness only: the command processor
 // validates descriptors before they reach the sequencer.
 TEST_CASE("sequencer: a layer without a timing formula is refused with an error",
-          "[modules][sequencer][!mayfail]") {
+          "[modules][sequencer]") {
   sequencer_bench b;
   const layer_case L = weighted_layer(201, DWVP_OP_DEPTHWISE, {4, 4, 3, 3, 1, 1, 1, 1, 1, 1},
                                       4, 0, DWVP_MAP_DEFAULT, DWVP_DF_ST_OS);
