@@ -78,7 +78,7 @@ const default_entry k_defaults[] = {
     {"log.level", config_type::string, "warn",
      "default log level: trace, debug, info, warn, error, off"},
     {"log.modules", config_type::string, "",
-     "per-module levels, e.g. 'accel=debug,bus=trace'"},
+     "per-module levels, e.g. 'cmd_proc=info,dma=debug,bus=trace'"},
 };
 
 const char* type_name(config_type t) {

@@ -89,7 +89,11 @@ std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_tex
       for (const std::string& part : scope)
         path += part + ".";
       std::string group = scope.empty() ? "top" : scope.back();
-      std::string entry = (width > 1 ? "@24\n" : "@28\n") + path + name;
+      // Binary for 1-bit signals, hex for status words, decimal for the rest.
+      const char* format = width == 1                                 ? "@28\n"
+                           : name.find("status") != std::string::npos ? "@22\n"
+                                                                      : "@24\n";
+      std::string entry = format + path + name;
       if (next != "$end")
         entry += next; // the [msb:lsb] range
       if (groups.empty() || groups.back().first != group)

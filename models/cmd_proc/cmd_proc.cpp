@@ -25,7 +25,7 @@ cmd_proc::cmd_proc(sc_core::sc_module_name name, sc_time clock_period,
   staging_socket.register_transport_dbg(this, &cmd_proc::staging_debug);
   SC_HAS_PROCESS(cmd_proc);
   SC_THREAD(command_loop);
-  // Register writes (the host's thread) and the command loop both change the IRQ
+  // Register writes (the initiator's thread) and the command loop both change the IRQ
   // state; one method drives the port, so any signal may be bound to it.
   SC_METHOD(drive_irq);
   sensitive << m_irq_event;
@@ -233,7 +233,9 @@ void cmd_proc::raise_irq(uint32_t bits) {
 
 void cmd_proc::update_irq_line() {
   m_irq_status_sig.write(m_irq_status);
-  m_irq_event.notify(SC_ZERO_TIME);
+  // Immediate notification: drive_irq runs in this evaluation phase, so the line has
+  // its new level after this delta, as if the register access had written it.
+  m_irq_event.notify();
 }
 
 // ---------------------------------------------------------------- command processor

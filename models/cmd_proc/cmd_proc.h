@@ -41,7 +41,7 @@ public:
   tlm_utils::simple_target_socket<cmd_proc> staging_socket;
   tlm_utils::simple_initiator_socket<cmd_proc> dma_socket;
   tlm_utils::simple_initiator_socket<cmd_proc> layer_socket;
-  sc_core::sc_out<bool> irq;
+  sc_core::sc_out<bool> irq; // driven by one method: any bool signal may be bound
 
   cmd_proc(sc_core::sc_module_name name, sc_core::sc_time clock_period,
            std::function<traffic_counters()> traffic);
@@ -101,7 +101,7 @@ private:
 
   // Command processor state.
   sc_core::sc_event m_doorbell_event;
-  sc_core::sc_event m_irq_event; // the line's level changed: drive_irq writes it
+  sc_core::sc_event m_irq_event; // the line's level may have changed
   bool m_doorbell_pending = false;
   uint64_t m_generation = 0;       // bumped by soft reset; abandons the layer in flight
   uint64_t m_layer_generation = 0; // m_generation when the current layer started

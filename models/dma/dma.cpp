@@ -42,6 +42,11 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
                   : c->kind == dma_command::mirror ? run_mirror(*c)
                                                    : run_external(*c);
   m_busy_time += c->end - c->start;
+  static const char* const kinds[] = {"load", "store", "move", "mirror"};
+  m_log->debug("{} of {} bytes, bus 0x{:08x}, local 0x{:08x}: {:.3f} to {:.3f} ns{}", kinds[c->kind],
+               c->kind == dma_command::move ? c->local_src.bytes() : c->external.bytes(),
+               c->external.addr, c->local_addr, c->start.to_seconds() * 1e9,
+               c->end.to_seconds() * 1e9, ok ? "" : " FAILED");
   trans.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
 

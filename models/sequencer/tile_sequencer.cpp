@@ -337,6 +337,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     m_input_half_sig.write(in_half[i]);
     m_output_half_sig.write(static_cast<uint32_t>(i % 2));
     tile_command tc = command_for(i);
+    m_log->debug("layer {} tile {}/{}: out rows {}..{} cols {}..{} channels {}..{}", d.layer_id,
+                 i, n, t.oy0, t.oy1, t.ox0, t.ox1, t.c0, t.c1);
     sc_time delay;
     if (send_command(engine, tc, delay) != tlm::TLM_OK_RESPONSE)
       return fail(DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING,
@@ -353,7 +355,6 @@ void tile_sequencer::run_layer(layer_command& c) {
     out_end[i] =
         fuse_out ? comp_end[i]
                  : store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
-    (void)t;
   }
   if (c.error != DWVP_ERR_NONE)
     return;
