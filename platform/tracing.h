@@ -10,7 +10,8 @@
 namespace dwvp {
 
 // A GTKWave save file for a VCD header: one group per module scope, 1-bit signals in
-// binary, status words in hex, other vectors in decimal. `vcd_text` needs only the header.
+// binary, status words in hex, other vectors in decimal. `vcd_text` needs only the
+// header.
 std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_text);
 
 class vcd_trace {

@@ -37,10 +37,9 @@ accel::accel(sc_core::sc_module_name name, const accel_params& params)
       m_input_buffer("input_buffer", sram_of(params, params.buffers.input)),
       m_weight_buffer("weight_buffer", sram_of(params, params.buffers.weight)),
       m_output_buffer("output_buffer", sram_of(params, params.buffers.output)),
-      m_vector_memory("vector_memory",
-                      sram_of(params, params.vector_buffers.input +
-                                          params.vector_buffers.weight +
-                                          params.vector_buffers.output)),
+      m_vector_memory("vector_memory", sram_of(params, params.vector_buffers.input +
+                                                           params.vector_buffers.weight +
+                                                           params.vector_buffers.output)),
       m_cmd("cmd_proc", params.clock_period, [this] { return traffic(); }),
       m_sequencer("sequencer", sequencer_of(params)), m_dma("dma", params.dma, m_events),
       m_gemm("gemm_core", engine_of(params)), m_dwc("dwc", engine_of(params)),

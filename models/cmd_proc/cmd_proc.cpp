@@ -62,13 +62,13 @@ void cmd_proc::declare_registers() {
           soft_reset();
         m_ctrl = v & DWVP_CTRL_ENABLE;
       });
-  m_regs.add(
-      DWVP_REG_STATUS, "STATUS", R::read_only,
-      [this] {
-        return (m_busy ? DWVP_STATUS_BUSY : 0) | (m_error_code ? DWVP_STATUS_ERROR : 0) |
-               (m_error_code << DWVP_STATUS_ERR_CODE_SHIFT);
-      },
-      {});
+  m_regs.add(DWVP_REG_STATUS, "STATUS", R::read_only,
+             [this] {
+               return (m_busy ? DWVP_STATUS_BUSY : 0) |
+                      (m_error_code ? DWVP_STATUS_ERROR : 0) |
+                      (m_error_code << DWVP_STATUS_ERR_CODE_SHIFT);
+             },
+             {});
   m_regs.add(DWVP_REG_ERR_LAYER, "ERR_LAYER", R::read_only, value(m_err_layer), {});
   m_regs.add(DWVP_REG_ERR_FIELD, "ERR_FIELD", R::read_only, value(m_err_field), {});
   m_regs.add(DWVP_REG_ERR_INDEX, "ERR_INDEX", R::read_only, value(m_err_index), {});
@@ -113,13 +113,12 @@ void cmd_proc::declare_registers() {
   }
   for (uint32_t n = 0; n < DWVP_PERF_COUNT; ++n) {
     // Reading LO latches HI, so a LO-then-HI pair is one consistent 64-bit value.
-    m_regs.add(
-        DWVP_REG_PERF_LO(n), "PERF_LO" + std::to_string(n), R::read_only,
-        [this, n] {
-          m_perf_hi_latch[n] = static_cast<uint32_t>(m_perf[n] >> 32);
-          return static_cast<uint32_t>(m_perf[n]);
-        },
-        {});
+    m_regs.add(DWVP_REG_PERF_LO(n), "PERF_LO" + std::to_string(n), R::read_only,
+               [this, n] {
+                 m_perf_hi_latch[n] = static_cast<uint32_t>(m_perf[n] >> 32);
+                 return static_cast<uint32_t>(m_perf[n]);
+               },
+               {});
     m_regs.add(DWVP_REG_PERF_HI(n), "PERF_HI" + std::to_string(n), R::read_only,
                value(m_perf_hi_latch[n]), {});
   }
@@ -348,7 +347,8 @@ bool cmd_proc::process_descriptor(uint32_t index) {
   layer.generation_at_start = m_layer_generation;
   sc_time delay;
   if (send_command(layer_socket, layer, delay) != tlm::TLM_OK_RESPONSE) {
-    report_error(d, index, {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "sequencer refused"});
+    report_error(d, index,
+                 {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "sequencer refused"});
     return false;
   }
   if (layer.abandoned || abandoned())

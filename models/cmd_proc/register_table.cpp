@@ -8,7 +8,8 @@ void register_table::add(uint32_t offset, std::string name, access rule, reader 
                          writer write) {
   if (offset % 4 || offset / 4 >= m_index.size() || m_index[offset / 4] >= 0)
     throw std::invalid_argument("register '" + name + "' at offset " +
-                                std::to_string(offset) + ": outside, misaligned or taken");
+                                std::to_string(offset) +
+                                ": outside, misaligned or taken");
   if ((rule != write_only && !read) || (rule != read_only && !write))
     throw std::invalid_argument("register '" + name + "': access rule without handler");
   m_index[offset / 4] = static_cast<int>(m_entries.size());

@@ -43,7 +43,8 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
                                                    : run_external(*c);
   m_busy_time += c->end - c->start;
   static const char* const kinds[] = {"load", "store", "move", "mirror"};
-  m_log->debug("{} of {} bytes, bus 0x{:08x}, local 0x{:08x}: {:.3f} to {:.3f} ns{}", kinds[c->kind],
+  m_log->debug("{} of {} bytes, bus 0x{:08x}, local 0x{:08x}: {:.3f} to {:.3f} ns{}",
+               kinds[c->kind],
                c->kind == dma_command::move ? c->local_src.bytes() : c->external.bytes(),
                c->external.addr, c->local_addr, c->start.to_seconds() * 1e9,
                c->end.to_seconds() * 1e9, ok ? "" : " FAILED");
@@ -53,12 +54,7 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
 bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
                     sc_time& when) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(data);
-  trans.set_data_length(len);
-  trans.set_streaming_width(len);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_payload(trans, write, addr, data, len);
   // `when` is the issue time in, the completion time out.
   const sc_time issue = when;
   sc_time delay = when - sc_core::sc_time_stamp();
@@ -78,12 +74,7 @@ bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
 bool dma::local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
                        sc_time& delay) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(data);
-  trans.set_data_length(len);
-  trans.set_streaming_width(len);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_payload(trans, write, addr, data, len);
   local_socket->b_transport(trans, delay);
   if (trans.is_response_error()) {
     m_log->error("local {} of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",

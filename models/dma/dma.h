@@ -13,8 +13,8 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
 
 #include <spdlog/logger.h>
 
@@ -31,7 +31,8 @@ struct dma_params {
 
 class dma : public sc_core::sc_module {
 public:
-  tlm_utils::multi_passthrough_target_socket<dma> cmd_socket; // command processor, sequencer
+  tlm_utils::multi_passthrough_target_socket<dma>
+      cmd_socket; // command processor, sequencer
   tlm_utils::simple_initiator_socket<dma> bus_socket;
   tlm_utils::simple_initiator_socket<dma> local_socket;
 

@@ -24,12 +24,7 @@ void tile_engine::trace(sc_core::sc_trace_file* tf) const {
 bool tile_engine::mem_access(uint64_t addr, void* data, uint64_t len, bool write,
                              sc_time& delay) {
   tlm::tlm_generic_payload trans;
-  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  trans.set_address(addr);
-  trans.set_data_ptr(static_cast<unsigned char*>(data));
-  trans.set_data_length(static_cast<unsigned>(len));
-  trans.set_streaming_width(static_cast<unsigned>(len));
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  prepare_payload(trans, write, addr, data, len);
   mem_socket->b_transport(trans, delay);
   if (trans.is_response_error()) {
     m_log->error("local {} of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",
@@ -127,8 +122,8 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
       return bus_fail(DWVP_FIELD_BIAS_ADDR);
     if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false, feed))
       return bus_fail(DWVP_FIELD_QUANT_ADDR);
-    const check_result r = check_quant_data(m_quant.data(), m_quant.data() + t.out_c,
-                                            t.out_c);
+    const check_result r =
+        check_quant_data(m_quant.data(), m_quant.data() + t.out_c, t.out_c);
     if (!r.ok())
       return fail(r.error, r.field, r.message);
     fed += m_weights.size() + 4 * m_bias.size() + 4 * m_quant.size();

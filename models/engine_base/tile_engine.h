@@ -60,8 +60,7 @@ protected:
   bool mem_access(uint64_t addr, void* data, uint64_t len, bool write,
                   sc_core::sc_time& delay);
   bool read_region(const strided_region& r, uint8_t* dst, sc_core::sc_time& delay);
-  bool write_region(const strided_region& r, const uint8_t* src,
-                    sc_core::sc_time& delay);
+  bool write_region(const strided_region& r, const uint8_t* src, sc_core::sc_time& delay);
 
   engine_params m_params;
   std::shared_ptr<spdlog::logger> m_log;

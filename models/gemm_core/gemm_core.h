@@ -30,5 +30,4 @@ private:
   uint64_t m_lent_cycles = 0;
 };
 
-
 } // namespace dwvp::models

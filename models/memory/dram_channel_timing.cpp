@@ -38,14 +38,14 @@ void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& p
     sc_core::sc_trace(tf, *m_open_row.back(), prefix + "." + name);
   }
   events.enable();
-  m_channel.set_command_observer([this, &events, closed](uint32_t bank, int64_t row,
-                                                          uint64_t ps) {
-    row_signal* signal = m_open_row[bank].get();
-    const sc_dt::sc_lv<32> value =
-        row < 0 ? closed : sc_dt::sc_lv<32>(static_cast<uint64_t>(row));
-    events.post(sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS),
-                [signal, value] { signal->write(value); });
-  });
+  m_channel.set_command_observer(
+      [this, &events, closed](uint32_t bank, int64_t row, uint64_t ps) {
+        row_signal* signal = m_open_row[bank].get();
+        const sc_dt::sc_lv<32> value =
+            row < 0 ? closed : sc_dt::sc_lv<32>(static_cast<uint64_t>(row));
+        events.post(sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS),
+                    [signal, value] { signal->write(value); });
+      });
 }
 
 } // namespace dwvp::models

@@ -28,7 +28,8 @@ protected:
   std::string refuses(const dwvp_desc& tile) const override;
 
 private:
-  void requant_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void requant_transport(int id, tlm::tlm_generic_payload& trans,
+                         sc_core::sc_time& delay);
   void lut_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned lut_debug(tlm::tlm_generic_payload& trans);
 

@@ -15,8 +15,8 @@ tile_sequencer::tile_sequencer(sc_core::sc_module_name name,
     : sc_module(name), layer_socket("layer_socket"), dma_socket("dma_socket"),
       gemm_socket("gemm_socket"), dwc_socket("dwc_socket"),
       vector_socket("vector_socket"), ppu_socket("ppu_socket"), m_params(params),
-      m_log(model_logger(basename())), m_tile_sig("tile"),
-      m_input_half_sig("input_half"), m_output_half_sig("output_half") {
+      m_log(model_logger(basename())), m_tile_sig("tile"), m_input_half_sig("input_half"),
+      m_output_half_sig("output_half") {
   layer_socket.register_b_transport(this, &tile_sequencer::b_transport);
 }
 
@@ -114,16 +114,20 @@ void tile_sequencer::run_layer(layer_command& c) {
   buffer_layout mem;
   if (on_vector) {
     const uint64_t base = local_map::vector_memory;
-    mem = {base, base + 2 * sizes.input, base + 2 * (sizes.input + sizes.weight),
-           sizes.input, sizes.weight, sizes.output};
+    mem = {base,        base + 2 * sizes.input, base + 2 * (sizes.input + sizes.weight),
+           sizes.input, sizes.weight,           sizes.output};
   } else {
-    mem = {local_map::input_buffer, local_map::weight_buffer, local_map::output_buffer,
-           sizes.input, sizes.weight, sizes.output};
+    mem = {local_map::input_buffer,
+           local_map::weight_buffer,
+           local_map::output_buffer,
+           sizes.input,
+           sizes.weight,
+           sizes.output};
   }
-  auto& engine = on_vector                                ? vector_socket
-                 : whole.unit == timing::engine::ppu      ? ppu_socket
-                 : runs_on_dwc(d)                         ? dwc_socket
-                                                          : gemm_socket;
+  auto& engine = on_vector                           ? vector_socket
+                 : whole.unit == timing::engine::ppu ? ppu_socket
+                 : runs_on_dwc(d)                    ? dwc_socket
+                                                     : gemm_socket;
 
   // Fusion: a FUSE_OUT layer keeps its whole output in the GEMM output buffer (both
   // halves, laid out as in DRAM); the FUSE_IN layer after it has the DMA move it into
@@ -271,8 +275,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     tc.input.row_bytes = ic;
     tc.input.rows = t.ix1 - t.ix0;
     tc.input.planes = t.iy1 - t.iy0;
-    tc.aux_addr = d.opcode == DWVP_OP_ADD ? input_base(i) + tc.input.bytes()
-                                          : weight_base(i);
+    tc.aux_addr =
+        d.opcode == DWVP_OP_ADD ? input_base(i) + tc.input.bytes() : weight_base(i);
     const uint32_t oc = t.c1 - t.c0;
     const uint64_t weights = sequencer::weight_slice_bytes(d, t.c0, t.c1) - 12ull * oc;
     tc.weight_addr = weight_base(i);
@@ -337,8 +341,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     m_input_half_sig.write(in_half[i]);
     m_output_half_sig.write(static_cast<uint32_t>(i % 2));
     tile_command tc = command_for(i);
-    m_log->debug("layer {} tile {}/{}: out rows {}..{} cols {}..{} channels {}..{}", d.layer_id,
-                 i, n, t.oy0, t.oy1, t.ox0, t.ox1, t.c0, t.c1);
+    m_log->debug("layer {} tile {}/{}: out rows {}..{} cols {}..{} channels {}..{}",
+                 d.layer_id, i, n, t.oy0, t.oy1, t.ox0, t.ox1, t.c0, t.c1);
     sc_time delay;
     if (send_command(engine, tc, delay) != tlm::TLM_OK_RESPONSE)
       return fail(DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING,

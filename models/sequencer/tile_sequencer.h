@@ -24,7 +24,7 @@ namespace dwvp::models {
 
 struct sequencer_params {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
-  timing::compute_config compute{};      // picks the engine of a layer
+  timing::compute_config compute{};         // picks the engine of a layer
   sequencer::buffer_sizes buffers{};        // one half of each GEMM-side buffer
   sequencer::buffer_sizes vector_buffers{}; // one half of each vector-memory region
   // Fault injection: bytes added to the DRAM input address of every tile but the first

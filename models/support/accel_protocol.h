@@ -19,13 +19,13 @@ namespace dwvp::models {
 
 // Accelerator-local address map (the local bus behind the DMA and the engines).
 namespace local_map {
-constexpr uint64_t input_buffer = 0x0000'0000;   // input SRAM, two ping-pong halves
-constexpr uint64_t weight_buffer = 0x1000'0000;  // weights, bias, quantisation data
-constexpr uint64_t output_buffer = 0x2000'0000;  // output SRAM, two halves
-constexpr uint64_t vector_memory = 0x3000'0000;  // the vector unit's own memory
-constexpr uint64_t ppu_lut = 0x4000'0000;        // the PPU's 256-entry activation table
-constexpr uint64_t cmd_staging = 0x5000'0000;    // command processor: descriptor, stats
-constexpr uint64_t region_size = 0x1000'0000;    // address space of each region
+constexpr uint64_t input_buffer = 0x0000'0000;  // input SRAM, two ping-pong halves
+constexpr uint64_t weight_buffer = 0x1000'0000; // weights, bias, quantisation data
+constexpr uint64_t output_buffer = 0x2000'0000; // output SRAM, two halves
+constexpr uint64_t vector_memory = 0x3000'0000; // the vector unit's own memory
+constexpr uint64_t ppu_lut = 0x4000'0000;       // the PPU's 256-entry activation table
+constexpr uint64_t cmd_staging = 0x5000'0000;   // command processor: descriptor, stats
+constexpr uint64_t region_size = 0x1000'0000;   // address space of each region
 } // namespace local_map
 
 // A strided region: planes x rows x row_bytes, rows row_stride apart, planes
@@ -61,13 +61,13 @@ struct dma_command {
 // out_pixel_stride 0). Operand addresses are local.
 struct tile_command {
   dwvp_desc tile{};
-  strided_region input;      // in_h x in_w pixels of in_c bytes (rows = pixels)
-  uint64_t aux_addr = 0;     // ADD: second input, packed like the tile's input
-  uint64_t weight_addr = 0;  // weights of the tile's channels, packed
-  uint64_t bias_addr = 0;    // int32 [out_c]
-  uint64_t quant_addr = 0;   // int32 multiplier [out_c] then shift [out_c]
-  uint64_t lut_addr = 0;     // 256-byte table (activation == LUT)
-  strided_region output;     // out_h x out_w pixels of out_c bytes
+  strided_region input;     // in_h x in_w pixels of in_c bytes (rows = pixels)
+  uint64_t aux_addr = 0;    // ADD: second input, packed like the tile's input
+  uint64_t weight_addr = 0; // weights of the tile's channels, packed
+  uint64_t bias_addr = 0;   // int32 [out_c]
+  uint64_t quant_addr = 0;  // int32 multiplier [out_c] then shift [out_c]
+  uint64_t lut_addr = 0;    // 256-byte table (activation == LUT)
+  strided_region output;    // out_h x out_w pixels of out_c bytes
   // Filled in by the engine.
   uint64_t cycles = 0;     // busy cycles of the engine for this tile
   uint64_t ppu_cycles = 0; // requantisation on the PPU, overlapped
@@ -111,6 +111,18 @@ struct layer_command {
   std::string message;
 };
 
+// A plain data payload: `len` bytes at `addr`, no byte enables, status incomplete.
+inline void prepare_payload(tlm::tlm_generic_payload& trans, bool write, uint64_t addr,
+                            void* data, uint64_t len) {
+  trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  trans.set_address(addr);
+  trans.set_data_ptr(static_cast<unsigned char*>(data));
+  trans.set_data_length(static_cast<unsigned>(len));
+  trans.set_streaming_width(static_cast<unsigned>(len));
+  trans.set_byte_enable_ptr(nullptr);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 // Sends `command` over `socket` as the data of one payload; returns the response.
 template <typename Socket, typename Command>
 tlm::tlm_response_status send_command(Socket& socket, Command& command,
@@ -128,8 +140,7 @@ tlm::tlm_response_status send_command(Socket& socket, Command& command,
 
 // The command a payload carries, or nullptr if the payload is not one (wrong size or
 // command): the receiver then answers with TLM_COMMAND_ERROR_RESPONSE.
-template <typename Command>
-Command* command_of(tlm::tlm_generic_payload& trans) {
+template <typename Command> Command* command_of(tlm::tlm_generic_payload& trans) {
   if (trans.get_command() != tlm::TLM_WRITE_COMMAND ||
       trans.get_data_length() != sizeof(Command) || !trans.get_data_ptr())
     return nullptr;
