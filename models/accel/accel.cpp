@@ -24,8 +24,8 @@ engine_params engine_of(const accel_params& p) {
 }
 
 sequencer_params sequencer_of(const accel_params& p) {
-  return {p.clock_period, compute_config_from(p), p.buffers, p.vector_buffers,
-          p.fault_tile_input_offset};
+  return {p.clock_period,   compute_config_from(p),    p.buffers,
+          p.vector_buffers, p.fault_tile_input_offset, p.functional};
 }
 
 } // namespace

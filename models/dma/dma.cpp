@@ -51,10 +51,11 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
   trans.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
 
-bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
-                    sc_time& when) {
+bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write, sc_time& when,
+                    bool timing_only) {
   tlm::tlm_generic_payload trans;
   prepare_payload(trans, write, addr, data, len);
+  timing_only_scope marker(trans, timing_only);
   // `when` is the issue time in, the completion time out.
   const sc_time issue = when;
   sc_time delay = when - sc_core::sc_time_stamp();
@@ -72,9 +73,10 @@ bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
 }
 
 bool dma::local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
-                       sc_time& delay) {
+                       sc_time& delay, bool timing_only) {
   tlm::tlm_generic_payload trans;
   prepare_payload(trans, write, addr, data, len);
+  timing_only_scope marker(trans, timing_only);
   local_socket->b_transport(trans, delay);
   if (trans.is_response_error()) {
     m_log->error("local {} of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",
@@ -111,14 +113,16 @@ bool dma::run_external(dma_command& c) {
         // Issue when a slot is free: `outstanding` bursts before this one completed.
         sc_time when = std::max(c.start, m_done[slot]);
         sc_time local_delay = when - sc_core::sc_time_stamp();
-        if (store && !local_access(local, m_burst.data(), len, false, local_delay))
+        if (store &&
+            !local_access(local, m_burst.data(), len, false, local_delay, c.timing_only))
           return false;
-        if (!bus_burst(addr + done, m_burst.data(), len, store, when)) {
+        if (!bus_burst(addr + done, m_burst.data(), len, store, when, c.timing_only)) {
           c.failed_addr = addr + done;
           return false;
         }
         local_delay = when - sc_core::sc_time_stamp();
-        if (!store && !local_access(local, m_burst.data(), len, true, local_delay))
+        if (!store &&
+            !local_access(local, m_burst.data(), len, true, local_delay, c.timing_only))
           return false;
         m_done[slot] = when;
         slot = (slot + 1) % m_done.size();
@@ -168,8 +172,8 @@ bool dma::run_move(dma_command& c) {
         const uint32_t len = std::min(m_params.burst_bytes, s.row_bytes - done);
         const uint64_t src = s.addr + p * s.plane_stride + r * s.row_stride + done;
         sc_time write_delay = delay;
-        if (!local_access(src, m_burst.data(), len, false, delay) ||
-            !local_access(dst, m_burst.data(), len, true, write_delay))
+        if (!local_access(src, m_burst.data(), len, false, delay, c.timing_only) ||
+            !local_access(dst, m_burst.data(), len, true, write_delay, c.timing_only))
           return false;
         dst += len;
         done += len;

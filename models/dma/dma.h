@@ -53,9 +53,9 @@ private:
   bool run_move(dma_command& c);
   bool run_mirror(dma_command& c);
   bool bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
-                 sc_core::sc_time& when);
+                 sc_core::sc_time& when, bool timing_only);
   bool local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
-                    sc_core::sc_time& delay);
+                    sc_core::sc_time& delay, bool timing_only);
 
   dma_params m_params;
   timeline& m_events;

@@ -25,6 +25,7 @@ bool tile_engine::mem_access(uint64_t addr, void* data, uint64_t len, bool write
                              sc_time& delay) {
   tlm::tlm_generic_payload trans;
   prepare_payload(trans, write, addr, data, len);
+  timing_only_scope marker(trans, !m_params.functional);
   mem_socket->b_transport(trans, delay);
   if (trans.is_response_error()) {
     m_log->error("local {} of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",
@@ -140,7 +141,7 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
       return bus_fail(DWVP_FIELD_LUT_ADDR);
     ops.lut = m_lut.data();
   }
-  m_output.assign(c.output.bytes(), 0);
+  m_output.resize(c.output.bytes());
   if (m_params.functional)
     kernels::execute_layer(t, ops, m_output.data());
   sc_time unused;

@@ -1,5 +1,7 @@
 #include "memory.h"
 
+#include "accel_protocol.h"
+
 #include "model_log.h"
 
 #include <cstdlib>
@@ -89,7 +91,10 @@ void memory::copy(tlm::tlm_generic_payload& trans) {
 void memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   if (!check(trans))
     return;
-  copy(trans);
+  if (is_timing_only(trans)) // --no-data: timed and counted, no bytes moved
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  else
+    copy(trans);
   const bool is_write = trans.is_write();
   (is_write ? m_bytes_written : m_bytes_read) += trans.get_data_length();
   delay += m_timing->access(sc_core::sc_time_stamp() + delay, trans.get_address(),

@@ -158,6 +158,7 @@ void tile_sequencer::run_layer(layer_command& c) {
   auto dma = [&](dma_command& x, dwvp_desc_field field) {
     if (!ok)
       return x.start;
+    x.timing_only = !m_params.functional;
     sc_time delay;
     if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
       ok = false;
@@ -364,7 +365,7 @@ void tile_sequencer::run_layer(layer_command& c) {
     return;
   if (!ok)
     return fail(DWVP_ERR_BUS, failed, "DMA transfer failed");
-  if (fuse_out) {
+  if (fuse_out && m_params.functional) {
     // Not on the hardware's path: make the on-chip activation visible in DRAM for
     // checkers and tensor dumps (untimed debug copy).
     dma_command x;

@@ -30,6 +30,8 @@ struct sequencer_params {
   // Fault injection: bytes added to the DRAM input address of every tile but the first
   // of each layer, so tests can check that a tile-address bug is caught.
   int32_t fault_input_offset = 0;
+  // false (--no-data): the tiles' DMA transfers move no bytes (same bursts and times).
+  bool functional = true;
 };
 
 class tile_sequencer : public sc_core::sc_module {

@@ -1,5 +1,6 @@
 #include "sram_buffer.h"
 
+#include "accel_protocol.h"
 #include "model_log.h"
 
 #include <cstring>
@@ -57,12 +58,15 @@ void sram_buffer::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&
   const unsigned len = trans.get_data_length();
   uint8_t* mem = m_data.data() + trans.get_address();
   const uint64_t words = (len + m_params.port_bytes - 1) / m_params.port_bytes;
+  const bool copy = !is_timing_only(trans);
   if (trans.is_read()) {
-    std::memcpy(trans.get_data_ptr(), mem, len);
+    if (copy)
+      std::memcpy(trans.get_data_ptr(), mem, len);
     m_reads += words;
     m_bytes_read += len;
   } else {
-    std::memcpy(mem, trans.get_data_ptr(), len);
+    if (copy)
+      std::memcpy(mem, trans.get_data_ptr(), len);
     m_writes += words;
     m_bytes_written += len;
   }

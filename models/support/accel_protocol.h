@@ -51,6 +51,7 @@ struct dma_command {
   strided_region local_src; // local side of a move
   uint64_t local_addr = 0;  // packed local destination (load, move) or source (store)
   sc_core::sc_time start;
+  bool timing_only = false; // --no-data: the same bursts and times, no bytes moved
   // Filled in by the DMA.
   sc_core::sc_time end;     // completion of the last burst
   uint64_t failed_addr = 0; // on a bus error
@@ -109,6 +110,39 @@ struct layer_command {
   dwvp_error error = DWVP_ERR_NONE;
   dwvp_desc_field field = DWVP_FIELD_NONE;
   std::string message;
+};
+
+// Marks a payload as timing only (--no-data): the target times and counts it as usual
+// but moves no bytes, and the data pointer's contents are undefined. Attach with
+// timing_only_scope so the payload never owns it.
+struct timing_only_extension : tlm::tlm_extension<timing_only_extension> {
+  tlm::tlm_extension_base* clone() const override { return new timing_only_extension; }
+  void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
+inline bool is_timing_only(const tlm::tlm_generic_payload& trans) {
+  return trans.get_extension<timing_only_extension>() != nullptr;
+}
+
+// Attaches the (shared, static) timing-only marker to a payload for the scope's life
+// when `active`.
+class timing_only_scope {
+public:
+  timing_only_scope(tlm::tlm_generic_payload& trans, bool active)
+      : m_trans(active ? &trans : nullptr) {
+    static timing_only_extension marker;
+    if (m_trans)
+      m_trans->set_extension(&marker);
+  }
+  ~timing_only_scope() {
+    if (m_trans)
+      m_trans->clear_extension<timing_only_extension>();
+  }
+  timing_only_scope(const timing_only_scope&) = delete;
+  timing_only_scope& operator=(const timing_only_scope&) = delete;
+
+private:
+  tlm::tlm_generic_payload* m_trans;
 };
 
 // A plain data payload: `len` bytes at `addr`, no byte enables, status incomplete.
