@@ -1,6 +1,9 @@
 #include "tracing.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -106,6 +109,14 @@ std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_tex
          "<this file>\n";
   out << "[dumpfile] \"" << vcd_path << "\"\n";
   out << "[timestart] 0\n";
+  // Zoom to the whole run: GTKWave's zoom is a power of two of the time per pixel
+  // (offset found by trying), for a wave pane about 480 pixels wide.
+  const auto last = vcd_text.rfind("\n#");
+  const double end_time =
+      last == std::string::npos ? 0 : std::atof(vcd_text.c_str() + last + 2);
+  if (end_time > 0)
+    out << "*" << std::fixed << std::setprecision(6)
+        << -(std::log2(end_time / 480.0) + 8.0) << " 0\n";
   for (const auto& [group, signals] : groups) {
     out << "@800200\n-" << group << "\n";
     for (const std::string& signal : signals)
