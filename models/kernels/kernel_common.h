@@ -1,0 +1,190 @@
+// What the layer kernels share (internal to models/kernels): argument checks, strides,
+// the output stages (per-channel requantisation, the clamp-and-LUT table), and the
+// kernels' entry points, which execute_layer (layer_kernels.cpp) dispatches to.
+// weighted_kernels.cpp: pointwise / FC, conv2d, depthwise; elementwise_kernels.cpp:
+// average pool, add, channel multiply. Speed notes: layer_kernels.cpp.
+#pragma once
+
+#include "layer_kernels.h"
+#include "requant_fast.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dwvp::kernels::detail {
+
+constexpr int kBlock = 16; // depthwise channels per register block
+
+[[noreturn]] inline void fail(const dwvp_desc& d, const std::string& what) {
+  throw std::invalid_argument("execute_layer (layer " + std::to_string(d.layer_id) +
+                              ", opcode " + std::to_string(d.opcode) + "): " + what);
+}
+
+inline void require(const dwvp_desc& d, const void* p, const char* name) {
+  if (!p)
+    fail(d, std::string(name) + " operand missing");
+}
+
+inline int64_t in_stride(const dwvp_desc& d) {
+  return d.in_pixel_stride ? d.in_pixel_stride : d.in_c;
+}
+inline int64_t out_stride(const dwvp_desc& d) {
+  return d.out_pixel_stride ? d.out_pixel_stride : d.out_c;
+}
+
+// v + zp clamped to [act_min, act_max], then the LUT when activation == LUT, as one
+// table indexed by the value saturated to int8 (act bounds lie within int8). v is
+// saturated to +-256 first, so v + zp cannot overflow; min/max keep it branch-free.
+class output_table {
+public:
+  output_table(const dwvp_desc& d, const int8_t* lut) {
+    for (int i = 0; i < 256; ++i) {
+      const int32_t v = std::min(std::max(i - 128, d.act_min), d.act_max);
+      m_table[i] = lut ? lut[v + 128] : static_cast<int8_t>(v);
+    }
+  }
+  int8_t operator()(int32_t v, int32_t zp = 0) const {
+    v = std::min(std::max(v, -256), 256) + zp;
+    return m_table[std::min(std::max(v, -128), 127) + 128];
+  }
+
+private:
+  int8_t m_table[256];
+};
+
+// Checks shared by every opcode: what the kernels rely on for memory safety and for
+// the numerics to be defined. check_descriptor() has normally refused all of it.
+inline void check_common(const dwvp_desc& d, const layer_operands& ops,
+                         const int8_t* output) {
+  if (!d.in_h || !d.in_w || !d.in_c || !d.out_h || !d.out_w || !d.out_c)
+    fail(d, "zero dimension");
+  if (d.in_pixel_stride && d.in_pixel_stride < d.in_c)
+    fail(d, "in_pixel_stride smaller than in_c");
+  if (d.out_pixel_stride && d.out_pixel_stride < d.out_c)
+    fail(d, "out_pixel_stride smaller than out_c");
+  for (int32_t zp : {d.input_zp, d.aux_zp, d.output_zp})
+    if (zp < -128 || zp > 127)
+      fail(d, "zero point " + std::to_string(zp) + " outside [-128, 127]");
+  if (d.act_min < -128 || d.act_max > 127 || d.act_min > d.act_max)
+    fail(d, "bad clamp bounds");
+  if (d.activation >= DWVP_ACT_COUNT)
+    fail(d, "unknown activation " + std::to_string(d.activation));
+  if (d.activation == DWVP_ACT_LUT)
+    require(d, ops.lut, "lut");
+  require(d, ops.input, "input");
+  require(d, output, "output");
+}
+
+// Window geometry of conv2d, depthwise and pool: out = (in + pads - k) / s + 1.
+inline void check_window(const dwvp_desc& d) {
+  if (!d.kernel_h || !d.kernel_w || !d.stride_h || !d.stride_w)
+    fail(d, "zero kernel or stride");
+  const int ph = d.in_h + d.pad_top + d.pad_bottom;
+  const int pw = d.in_w + d.pad_left + d.pad_right;
+  if (ph < d.kernel_h || pw < d.kernel_w)
+    fail(d, "kernel larger than the padded input");
+  if (d.out_h != (ph - d.kernel_h) / d.stride_h + 1 ||
+      d.out_w != (pw - d.kernel_w) / d.stride_w + 1)
+    fail(d, "output size does not match the window geometry");
+}
+
+inline void check_same_spatial(const dwvp_desc& d) {
+  if (d.out_h != d.in_h || d.out_w != d.in_w)
+    fail(d, "output spatial size differs from the input's");
+}
+
+inline void check_same_channels(const dwvp_desc& d) {
+  if (d.out_c != d.in_c)
+    fail(d, "out_c differs from in_c");
+}
+
+inline std::vector<fast_requant> channel_requant(const dwvp_desc& d,
+                                                 const layer_operands& ops) {
+  require(d, ops.weights, "weights");
+  require(d, ops.multiplier, "multiplier");
+  require(d, ops.shift, "shift");
+  std::vector<fast_requant> rq(d.out_c);
+  for (int o = 0; o < d.out_c; ++o) {
+    if (ops.shift[o] < -31 || ops.shift[o] > 30)
+      fail(d, "shift of channel " + std::to_string(o) + " outside [-31, 30]");
+    rq[o] = fast_requant::make(ops.multiplier[o], ops.shift[o]);
+  }
+  return rq;
+}
+
+// Output stage of the weighted layers: per-channel requantisation of the int32
+// accumulators, + output_zp, clamp to [act_min, act_max], then the LUT. The
+// fast_requant terms sit in arrays so the main loop is branch-free straight-line code.
+class channel_output {
+public:
+  channel_output(const dwvp_desc& d, const layer_operands& ops,
+                 std::vector<fast_requant> rq)
+      : m_rq(std::move(rq)), m_n(static_cast<int>(m_rq.size())), m_zp(d.output_zp),
+        m_lo(d.act_min - d.output_zp), m_hi(d.act_max - d.output_zp),
+        m_lut(d.activation == DWVP_ACT_LUT ? ops.lut : nullptr) {
+    for (const fast_requant& f : m_rq) {
+      m_saturating = m_saturating || f.saturating;
+      m_left.push_back(f.left);
+      m_total.push_back(f.total);
+      m_mult.push_back(f.multiplier);
+      m_add.push_back(f.add);
+      m_neg.push_back(f.neg);
+    }
+  }
+
+  void operator()(const int32_t* acc, int8_t* out) const {
+    if (m_saturating) {
+      for (int c = 0; c < m_n; ++c)
+        out[c] = clamp(m_rq[c].apply(acc[c]));
+    } else {
+      for (int c = 0; c < m_n; ++c)
+        out[c] = clamp(static_cast<int32_t>(fast_requant::apply_terms(
+            acc[c], m_left[c], m_mult[c], m_add[c], m_neg[c], m_total[c])));
+    }
+    if (m_lut)
+      for (int c = 0; c < m_n; ++c)
+        out[c] = m_lut[out[c] + 128];
+  }
+
+private:
+  // clamp(v + zp, act_min, act_max) as clamp(v, act_min - zp, act_max - zp) + zp: no
+  // overflow, and branch-free (min/max become conditional moves).
+  int8_t clamp(int32_t v) const {
+    return static_cast<int8_t>(std::min(std::max(v, m_lo), m_hi) + m_zp);
+  }
+
+  std::vector<fast_requant> m_rq;
+  int m_n;
+  int32_t m_zp, m_lo, m_hi; // m_lo, m_hi: act bounds minus output_zp
+  const int8_t* m_lut;
+  bool m_saturating = false;
+  std::vector<int> m_left, m_total;
+  std::vector<int64_t> m_mult, m_add, m_neg;
+};
+
+inline requant_params pointwise_params(const dwvp_desc& d, const layer_operands& ops) {
+  requant_params q;
+  q.bias = ops.bias;
+  q.multiplier = ops.multiplier;
+  q.shift = ops.shift;
+  q.input_zp = d.input_zp;
+  q.output_zp = d.output_zp;
+  q.act_min = d.act_min;
+  q.act_max = d.act_max;
+  q.lut = d.activation == DWVP_ACT_LUT ? ops.lut : nullptr;
+  return q;
+}
+
+// The kernels, one per opcode family; each checks what it relies on.
+void pointwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+void conv2d_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+void avg_pool_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+void add_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+void channel_mul_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output);
+
+} // namespace dwvp::kernels::detail
