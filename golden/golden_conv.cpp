@@ -1,0 +1,228 @@
+// Golden reference of the convolution layers: KxK conv2d, depthwise (FuSe 1xK and Kx1
+// are depthwise with kernel_h == 1 or kernel_w == 1), pointwise and fully connected.
+// Same rules as golden.cpp: one plain loop nest per layer, explicit NHWC indexing.
+#include "golden.h"
+#include "golden_internal.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace golden {
+
+using detail::check_act;
+using detail::check_mbqm_shift;
+using detail::check_shape;
+using detail::check_size;
+using detail::check_zp;
+using detail::fail;
+using detail::output_dim;
+using detail::to_int32;
+
+namespace {
+
+void check_requant(const char* fn, const requant& q, int out_c) {
+  check_size(fn, "q.multiplier", q.multiplier, out_c);
+  check_size(fn, "q.shift", q.shift, out_c);
+  for (int c = 0; c < out_c; ++c) {
+    check_mbqm_shift(fn, "q.shift", q.shift[c]);
+  }
+}
+
+void check_conv_params(const char* fn, const conv_params& p) {
+  if (p.kernel_h < 1 || p.kernel_w < 1) {
+    fail(fn, "p.kernel_h/p.kernel_w must be >= 1");
+  }
+  if (p.stride_h < 1 || p.stride_w < 1) {
+    fail(fn, "p.stride_h/p.stride_w must be >= 1");
+  }
+  if (p.pad_top < 0 || p.pad_left < 0 || p.pad_bottom < 0 || p.pad_right < 0) {
+    fail(fn, "p.pad_* must be >= 0");
+  }
+  check_zp(fn, "p.input_zp", p.input_zp);
+  check_zp(fn, "p.output_zp", p.output_zp);
+  check_act(fn, p.act_min, p.act_max);
+}
+
+// Final step shared by conv, depthwise, pointwise and FC (TFLite integer_ops).
+int8_t requantize(int64_t acc, int32_t multiplier, int32_t shift, int32_t output_zp,
+                  int32_t act_min, int32_t act_max, const char* fn) {
+  const int32_t acc32 = to_int32(acc, fn, "accumulator");
+  int32_t v = to_int32(
+      static_cast<int64_t>(multiply_by_quantized_multiplier(acc32, multiplier, shift)) +
+          output_zp,
+      fn, "requantised value + output_zp");
+  v = std::max(v, act_min);
+  v = std::min(v, act_max);
+  return static_cast<int8_t>(v);
+}
+
+} // namespace
+
+shape conv_output_shape(const shape& in, const conv_params& p, int out_c) {
+  const char* fn = "conv_output_shape";
+  check_shape(fn, "in", in);
+  check_conv_params(fn, p);
+  if (out_c < 1) {
+    fail(fn, "out_c must be >= 1");
+  }
+  shape out;
+  out.h =
+      output_dim(fn, "p.kernel_h", in.h, p.pad_top, p.pad_bottom, p.kernel_h, p.stride_h);
+  out.w =
+      output_dim(fn, "p.kernel_w", in.w, p.pad_left, p.pad_right, p.kernel_w, p.stride_w);
+  out.c = out_c;
+  return out;
+}
+
+std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
+                           const std::vector<int8_t>& weights, int out_c,
+                           const std::vector<int32_t>& bias, const requant& q,
+                           const conv_params& p) {
+  const char* fn = "conv2d";
+  const shape out = conv_output_shape(in, p, out_c);
+  check_size(fn, "input", input, in.elements());
+  check_size(fn, "weights", weights,
+             static_cast<long long>(out_c) * p.kernel_h * p.kernel_w * in.c);
+  check_size(fn, "bias", bias, out_c);
+  check_requant(fn, q, out_c);
+
+  std::vector<int8_t> output(out.elements());
+  for (int oy = 0; oy < out.h; ++oy) {
+    for (int ox = 0; ox < out.w; ++ox) {
+      for (int oc = 0; oc < out_c; ++oc) {
+        int64_t acc = 0;
+        for (int ky = 0; ky < p.kernel_h; ++ky) {
+          for (int kx = 0; kx < p.kernel_w; ++kx) {
+            const int iy = oy * p.stride_h - p.pad_top + ky;
+            const int ix = ox * p.stride_w - p.pad_left + kx;
+            // Padding holds the input zero point, so it contributes (zp - zp) * w = 0.
+            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+              continue;
+            }
+            for (int ic = 0; ic < in.c; ++ic) {
+              const int32_t x = input[((iy * in.w) + ix) * in.c + ic];
+              const int32_t w =
+                  weights[((oc * p.kernel_h + ky) * p.kernel_w + kx) * in.c + ic];
+              acc += static_cast<int64_t>(x - p.input_zp) * w;
+            }
+          }
+        }
+        acc += bias[oc];
+        output[((oy * out.w) + ox) * out.c + oc] = requantize(
+            acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
+      }
+    }
+  }
+  return output;
+}
+
+std::vector<int8_t> depthwise_conv2d(const std::vector<int8_t>& input, const shape& in,
+                                     const std::vector<int8_t>& weights,
+                                     const std::vector<int32_t>& bias, const requant& q,
+                                     const conv_params& p) {
+  const char* fn = "depthwise_conv2d";
+  const shape out = conv_output_shape(in, p, in.c);
+  check_size(fn, "input", input, in.elements());
+  check_size(fn, "weights", weights,
+             static_cast<long long>(p.kernel_h) * p.kernel_w * in.c);
+  check_size(fn, "bias", bias, in.c);
+  check_requant(fn, q, in.c);
+
+  std::vector<int8_t> output(out.elements());
+  for (int oy = 0; oy < out.h; ++oy) {
+    for (int ox = 0; ox < out.w; ++ox) {
+      for (int c = 0; c < in.c; ++c) {
+        int64_t acc = 0;
+        for (int ky = 0; ky < p.kernel_h; ++ky) {
+          for (int kx = 0; kx < p.kernel_w; ++kx) {
+            const int iy = oy * p.stride_h - p.pad_top + ky;
+            const int ix = ox * p.stride_w - p.pad_left + kx;
+            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+              continue;
+            }
+            const int32_t x = input[((iy * in.w) + ix) * in.c + c];
+            const int32_t w = weights[((ky * p.kernel_w) + kx) * in.c + c];
+            acc += static_cast<int64_t>(x - p.input_zp) * w;
+          }
+        }
+        acc += bias[c];
+        output[((oy * out.w) + ox) * out.c + c] = requantize(
+            acc, q.multiplier[c], q.shift[c], p.output_zp, p.act_min, p.act_max, fn);
+      }
+    }
+  }
+  return output;
+}
+
+std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
+                              const std::vector<int8_t>& weights, int out_c,
+                              const std::vector<int32_t>& bias, const requant& q,
+                              const conv_params& p) {
+  const char* fn = "pointwise";
+  check_shape(fn, "in", in);
+  if (out_c < 1) {
+    fail(fn, "out_c must be >= 1");
+  }
+  // Kernel, stride and padding fields are ignored: a pointwise layer is 1x1/1/0.
+  check_zp(fn, "p.input_zp", p.input_zp);
+  check_zp(fn, "p.output_zp", p.output_zp);
+  check_act(fn, p.act_min, p.act_max);
+  check_size(fn, "input", input, in.elements());
+  check_size(fn, "weights", weights, static_cast<long long>(out_c) * in.c);
+  check_size(fn, "bias", bias, out_c);
+  check_requant(fn, q, out_c);
+
+  std::vector<int8_t> output(static_cast<size_t>(in.h) * in.w * out_c);
+  for (int y = 0; y < in.h; ++y) {
+    for (int x = 0; x < in.w; ++x) {
+      for (int oc = 0; oc < out_c; ++oc) {
+        int64_t acc = 0;
+        for (int ic = 0; ic < in.c; ++ic) {
+          const int32_t v = input[((y * in.w) + x) * in.c + ic];
+          const int32_t w = weights[oc * in.c + ic];
+          acc += static_cast<int64_t>(v - p.input_zp) * w;
+        }
+        acc += bias[oc];
+        output[((y * in.w) + x) * out_c + oc] = requantize(
+            acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
+      }
+    }
+  }
+  return output;
+}
+
+std::vector<int8_t> fully_connected(const std::vector<int8_t>& input,
+                                    const std::vector<int8_t>& weights, int out_features,
+                                    const std::vector<int32_t>& bias, const requant& q,
+                                    const conv_params& p) {
+  const char* fn = "fully_connected";
+  if (input.empty()) {
+    fail(fn, "input is empty");
+  }
+  if (out_features < 1) {
+    fail(fn, "out_features must be >= 1");
+  }
+  check_zp(fn, "p.input_zp", p.input_zp);
+  check_zp(fn, "p.output_zp", p.output_zp);
+  check_act(fn, p.act_min, p.act_max);
+  const int in_features = static_cast<int>(input.size());
+  check_size(fn, "weights", weights, static_cast<long long>(out_features) * in_features);
+  check_size(fn, "bias", bias, out_features);
+  check_requant(fn, q, out_features);
+
+  std::vector<int8_t> output(out_features);
+  for (int o = 0; o < out_features; ++o) {
+    int64_t acc = 0;
+    for (int i = 0; i < in_features; ++i) {
+      const int32_t v = input[i];
+      const int32_t w = weights[o * in_features + i];
+      acc += static_cast<int64_t>(v - p.input_zp) * w;
+    }
+    acc += bias[o];
+    output[o] = requantize(acc, q.multiplier[o], q.shift[o], p.output_zp, p.act_min,
+                           p.act_max, fn);
+  }
+  return output;
+}
+
+} // namespace golden
