@@ -54,6 +54,28 @@ struct buffer_layout {
   uint64_t input_half, weight_half, output_half;
 };
 
+// The window rows [y0, y1) x columns [x0, x1) x channels [c0, c1) of an NHWC tensor at
+// `base`, `width` pixels wide, pixels `stride` bytes apart: a row per pixel, a plane per
+// image row. The same helper describes a tensor in DRAM, a whole fused activation on
+// chip (laid out as in DRAM) and a tile's packed copy in a buffer half.
+strided_region tensor_window(uint64_t base, int width, uint32_t stride, int y0, int y1,
+                             int x0, int x1, int c0, int c1) {
+  strided_region r;
+  r.addr = base + (uint64_t(y0) * width + x0) * stride + c0;
+  r.row_bytes = static_cast<uint32_t>(c1 - c0);
+  r.rows = static_cast<uint32_t>(x1 - x0);
+  r.planes = static_cast<uint32_t>(y1 - y0);
+  r.row_stride = stride;
+  r.plane_stride = uint64_t(width) * stride;
+  return r;
+}
+
+// A tile's window packed at `base` (its copy in a buffer half).
+strided_region packed_window(uint64_t base, int rows, int cols, int channels) {
+  return tensor_window(base, cols, static_cast<uint32_t>(channels), 0, rows, 0, cols, 0,
+                       channels);
+}
+
 // Tile t of layer d as a layer of its own: its output and input extents, the padding
 // that falls inside it, packed operands.
 dwvp_desc tile_desc(const dwvp_desc& d, const sequencer::tile& t) {
@@ -203,22 +225,16 @@ void tile_sequencer::run_layer(layer_command& c) {
       end = std::max(end, dma(x, field));
     };
     if (t.load_input && !fuse_in) {
-      strided_region x;
-      x.addr = d.input_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
+      strided_region x = tensor_window(d.input_addr, d.in_w, in_stride, t.iy0, t.iy1,
+                                       t.ix0, t.ix1, t.ic0, t.ic1);
       if (i > 0)
         x.addr += m_params.fault_input_offset;
-      x.row_bytes = t.ic1 - t.ic0;
-      x.rows = t.ix1 - t.ix0;
-      x.planes = t.iy1 - t.iy0;
-      x.row_stride = in_stride;
-      x.plane_stride = uint64_t(d.in_w) * in_stride;
       read(DWVP_FIELD_INPUT_ADDR, x, input_base(i));
-      if (d.opcode == DWVP_OP_ADD) {
-        x.addr = d.aux_addr + (uint64_t(t.iy0) * d.in_w + t.ix0) * d.in_c + t.ic0;
-        x.row_stride = d.in_c;
-        x.plane_stride = uint64_t(d.in_w) * d.in_c;
-        read(DWVP_FIELD_AUX_ADDR, x, input_base(i) + x.bytes());
-      }
+      if (d.opcode == DWVP_OP_ADD)
+        read(DWVP_FIELD_AUX_ADDR,
+             tensor_window(d.aux_addr, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0,
+                           t.ic1),
+             input_base(i) + x.bytes());
     }
     if (t.load_weights) {
       const uint32_t tc = t.c1 - t.c0;
@@ -261,21 +277,11 @@ void tile_sequencer::run_layer(layer_command& c) {
     const sequencer::tile& t = tiles[i];
     tile_command tc;
     tc.tile = tile_desc(d, t);
-    const uint32_t ic = t.ic1 - t.ic0;
-    if (fuse_in) {
-      // The whole input sits in the input buffer, laid out as in DRAM.
-      tc.input.addr = local_map::input_buffer +
-                      (uint64_t(t.iy0) * d.in_w + t.ix0) * in_stride + t.ic0;
-      tc.input.row_stride = in_stride;
-      tc.input.plane_stride = uint64_t(d.in_w) * in_stride;
-    } else {
-      tc.input.addr = input_base(i);
-      tc.input.row_stride = ic;
-      tc.input.plane_stride = uint64_t(ic) * (t.ix1 - t.ix0);
-    }
-    tc.input.row_bytes = ic;
-    tc.input.rows = t.ix1 - t.ix0;
-    tc.input.planes = t.iy1 - t.iy0;
+    // A fused input sits whole in the input buffer, laid out as in DRAM.
+    tc.input = fuse_in ? tensor_window(local_map::input_buffer, d.in_w, in_stride, t.iy0,
+                                       t.iy1, t.ix0, t.ix1, t.ic0, t.ic1)
+                       : packed_window(input_base(i), t.iy1 - t.iy0, t.ix1 - t.ix0,
+                                       t.ic1 - t.ic0);
     tc.aux_addr =
         d.opcode == DWVP_OP_ADD ? input_base(i) + tc.input.bytes() : weight_base(i);
     const uint32_t oc = t.c1 - t.c0;
@@ -284,32 +290,19 @@ void tile_sequencer::run_layer(layer_command& c) {
     tc.bias_addr = weight_base(i) + weights;
     tc.quant_addr = tc.bias_addr + 4ull * oc;
     tc.lut_addr = local_map::ppu_lut;
-    tc.output.row_bytes = oc;
-    tc.output.rows = t.ox1 - t.ox0;
-    tc.output.planes = t.oy1 - t.oy0;
-    if (fuse_out) {
-      tc.output.addr = local_map::output_buffer +
-                       (uint64_t(t.oy0) * d.out_w + t.ox0) * out_stride + t.c0;
-      tc.output.row_stride = out_stride;
-      tc.output.plane_stride = uint64_t(d.out_w) * out_stride;
-    } else {
-      tc.output.addr = output_base(i);
-      tc.output.row_stride = oc;
-      tc.output.plane_stride = uint64_t(oc) * (t.ox1 - t.ox0);
-    }
+    // A fused output stays whole in the output buffer, laid out as in DRAM.
+    tc.output = fuse_out
+                    ? tensor_window(local_map::output_buffer, d.out_w, out_stride, t.oy0,
+                                    t.oy1, t.ox0, t.ox1, t.c0, t.c1)
+                    : packed_window(output_base(i), t.oy1 - t.oy0, t.ox1 - t.ox0, oc);
     return tc;
   };
   auto store = [&](size_t i, sc_time start) {
     const sequencer::tile& t = tiles[i];
     dma_command x;
     x.kind = dma_command::store;
-    x.external.addr =
-        d.output_addr + (uint64_t(t.oy0) * d.out_w + t.ox0) * out_stride + t.c0;
-    x.external.row_bytes = t.c1 - t.c0;
-    x.external.rows = t.ox1 - t.ox0;
-    x.external.planes = t.oy1 - t.oy0;
-    x.external.row_stride = out_stride;
-    x.external.plane_stride = uint64_t(d.out_w) * out_stride;
+    x.external = tensor_window(d.output_addr, d.out_w, out_stride, t.oy0, t.oy1, t.ox0,
+                               t.ox1, t.c0, t.c1);
     x.local_addr = output_base(i);
     x.start = start;
     return dma(x, DWVP_FIELD_OUTPUT_ADDR);
@@ -370,11 +363,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     // checkers and tensor dumps (untimed debug copy).
     dma_command x;
     x.kind = dma_command::mirror;
-    x.external.addr = d.output_addr;
-    x.external.row_bytes = d.out_c;
-    x.external.rows = uint32_t(d.out_h) * d.out_w;
-    x.external.row_stride = out_stride;
-    x.external.plane_stride = 0;
+    x.external = tensor_window(d.output_addr, d.out_w, out_stride, 0, d.out_h, 0, d.out_w,
+                               0, d.out_c);
     x.local_addr = local_map::output_buffer;
     sc_time delay;
     if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE)
