@@ -21,8 +21,8 @@ void tile_engine::trace(sc_core::sc_trace_file* tf) const {
   sc_core::sc_trace(tf, m_busy_sig, std::string(name()) + ".busy");
 }
 
-bool tile_engine::mem_access(uint64_t addr, void* data, uint64_t len, bool write,
-                             sc_time& delay) {
+bool tile_engine::mem_access(uint64_t addr, void* data, uint64_t len, bool write) {
+  sc_time delay;
   tlm::tlm_generic_payload trans;
   prepare_payload(trans, write, addr, data, len);
   timing_only_scope marker(trans, !m_params.functional);
@@ -62,16 +62,15 @@ template <typename F> bool for_each_run(const strided_region& r, F f) {
 }
 } // namespace
 
-bool tile_engine::read_region(const strided_region& r, uint8_t* dst, sc_time& delay) {
+bool tile_engine::read_region(const strided_region& r, uint8_t* dst) {
   return for_each_run(r, [&](uint64_t off, uint64_t addr, uint64_t len) {
-    return mem_access(addr, dst + off, len, false, delay);
+    return mem_access(addr, dst + off, len, false);
   });
 }
 
-bool tile_engine::write_region(const strided_region& r, const uint8_t* src,
-                               sc_time& delay) {
+bool tile_engine::write_region(const strided_region& r, const uint8_t* src) {
   return for_each_run(r, [&](uint64_t off, uint64_t addr, uint64_t len) {
-    return mem_access(addr, const_cast<uint8_t*>(src) + off, len, true, delay);
+    return mem_access(addr, const_cast<uint8_t*>(src) + off, len, true);
   });
 }
 
@@ -90,21 +89,20 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
   // Operands, in the order the datapath consumes them; the time they take to arrive
   // over the read port bounds the tile's compute time. The buffers' own access times
   // are pipelined behind that port.
-  sc_time feed;
   m_input.resize(c.input.bytes());
-  if (!read_region(c.input, reinterpret_cast<uint8_t*>(m_input.data()), feed))
+  if (!read_region(c.input, reinterpret_cast<uint8_t*>(m_input.data())))
     return bus_fail(DWVP_FIELD_INPUT_ADDR);
   ops.input = m_input.data();
   fed += m_input.size();
   if (t.opcode == DWVP_OP_ADD) {
     m_aux.resize(c.input.bytes());
-    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
+    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false))
       return bus_fail(DWVP_FIELD_AUX_ADDR);
     ops.aux = m_aux.data();
     fed += m_aux.size();
   } else if (t.opcode == DWVP_OP_CHANNEL_MUL) {
     m_aux.resize(t.out_c);
-    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false, feed))
+    if (!mem_access(c.aux_addr, m_aux.data(), m_aux.size(), false))
       return bus_fail(DWVP_FIELD_AUX_ADDR);
     ops.aux = m_aux.data();
     fed += m_aux.size();
@@ -117,11 +115,11 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
     m_weights.resize(per_channel * t.out_c);
     m_bias.resize(t.out_c);
     m_quant.resize(2 * size_t(t.out_c));
-    if (!mem_access(c.weight_addr, m_weights.data(), m_weights.size(), false, feed))
+    if (!mem_access(c.weight_addr, m_weights.data(), m_weights.size(), false))
       return bus_fail(DWVP_FIELD_WEIGHT_ADDR);
-    if (!mem_access(c.bias_addr, m_bias.data(), 4 * m_bias.size(), false, feed))
+    if (!mem_access(c.bias_addr, m_bias.data(), 4 * m_bias.size(), false))
       return bus_fail(DWVP_FIELD_BIAS_ADDR);
-    if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false, feed))
+    if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false))
       return bus_fail(DWVP_FIELD_QUANT_ADDR);
     const check_result r =
         check_quant_data(m_quant.data(), m_quant.data() + t.out_c, t.out_c);
@@ -134,18 +132,16 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
     ops.shift = m_quant.data() + t.out_c;
   }
   if (t.activation == DWVP_ACT_LUT) {
-    // The table sits in the PPU; not an operand stream, so not part of `feed`.
+    // The table sits in the PPU; not an operand stream, so not part of `fed`.
     m_lut.resize(256);
-    sc_time unused;
-    if (!mem_access(c.lut_addr, m_lut.data(), 256, false, unused))
+    if (!mem_access(c.lut_addr, m_lut.data(), 256, false))
       return bus_fail(DWVP_FIELD_LUT_ADDR);
     ops.lut = m_lut.data();
   }
   m_output.resize(c.output.bytes());
   if (m_params.functional)
     kernels::execute_layer(t, ops, m_output.data());
-  sc_time unused;
-  if (!write_region(c.output, reinterpret_cast<const uint8_t*>(m_output.data()), unused))
+  if (!write_region(c.output, reinterpret_cast<const uint8_t*>(m_output.data())))
     return bus_fail(DWVP_FIELD_OUTPUT_ADDR);
   return true;
 }

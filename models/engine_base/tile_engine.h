@@ -57,10 +57,11 @@ protected:
   // Called as the tile's compute ends.
   virtual void finished(const tile_command&) {}
 
-  bool mem_access(uint64_t addr, void* data, uint64_t len, bool write,
-                  sc_core::sc_time& delay);
-  bool read_region(const strided_region& r, uint8_t* dst, sc_core::sc_time& delay);
-  bool write_region(const strided_region& r, const uint8_t* src, sc_core::sc_time& delay);
+  // Operand accesses over the local bus. Their annotated times are the buffers' own,
+  // pipelined behind the engine's read port: the tile's busy time covers them.
+  bool mem_access(uint64_t addr, void* data, uint64_t len, bool write);
+  bool read_region(const strided_region& r, uint8_t* dst);
+  bool write_region(const strided_region& r, const uint8_t* src);
 
   engine_params m_params;
   std::shared_ptr<spdlog::logger> m_log;
