@@ -11,14 +11,7 @@
 
 namespace golden {
 
-using detail::check_act;
-using detail::check_mbqm_shift;
-using detail::check_shape;
-using detail::check_size;
-using detail::check_zp;
-using detail::fail;
-using detail::output_dim;
-using detail::to_int32;
+using namespace detail; // the shared checks (golden_internal.h)
 
 namespace {
 
