@@ -44,10 +44,15 @@ const default_entry k_defaults[] = {
      "accelerator register block base"},
     {"gemm.rows", config_type::integer, "32", "systolic array rows (R)"},
     {"gemm.cols", config_type::integer, "32", "systolic array columns (C)"},
-    {"gemm.full_array_folds", config_type::boolean, "false",
-     "charge partial folds as full-array folds (SCALE-Sim convention)"},
-    {"gemm.double_buffered", config_type::boolean, "false",
-     "double-buffered accumulators overlap one fold's drain with the next fold's fill"},
+    {"gemm.schedule", config_type::string, "pipelined",
+     "fold schedule: pipelined (second accumulator/weight bank, drains overlap the next "
+     "fold), serial_drain (one bank), scalesim (SCALE-Sim v2's closed form)"},
+    {"gemm.dataflow", config_type::string, "os",
+     "dataflow of conv2d, pointwise, FC and gemm_naive depthwise layers: os or ws "
+     "(a topology CSV's Dataflow column overrides it per layer)"},
+    {"timing.model", config_type::string, "physical",
+     "compute timing: physical (the hardware under gemm.schedule) or fuse_paper (the "
+     "FuSeConv authors' latency accounting, docs/timing.md)"},
     {"vector.lanes", config_type::integer, "32",
      "vector (SIMD) unit lanes: MACs per cycle, one channel per lane"},
     {"vector.buffer_kb", config_type::integer, "32",

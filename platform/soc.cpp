@@ -67,8 +67,13 @@ models::accel_params accel_params_from(const config& cfg) {
   if (cols < 1 || cols > 1024)
     throw config_error("key 'gemm.cols' must be 1..1024");
   p.array = {static_cast<int>(rows), static_cast<int>(cols)};
-  p.gemm_options.full_array_folds = cfg.get_bool("gemm.full_array_folds");
-  p.gemm_options.double_buffered = cfg.get_bool("gemm.double_buffered");
+  if (!gemm::parse_schedule(cfg.get_string("gemm.schedule"), p.gemm_options.sched))
+    throw config_error("key 'gemm.schedule': unknown schedule '" +
+                       cfg.get_string("gemm.schedule") +
+                       "' (pipelined, serial_drain, scalesim)");
+  if (!timing::parse_timing_model(cfg.get_string("timing.model"), p.timing_model))
+    throw config_error("key 'timing.model': unknown model '" +
+                       cfg.get_string("timing.model") + "' (physical, fuse_paper)");
   const int64_t lanes = cfg.get_int("ppu.lanes");
   if (lanes < 1 || lanes > 4096)
     throw config_error("key 'ppu.lanes' must be 1..4096");

@@ -6,6 +6,7 @@ timing::compute_config compute_config_from(const accel_params& p) {
   timing::compute_config c;
   c.array = p.array;
   c.gemm_options = p.gemm_options;
+  c.model = p.timing_model;
   c.vector_lanes = p.vector_lanes;
   c.vector_pipeline = p.vector_pipeline;
   c.ppu_lanes = p.ppu_lanes;

@@ -37,6 +37,7 @@ struct accel_params {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   gemm::array_dims array{32, 32};
   gemm::timing_options gemm_options{};
+  timing::timing_model timing_model = timing::timing_model::physical;
   int ppu_lanes = 32;
   int vector_lanes = 32;
   int vector_pipeline = 4;

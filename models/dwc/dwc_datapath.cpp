@@ -18,7 +18,7 @@ void dwc_datapath::starting(const tile_command& c, uint64_t cycles) {
   send_command(ppu_socket, requant, delay);
 }
 
-void dwc_datapath::finished(const tile_command&) {
+void dwc_datapath::idle() {
   sc_core::sc_time delay;
   occupancy release{0};
   send_command(array_socket, release, delay);

@@ -21,7 +21,7 @@ public:
 protected:
   std::string refuses(const dwvp_desc& tile) const override;
   void starting(const tile_command& c, uint64_t cycles) override;
-  void finished(const tile_command& c) override;
+  void idle() override;
 };
 
 } // namespace dwvp::models

@@ -15,6 +15,21 @@ tile_engine::tile_engine(sc_core::sc_module_name name, const engine_params& para
     : sc_module(name), cmd_socket("cmd_socket"), mem_socket("mem_socket"),
       m_params(params), m_log(model_logger(basename())), m_busy_sig("busy") {
   cmd_socket.register_b_transport(this, &tile_engine::b_transport);
+  SC_HAS_PROCESS(tile_engine);
+  SC_METHOD(update_busy);
+  sensitive << m_busy_event;
+  dont_initialize();
+}
+
+void tile_engine::update_busy() {
+  const sc_time now = sc_core::sc_time_stamp();
+  const bool busy = now < m_done;
+  if (busy) {
+    m_busy_event.notify(m_done - now);
+  } else if (m_busy_sig.read()) {
+    idle();
+  }
+  m_busy_sig.write(busy);
 }
 
 void tile_engine::trace(sc_core::sc_trace_file* tf) const {
@@ -176,14 +191,27 @@ void tile_engine::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   }
   const uint64_t port = std::max<uint64_t>(m_params.feed_bytes_per_cycle, 1);
   const uint64_t feed_cycles = (fed + port - 1) / port;
-  c->cycles = std::max<uint64_t>(ct.cycles, feed_cycles);
+  // The operands' arrival over the read port bounds the first phase.
+  const uint64_t cycles = std::max<uint64_t>(ct.cycles, feed_cycles);
+  const uint64_t lead = std::min(ct.lead + (cycles - ct.cycles), cycles);
+  const uint64_t tail = std::min(ct.tail, cycles - lead);
+  const sc_time period = m_params.clock_period;
+  const sc_time now = sc_core::sc_time_stamp();
+  // Chained onto the previous tile: the first fold's first phase runs under the
+  // previous tile's last drain, its second phase waits for that drain to finish.
+  const uint64_t prev_done =
+      c->chain && m_done > now ? static_cast<uint64_t>((m_done - now) / period + 0.5) : 0;
+  const uint64_t done_cycles = gemm::chained_done(0, lead, cycles, prev_done);
+  const sc_time done = now + period * static_cast<double>(done_cycles);
+  c->cycles = done_cycles - prev_done;
+  c->done = done;
   c->ppu_cycles = ct.ppu_cycles;
   c->macs = ct.macs;
   starting(*c, c->cycles);
-  m_busy_sig.write(true);
-  sc_core::wait(m_params.clock_period * static_cast<double>(c->cycles));
-  m_busy_sig.write(false);
-  finished(*c);
+  m_done = done;
+  m_busy_event.notify(sc_core::SC_ZERO_TIME);
+  // Ready for the next tile when the last fold's second phase has started.
+  sc_core::wait(done - period * static_cast<double>(tail) - now);
   m_busy_cycles += c->cycles;
   m_macs += ct.macs;
   ++m_tiles;

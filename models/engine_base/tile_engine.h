@@ -54,8 +54,9 @@ protected:
   // Called as the tile's compute starts, with its duration (the DwC datapath occupies
   // the GEMM array, array engines hand requantisation to the PPU).
   virtual void starting(const tile_command&, uint64_t /*cycles*/) {}
-  // Called as the tile's compute ends.
-  virtual void finished(const tile_command&) {}
+  // Called when the engine's last tile's outputs are complete and no tile follows
+  // (from a method process: must not wait).
+  virtual void idle() {}
 
   // Operand accesses over the local bus. Their annotated times are the buffers' own,
   // pipelined behind the engine's read port: the tile's busy time covers them.
@@ -69,6 +70,9 @@ protected:
 
 private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  // The busy signal's only writer: high from a tile's start until the last tile's
+  // outputs are complete.
+  void update_busy();
   // Reads the operands, runs the kernel, writes the outputs; false on a refused
   // operand or bus error (the command says which). `fed` counts the operand bytes.
   bool compute(tile_command& c, uint64_t& fed);
@@ -76,6 +80,8 @@ private:
   std::vector<int8_t> m_input, m_aux, m_weights, m_output, m_lut;
   std::vector<int32_t> m_bias, m_quant;
   uint64_t m_busy_cycles = 0, m_tiles = 0, m_macs = 0;
+  sc_core::sc_time m_done; // when the previous tile's outputs were complete
+  sc_core::sc_event m_busy_event;
 };
 
 } // namespace dwvp::models

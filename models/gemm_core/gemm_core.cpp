@@ -6,6 +6,14 @@ gemm_core::gemm_core(sc_core::sc_module_name name, const engine_params& params)
     : tile_engine(name, params), ppu_socket("ppu_socket"), array_socket("array_socket"),
       m_array_busy_sig("array_busy") {
   array_socket.register_b_transport(this, &gemm_core::array_transport);
+  SC_HAS_PROCESS(gemm_core);
+  SC_METHOD(update_array_busy);
+  sensitive << m_busy_sig.value_changed_event() << m_lend_event;
+  dont_initialize();
+}
+
+void gemm_core::update_array_busy() {
+  m_array_busy_sig.write(m_busy_sig.read() || m_lent);
 }
 
 void gemm_core::trace(sc_core::sc_trace_file* tf) const {
@@ -33,15 +41,10 @@ std::string gemm_core::refuses(const dwvp_desc& t) const {
 }
 
 void gemm_core::starting(const tile_command& c, uint64_t cycles) {
-  m_array_busy_sig.write(true);
   occupancy o{c.ppu_cycles};
   sc_core::sc_time delay;
   send_command(ppu_socket, o, delay);
   (void)cycles;
-}
-
-void gemm_core::finished(const tile_command&) {
-  m_array_busy_sig.write(false);
 }
 
 void gemm_core::array_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
@@ -52,7 +55,8 @@ void gemm_core::array_transport(tlm::tlm_generic_payload& trans, sc_core::sc_tim
   }
   // The DwC datapath's thread waits out the occupancy; the array is marked busy for it.
   m_lent_cycles += o->cycles;
-  m_array_busy_sig.write(o->cycles > 0);
+  m_lent = o->cycles > 0;
+  m_lend_event.notify(sc_core::SC_ZERO_TIME);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -22,11 +22,14 @@ public:
 protected:
   std::string refuses(const dwvp_desc& tile) const override;
   void starting(const tile_command& c, uint64_t cycles) override;
-  void finished(const tile_command& c) override;
 
 private:
   void array_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> m_array_busy_sig;
+  // The array-busy signal's only writer: the core's own tiles or lent to the DwC.
+  void update_array_busy();
+  sc_core::sc_signal<bool> m_array_busy_sig;
+  sc_core::sc_event m_lend_event;
+  bool m_lent = false;
   uint64_t m_lent_cycles = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "layer_timing.h"
 
+#include "fuse_paper_timing.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -72,16 +74,20 @@ gemm::dataflow gemm_dataflow(const dwvp_desc& d) {
   no_timing(d, "unknown dataflow");
 }
 
-// `repeats` identical GEMMs run back to back on the array.
+// `repeats` identical GEMMs run back to back on the array as one chain of folds: under
+// the pipelined schedule each GEMM's first fold overlaps the previous one's drain.
 compute_timing gemm_layer(const gemm::gemm_shape& shape, gemm::dataflow df,
                           uint64_t repeats, const compute_config& cfg) {
   const gemm::gemm_timing g = gemm::systolic_gemm(shape, cfg.array, df, cfg.gemm_options);
   compute_timing t;
   t.unit = engine::gemm;
-  t.cycles = repeats * g.cycles;
+  t.cycles = gemm::chain_cycles(g, repeats);
   t.macs = repeats * g.macs;
   t.folds = repeats * g.folds;
   t.utilization = gemm_utilization(t.macs, t.cycles, cfg);
+  const bool overlaps = cfg.gemm_options.sched == gemm::schedule::pipelined;
+  t.lead = overlaps ? g.lead : t.cycles;
+  t.tail = g.tail;
   return t;
 }
 
@@ -114,14 +120,21 @@ compute_timing depthwise_layer(const dwvp_desc& d, const compute_config& cfg) {
     const int64_t convs = channels * (row_filter ? d.out_h : d.out_w);
     const int64_t outputs = row_filter ? d.out_w : d.out_h;
     const int k = row_filter ? d.kernel_w : d.kernel_h;
+    const bool full_folds = cfg.gemm_options.sched == gemm::schedule::scalesim;
     compute_timing t;
     t.unit = engine::gemm;
-    t.cycles =
-        st_os_cycles(convs, outputs, k, cfg.array, cfg.gemm_options.full_array_folds);
+    t.cycles = st_os_cycles(convs, outputs, k, cfg.array, full_folds);
     t.macs = u64(convs) * u64(outputs) * u64(k);
     t.folds = ceil_div(u64(convs), u64(cfg.array.rows)) *
               ceil_div(u64(outputs), u64(cfg.array.cols));
     t.utilization = gemm_utilization(t.macs, t.cycles, cfg);
+    // The drain overlaps the next fold in every schedule but scalesim's accounting;
+    // the next tile's first (narrow) fold may overlap this tile's last drain.
+    const uint64_t cols = u64(cfg.array.cols);
+    const uint64_t narrow = u64(outputs) % cols;
+    t.tail = full_folds ? 0 : std::min(u64(outputs), cols);
+    t.lead =
+        full_folds ? t.cycles : (narrow ? narrow : std::min(u64(outputs), cols)) + u64(k);
     return t;
   }
 
@@ -139,6 +152,7 @@ compute_timing depthwise_layer(const dwvp_desc& d, const compute_config& cfg) {
                u64(cfg.vector_pipeline);
     t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) *
                                                    static_cast<double>(cfg.vector_lanes));
+    t.lead = t.cycles;
     return t;
   }
   case DWVP_MAP_CHANNEL_MVM:
@@ -165,8 +179,20 @@ const char* engine_name(engine e) {
   return "unknown";
 }
 
+const char* timing_model_name(timing_model m) {
+  return m == timing_model::fuse_paper ? "fuse_paper" : "physical";
+}
+
+bool parse_timing_model(const std::string& name, timing_model& out) {
+  if (name == "physical" || name == "fuse_paper") {
+    out = name == "physical" ? timing_model::physical : timing_model::fuse_paper;
+    return true;
+  }
+  return false;
+}
+
 uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k,
-                      const gemm::array_dims& array, bool full_array_folds) {
+                      const gemm::array_dims& array, bool full_folds) {
   if (convs < 1 || outputs < 1 || k < 1 || array.rows < 1 || array.cols < 1) {
     throw std::invalid_argument(
         "st_os timing: convs, outputs, k, array rows and cols must be >= 1, got convs " +
@@ -177,7 +203,7 @@ uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k,
   const uint64_t row_folds = ceil_div(u64(convs), u64(array.rows));
   const uint64_t col_folds = ceil_div(u64(outputs), u64(array.cols));
   const auto cols = u64(array.cols);
-  if (full_array_folds) {
+  if (full_folds) {
     // Every fold charged as C + K, and the last drain as C.
     return row_folds * col_folds * (cols + u64(k)) + cols;
   }
@@ -204,6 +230,9 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg) {
   require_dim(d, d.out_h, "out_h");
   require_dim(d, d.out_w, "out_w");
   require_dim(d, d.out_c, "out_c");
+  if (cfg.model == timing_model::fuse_paper) {
+    return fuse_paper_compute(d, cfg);
+  }
 
   const int64_t pixels = int64_t{d.out_h} * d.out_w;
   const uint64_t outputs = u64(pixels) * d.out_c;
@@ -243,6 +272,7 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg) {
     t.unit = engine::ppu;
     t.cycles = ppu_cycles(elements, cfg);
     t.ppu_cycles = t.cycles;
+    t.lead = t.cycles;
     return t;
   }
   default:

@@ -36,14 +36,25 @@
 #include "dwvp/descriptor.h"
 
 #include <cstdint>
+#include <string>
 
 namespace dwvp::timing {
 
 enum class engine { gemm, vector, ppu };
 
+// physical: the hardware's own timing under the configured GEMM schedule (all of the
+// above). fuse_paper: the accounting of the FuSeConv authors' latency model
+// (fuse_paper_timing.h), for comparison with their published numbers.
+enum class timing_model { physical, fuse_paper };
+
+const char* timing_model_name(timing_model m);
+// Returns false for an unknown name.
+bool parse_timing_model(const std::string& name, timing_model& out);
+
 struct compute_config {
   gemm::array_dims array{32, 32};
   gemm::timing_options gemm_options{};
+  timing_model model = timing_model::physical;
   int vector_lanes = 32;
   int vector_pipeline = 4; // stages: a MAC issued at cycle t reaches the lane's
                            // accumulator at t + vector_pipeline
@@ -58,6 +69,11 @@ struct compute_timing {
   double utilization = 0.0; // macs / (cycles * PEs) for the GEMM core, / (cycles * lanes)
                             // for the vector unit, 0 for the PPU
   uint64_t ppu_cycles = 0;  // post-processing busy cycles (overlapped unless unit == ppu)
+  // Chaining with the next tile of the same layer (gemm::gemm_timing): the first
+  // phase of the first fold, and the last fold's second phase (drain) that the next
+  // tile's first phase may overlap. lead = cycles and tail = 0 where nothing overlaps.
+  uint64_t lead = 0;
+  uint64_t tail = 0;
 };
 
 // The descriptor must have passed check_descriptor. Throws std::invalid_argument for a
@@ -66,8 +82,9 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg);
 
 // ST-OS alone, for tests and reports: `convs` independent 1D convolutions of `outputs`
 // positions each with a K-tap filter on an R x C array.
+// `full_folds` charges every fold as full width (schedule scalesim).
 uint64_t st_os_cycles(int64_t convs, int64_t outputs, int k,
-                      const gemm::array_dims& array, bool full_array_folds = false);
+                      const gemm::array_dims& array, bool full_folds = false);
 
 const char* engine_name(engine e);
 // "conv2d", "depthwise", "dw_1xk", ... for reports and messages.

@@ -23,12 +23,16 @@ uint64_t ceil_div(uint64_t a, uint64_t b) {
 struct fold_chain {
   bool double_buffered = false;
   bool started = false;
+  uint64_t lead = 0;        // first phase of the first fold
   uint64_t total = 0;       // excludes the last fold's second phase when overlapped
   uint64_t last_second = 0; // second phase of the last fold appended
 
   void append(const fold_phase_cycles& p, uint64_t count) {
     if (count == 0) {
       return;
+    }
+    if (!started) {
+      lead = p.first;
     }
     if (!double_buffered) {
       total += count * (p.first + p.second);
@@ -44,6 +48,44 @@ struct fold_chain {
 };
 
 } // namespace
+
+const char* schedule_name(schedule s) {
+  switch (s) {
+  case schedule::pipelined:
+    return "pipelined";
+  case schedule::serial_drain:
+    return "serial_drain";
+  case schedule::scalesim:
+    return "scalesim";
+  }
+  return "unknown";
+}
+
+bool parse_schedule(const std::string& name, schedule& out) {
+  for (schedule s : {schedule::pipelined, schedule::serial_drain, schedule::scalesim}) {
+    if (name == schedule_name(s)) {
+      out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+uint64_t chain_cycles(const gemm_timing& g, uint64_t count) {
+  if (count == 0) {
+    return 0;
+  }
+  const uint64_t step = g.cycles - g.tail - g.lead + std::max(g.lead, g.tail);
+  return g.cycles + (count - 1) * step;
+}
+
+uint64_t chained_done(uint64_t start, uint64_t lead, uint64_t cycles,
+                      uint64_t prev_done) {
+  if (prev_done <= start) {
+    return start + cycles;
+  }
+  return std::max(start + lead, prev_done) + (cycles - lead);
+}
 
 array_mapping map_gemm(const gemm_shape& shape, dataflow df) {
   if (df == dataflow::os) {
@@ -95,12 +137,17 @@ gemm_timing systolic_gemm(const gemm_shape& shape, const array_dims& array, data
   const int64_t edge_r = static_cast<int64_t>(s_r % rows); // 0: no partial row fold
   const int64_t edge_c = static_cast<int64_t>(s_c % cols);
 
-  fold_chain chain;
-  chain.double_buffered = options.double_buffered;
-  if (options.full_array_folds) {
-    // SCALE-Sim: every fold is charged as a full R x C fold.
-    chain.append(fold_phases(array.rows, array.cols, map.t, df), out.folds);
+  if (options.sched == schedule::scalesim) {
+    // SCALE-Sim v2: every fold charged as a full R x C fold; the count ends on the
+    // cycle of the last event (last MAC for OS, last partial sum out for WS), from 0.
+    const auto t = static_cast<uint64_t>(map.t);
+    const uint64_t per_fold =
+        df == dataflow::os ? t + rows + cols - 2 : 2 * rows + cols + t - 2;
+    out.cycles = out.folds * per_fold - 1;
+    out.lead = out.cycles;
   } else {
+    fold_chain chain;
+    chain.double_buffered = options.sched == schedule::pipelined;
     // One row fold = full column folds then the partial one, in that order.
     auto append_row_fold = [&](fold_chain& ch, int64_t r) {
       ch.append(fold_phases(r, array.cols, map.t, df), full_c);
@@ -120,8 +167,11 @@ gemm_timing systolic_gemm(const gemm_shape& shape, const array_dims& array, data
     if (edge_r > 0) {
       append_row_fold(chain, edge_r);
     }
+    out.cycles = chain.cycles();
+    // Only the pipelined schedule overlaps a following GEMM.
+    out.lead = chain.double_buffered ? chain.lead : out.cycles;
+    out.tail = chain.double_buffered ? chain.last_second : 0;
   }
-  out.cycles = chain.cycles();
   out.utilization = static_cast<double>(out.macs) /
                     (static_cast<double>(out.cycles) * static_cast<double>(rows) *
                      static_cast<double>(cols));

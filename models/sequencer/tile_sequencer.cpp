@@ -308,20 +308,22 @@ void tile_sequencer::run_layer(layer_command& c) {
     return dma(x, DWVP_FIELD_OUTPUT_ADDR);
   };
 
-  std::vector<sc_time> in_end(n), comp_end(n), out_end(n);
+  // comp_end: the engine can take the next tile (its last drain may still run);
+  // done: the tile's outputs are complete.
+  std::vector<sc_time> in_end(n), comp_end(n), done(n), out_end(n);
   in_end[0] = std::max(load(0, layer_start), fused_ready);
   for (size_t i = 0; i < n && ok; ++i) {
     const sequencer::tile& t = tiles[i];
     // Prefetch the next tile into the other half once the tile that used it (i - 1)
-    // has finished computing.
+    // is done.
     if (i + 1 < n) {
-      const sc_time free_at = i >= 1 ? comp_end[i - 1] : layer_start;
+      const sc_time free_at = i >= 1 ? done[i - 1] : layer_start;
       in_end[i + 1] = load(i + 1, std::max(in_end[i], free_at));
     }
     if (!ok)
       break;
-    // Compute starts when its inputs are in, the engine is free and the output half it
-    // writes has been drained (tile i - 2's DMA-out).
+    // Compute starts when its inputs are in, the engine takes a tile and the output
+    // half it writes has been drained (tile i - 2's DMA-out).
     sc_time start = in_end[i];
     if (i >= 1)
       start = std::max(start, comp_end[i - 1]);
@@ -335,6 +337,7 @@ void tile_sequencer::run_layer(layer_command& c) {
     m_input_half_sig.write(in_half[i]);
     m_output_half_sig.write(static_cast<uint32_t>(i % 2));
     tile_command tc = command_for(i);
+    tc.chain = i > 0;
     m_log->debug("layer {} tile {}/{}: out rows {}..{} cols {}..{} channels {}..{}",
                  d.layer_id, i, n, t.oy0, t.oy1, t.ox0, t.ox1, t.c0, t.c1);
     sc_time delay;
@@ -346,13 +349,14 @@ void tile_sequencer::run_layer(layer_command& c) {
       break;
     }
     comp_end[i] = sc_core::sc_time_stamp();
+    done[i] = tc.done;
     c.compute_cycles += tc.cycles;
     c.ppu_cycles += tc.ppu_cycles;
     if (abandoned())
       return;
-    out_end[i] =
-        fuse_out ? comp_end[i]
-                 : store(i, std::max(comp_end[i], i >= 1 ? out_end[i - 1] : comp_end[i]));
+    out_end[i] = fuse_out
+                     ? done[i]
+                     : store(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i]));
   }
   if (c.error != DWVP_ERR_NONE)
     return;

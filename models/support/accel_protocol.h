@@ -69,8 +69,13 @@ struct tile_command {
   uint64_t quant_addr = 0;  // int32 multiplier [out_c] then shift [out_c]
   uint64_t lut_addr = 0;    // 256-byte table (activation == LUT)
   strided_region output;    // out_h x out_w pixels of out_c bytes
-  // Filled in by the engine.
-  uint64_t cycles = 0;     // busy cycles of the engine for this tile
+  // The previous tile of the same layer ran on this engine: this tile's first fold may
+  // overlap its last drain (pipelined schedule, docs/timing.md).
+  bool chain = false;
+  // Filled in by the engine. The engine returns when it can take the next tile (its
+  // last fold's second phase may still run); `done` is when the outputs are complete.
+  sc_core::sc_time done;
+  uint64_t cycles = 0;     // cycles this tile adds to the engine's busy span
   uint64_t ppu_cycles = 0; // requantisation on the PPU, overlapped
   uint64_t macs = 0;
   dwvp_error error = DWVP_ERR_NONE; // a refused operand (e.g. bad quantisation data)

@@ -29,7 +29,9 @@ TEST_CASE("defaults are typed and documented", "[config]") {
   CHECK(cfg.get_int("gemm.cols") == 32);
   CHECK(cfg.get_real("clock.accel_mhz") == 1000.0);
   CHECK(cfg.get_uint("dram.base") == 0x80000000u);
-  CHECK_FALSE(cfg.get_bool("gemm.full_array_folds"));
+  CHECK(cfg.get_string("gemm.schedule") == "pipelined");
+  CHECK(cfg.get_string("timing.model") == "physical");
+  CHECK(cfg.get_bool("sim.functional"));
   CHECK(cfg.get_string("log.level") == "warn");
   for (const auto& e : cfg.entries()) {
     INFO(e.key);
@@ -45,11 +47,13 @@ TEST_CASE("defaults are typed and documented", "[config]") {
 TEST_CASE("set overrides parse by type", "[config]") {
   config cfg;
   cfg.set_assignment("gemm.rows=64");
-  cfg.set_assignment("gemm.double_buffered=yes");
+  cfg.set_assignment("sim.functional=no");
+  cfg.set_assignment("gemm.schedule=scalesim");
   cfg.set_assignment("dram.base=0x90000000");
   cfg.set_assignment("clock.accel_mhz=800.5");
   CHECK(cfg.get_int("gemm.rows") == 64);
-  CHECK(cfg.get_bool("gemm.double_buffered"));
+  CHECK_FALSE(cfg.get_bool("sim.functional"));
+  CHECK(cfg.get_string("gemm.schedule") == "scalesim");
   CHECK(cfg.get_uint("dram.base") == 0x90000000u);
   CHECK(cfg.get_real("clock.accel_mhz") == 800.5);
 }
@@ -64,8 +68,11 @@ TEST_CASE("bad keys and values name the culprit", "[config]") {
                         Contains("expected an integer, got 'many'"));
   CHECK_THROWS_WITH(cfg.set_assignment("gemm.rows=12abc"),
                     Contains("expected an integer"));
-  CHECK_THROWS_WITH(cfg.set_assignment("gemm.double_buffered=maybe"),
+  CHECK_THROWS_WITH(cfg.set_assignment("sim.functional=maybe"),
                     Contains("expected true or false"));
+  // The options gemm.schedule replaced are gone.
+  CHECK_THROWS_WITH(cfg.set_assignment("gemm.double_buffered=true"),
+                    Contains("unknown configuration key 'gemm.double_buffered'"));
   CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=fast"),
                     Contains("expected a number"));
   CHECK_THROWS_WITH(cfg.set_assignment("clock.accel_mhz=inf"),

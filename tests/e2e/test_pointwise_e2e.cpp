@@ -74,21 +74,43 @@ TEST_CASE("weight-stationary dataflow maps reduction to rows", "[e2e]") {
     INFO("layer " << i);
     // WS: reduction on rows, output channels on columns, output pixels in time.
     CHECK(run.result.layers[i].stats.compute_cycles ==
-          test::expected_fold_cycles(s.in_c, s.out_c, s.h * s.w, 32, 32));
+          test::expected_fold_cycles(s.in_c, s.out_c, s.h * s.w, 32, 32,
+                                     test::fold_schedule::pipelined, false));
   }
 }
 
-TEST_CASE("SCALE-Sim full-array fold convention is a config option", "[e2e]") {
+// One simulation per test case (one elaboration per process).
+static void check_schedule(const char* name, test::fold_schedule sched, int df) {
   config cfg;
-  cfg.set("gemm.full_array_folds", "true");
-  network_run run = run_chain(cfg, k_shapes, DWVP_DF_OS);
+  cfg.set("gemm.schedule", name);
+  network_run run = run_chain(cfg, k_shapes, df);
   REQUIRE(run.bit_exact);
   for (size_t i = 0; i < k_shapes.size(); ++i) {
     const auto& s = k_shapes[i];
-    INFO("layer " << i);
-    CHECK(run.result.layers[i].stats.compute_cycles ==
-          test::expected_fold_cycles(s.h * s.w, s.out_c, s.in_c, 32, 32, true));
+    INFO(name << " dataflow " << df << " layer " << i);
+    const bool os = df == DWVP_DF_OS;
+    CHECK(
+        run.result.layers[i].stats.compute_cycles ==
+        (os ? test::expected_fold_cycles(s.h * s.w, s.out_c, s.in_c, 32, 32, sched, true)
+            : test::expected_fold_cycles(s.in_c, s.out_c, s.h * s.w, 32, 32, sched,
+                                         false)));
   }
+}
+
+TEST_CASE("gemm.schedule=scalesim follows SCALE-Sim's closed form on OS", "[e2e]") {
+  check_schedule("scalesim", test::fold_schedule::scalesim, DWVP_DF_OS);
+}
+
+TEST_CASE("gemm.schedule=scalesim follows SCALE-Sim's closed form on WS", "[e2e]") {
+  check_schedule("scalesim", test::fold_schedule::scalesim, DWVP_DF_WS);
+}
+
+TEST_CASE("gemm.schedule=serial_drain pays every drain on OS", "[e2e]") {
+  check_schedule("serial_drain", test::fold_schedule::serial_drain, DWVP_DF_OS);
+}
+
+TEST_CASE("gemm.schedule=serial_drain pays every fill on WS", "[e2e]") {
+  check_schedule("serial_drain", test::fold_schedule::serial_drain, DWVP_DF_WS);
 }
 
 TEST_CASE("DMA time follows the fixed-latency memory and bus settings", "[e2e][timing]") {

@@ -45,9 +45,8 @@ constexpr uint64_t max_cycles = 50'000'000;
   throw std::logic_error("systolic PE model: " + what);
 }
 
-std::vector<pe_fold_record> tile(int64_t s_r, int64_t s_c, int64_t t,
-                                 const gemm::array_dims& array) {
-  std::vector<pe_fold_record> folds;
+void tile(int job, int64_t s_r, int64_t s_c, int64_t t, const gemm::array_dims& array,
+          std::vector<pe_fold_record>& folds) {
   for (int64_t r0 = 0; r0 < s_r; r0 += array.rows) {
     for (int64_t c0 = 0; c0 < s_c; c0 += array.cols) {
       pe_fold_record f;
@@ -56,20 +55,22 @@ std::vector<pe_fold_record> tile(int64_t s_r, int64_t s_c, int64_t t,
       f.rows = static_cast<int>(std::min<int64_t>(array.rows, s_r - r0));
       f.cols = static_cast<int>(std::min<int64_t>(array.cols, s_c - c0));
       f.t = t;
+      f.job = job;
       folds.push_back(f);
     }
   }
-  return folds;
 }
 
-pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
-                   const gemm::gemm_shape& shape, const gemm::array_dims& array,
+pe_run simulate_os(const std::vector<pe_job>& jobs, const gemm::array_dims& array,
                    bool double_buffered) {
   const int rows = array.rows;
   const int cols = array.cols;
   pe_run run;
-  run.c.assign(static_cast<size_t>(shape.m * shape.n), 0);
-  run.folds = tile(shape.m, shape.n, shape.k, array);
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const gemm::gemm_shape& s = jobs[j].shape;
+    run.outputs.emplace_back(static_cast<size_t>(s.m * s.n), 0);
+    tile(static_cast<int>(j), s.m, s.n, s.k, array, run.folds);
+  }
   auto& folds = run.folds;
 
   grid<operand> a_reg(rows, cols); // moves right
@@ -100,7 +101,8 @@ pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
           const pe_fold_record& f = folds[computing];
           const int64_t k = static_cast<int64_t>(t - compute_start) - i;
           if (k >= 0 && k < f.t) {
-            a_next.at(i, j) = {a[(f.row0 + i) * shape.k + k], computing, k};
+            const pe_job& job = jobs[f.job];
+            a_next.at(i, j) = {(*job.a)[(f.row0 + i) * job.shape.k + k], computing, k};
           }
         }
         if (i > 0) {
@@ -109,7 +111,8 @@ pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
           const pe_fold_record& f = folds[computing];
           const int64_t k = static_cast<int64_t>(t - compute_start) - j;
           if (k >= 0 && k < f.t) {
-            b_next.at(i, j) = {b[k * shape.n + f.col0 + j], computing, k};
+            const pe_job& job = jobs[f.job];
+            b_next.at(i, j) = {(*job.b)[k * job.shape.n + f.col0 + j], computing, k};
           }
         }
       }
@@ -130,6 +133,7 @@ pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
         }
         acc.at(i, j) += static_cast<int32_t>(x.value) * static_cast<int32_t>(y.value);
         ++macs.at(i, j);
+        run.last_mac_cycle = t;
       }
     }
 
@@ -139,7 +143,7 @@ pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
       for (int j = 0; j < f.cols; ++j) {
         const result& out = drain.at(f.rows - 1, j);
         if (out.valid) {
-          run.c[out.m * shape.n + out.n] = out.value;
+          run.outputs[f.job][out.m * jobs[f.job].shape.n + out.n] = out.value;
           f.last_cycle = t;
           --drain_left;
         }
@@ -184,19 +188,22 @@ pe_run simulate_os(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
     }
     if (computing < 0 && draining < 0 && next == folds.size()) {
       run.cycles = t + 1;
+      run.c = run.outputs[0];
       return run;
     }
   }
 }
 
-pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
-                   const gemm::gemm_shape& shape, const gemm::array_dims& array,
+pe_run simulate_ws(const std::vector<pe_job>& jobs, const gemm::array_dims& array,
                    bool double_buffered) {
   const int rows = array.rows;
   const int cols = array.cols;
   pe_run run;
-  run.c.assign(static_cast<size_t>(shape.m * shape.n), 0);
-  run.folds = tile(shape.k, shape.n, shape.m, array);
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const gemm::gemm_shape& s = jobs[j].shape;
+    run.outputs.emplace_back(static_cast<size_t>(s.m * s.n), 0);
+    tile(static_cast<int>(j), s.k, s.n, s.m, array, run.folds);
+  }
   auto& folds = run.folds;
 
   grid<operand> a_reg(rows, cols);    // inputs, move right
@@ -226,7 +233,9 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
         for (int i = f.rows - 1; i > 0; --i) {
           w_shadow.at(i, j) = w_shadow.at(i - 1, j);
         }
-        w_shadow.at(0, j) = {b[(f.row0 + k) * shape.n + f.col0 + j], filling, f.row0 + k};
+        const pe_job& job = jobs[f.job];
+        w_shadow.at(0, j) = {(*job.b)[(f.row0 + k) * job.shape.n + f.col0 + j], filling,
+                             f.row0 + k};
       }
     }
 
@@ -241,7 +250,8 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
           const pe_fold_record& f = folds[streaming];
           const int64_t m = static_cast<int64_t>(t - stream_start) - i;
           if (m >= 0 && m < f.t) {
-            a_next.at(i, j) = {a[m * shape.k + f.row0 + i], streaming, m};
+            const pe_job& job = jobs[f.job];
+            a_next.at(i, j) = {(*job.a)[m * job.shape.k + f.row0 + i], streaming, m};
           }
         }
         const operand& x = a_next.at(i, j);
@@ -258,6 +268,7 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
         }
         p_next.at(i, j) = {in.value + static_cast<int32_t>(x.value) * w.value, x.fold,
                            x.index};
+        run.last_mac_cycle = t;
       }
     }
     a_reg = a_next;
@@ -269,7 +280,7 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
       for (int j = 0; j < f.cols; ++j) {
         const psum& out = p_reg.at(f.rows - 1, j);
         if (out.fold == streaming) {
-          run.c[out.m * shape.n + f.col0 + j] += out.value;
+          run.outputs[f.job][out.m * jobs[f.job].shape.n + f.col0 + j] += out.value;
           f.last_cycle = t;
           --stream_left;
         }
@@ -301,6 +312,7 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
     }
     if (filling < 0 && loaded < 0 && streaming < 0 && next == folds.size()) {
       run.cycles = t + 1;
+      run.c = run.outputs[0];
       return run;
     }
   }
@@ -308,19 +320,31 @@ pe_run simulate_ws(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
 
 } // namespace
 
+pe_run simulate_systolic_chain(const std::vector<pe_job>& jobs,
+                               const gemm::array_dims& array, gemm::dataflow df,
+                               bool double_buffered) {
+  if (jobs.empty() || array.rows < 1 || array.cols < 1) {
+    throw std::invalid_argument("systolic PE model: no job or non-positive array");
+  }
+  for (const pe_job& j : jobs) {
+    const gemm::gemm_shape& shape = j.shape;
+    if (shape.m < 1 || shape.n < 1 || shape.k < 1) {
+      throw std::invalid_argument("systolic PE model: non-positive dimension");
+    }
+    if (!j.a || !j.b || j.a->size() != static_cast<size_t>(shape.m * shape.k) ||
+        j.b->size() != static_cast<size_t>(shape.k * shape.n)) {
+      throw std::invalid_argument("systolic PE model: operand sizes do not match shape");
+    }
+  }
+  return df == dataflow::os ? simulate_os(jobs, array, double_buffered)
+                            : simulate_ws(jobs, array, double_buffered);
+}
+
 pe_run simulate_systolic_gemm(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
                               const gemm::gemm_shape& shape,
                               const gemm::array_dims& array, gemm::dataflow df,
                               bool double_buffered) {
-  if (shape.m < 1 || shape.n < 1 || shape.k < 1 || array.rows < 1 || array.cols < 1) {
-    throw std::invalid_argument("systolic PE model: non-positive dimension");
-  }
-  if (a.size() != static_cast<size_t>(shape.m * shape.k) ||
-      b.size() != static_cast<size_t>(shape.k * shape.n)) {
-    throw std::invalid_argument("systolic PE model: operand sizes do not match shape");
-  }
-  return df == dataflow::os ? simulate_os(a, b, shape, array, double_buffered)
-                            : simulate_ws(a, b, shape, array, double_buffered);
+  return simulate_systolic_chain({pe_job{&a, &b, shape}}, array, df, double_buffered);
 }
 
 } // namespace dwvp::test

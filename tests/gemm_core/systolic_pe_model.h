@@ -18,6 +18,9 @@
 //      per cycle (r cycles). Then A[m][k] enters the left edge of row k at s+m+k,
 //      partial sums move down one row per cycle and leave through the output port
 //      under the last used row, outputs of a K fold are added in the output buffer.
+//  Chains: several GEMMs (jobs) run back to back as one stream of folds, the first
+//      fold of a job following the last fold of the previous one under the same bank
+//      rule, as consecutive channels or tiles of a layer do.
 //  Double buffered: OS has a second (drain) bank of accumulators, WS a second
 //      (shadow) bank of weight registers. Banks swap when the current fold's first
 //      phase is complete and the other bank is free; the next fold's first phase
@@ -40,12 +43,21 @@ struct pe_fold_record {
   int64_t t = 0;            // temporal length T
   uint64_t first_cycle = 0; // cycle the fold's first operand (or weight) entered
   uint64_t last_cycle = 0;  // cycle the fold's last result left
+  int job = 0;              // index of the GEMM in a chain
+};
+
+struct pe_job {
+  const std::vector<int8_t>* a = nullptr; // m x k row-major
+  const std::vector<int8_t>* b = nullptr; // k x n row-major
+  gemm::gemm_shape shape;
 };
 
 struct pe_run {
-  std::vector<int32_t> c;            // m x n, row-major
-  uint64_t cycles = 0;               // last result's cycle + 1
-  std::vector<pe_fold_record> folds; // in execution order
+  std::vector<int32_t> c;                    // m x n, row-major (the first job's)
+  std::vector<std::vector<int32_t>> outputs; // every job's
+  uint64_t cycles = 0;                       // last result's cycle + 1
+  uint64_t last_mac_cycle = 0;               // cycle of the last multiply-accumulate
+  std::vector<pe_fold_record> folds;         // in execution order
 };
 
 // a: m x k row-major, b: k x n row-major.
@@ -53,5 +65,10 @@ pe_run simulate_systolic_gemm(const std::vector<int8_t>& a, const std::vector<in
                               const gemm::gemm_shape& shape,
                               const gemm::array_dims& array, gemm::dataflow df,
                               bool double_buffered);
+
+// The jobs back to back as one chain of folds.
+pe_run simulate_systolic_chain(const std::vector<pe_job>& jobs,
+                               const gemm::array_dims& array, gemm::dataflow df,
+                               bool double_buffered);
 
 } // namespace dwvp::test

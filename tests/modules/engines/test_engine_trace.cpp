@@ -18,14 +18,14 @@ TEST_CASE("engines: busy signals on the VCD span each tile's cycles",
   b.dwc.trace(tf);
   b.pp.trace(tf);
   const layer_case pw = weighted_layer(71, DWVP_OP_POINTWISE, {4, 4}, 16, 8);
-  const layer_case mvm = weighted_layer(72, DWVP_OP_DEPTHWISE,
-                                        {5, 6, 3, 3, 1, 1, 1, 1, 1, 1}, 8, 0,
-                                        DWVP_MAP_CHANNEL_MVM);
+  const layer_case mvm = weighted_layer(
+      72, DWVP_OP_DEPTHWISE, {5, 6, 3, 3, 1, 1, 1, 1, 1, 1}, 8, 0, DWVP_MAP_CHANNEL_MVM);
   outcome o1, o2;
   sc_time t1;
   b.stim.set_body([&](stimulus& s) {
     o1 = execute(s, to_gemm, "pointwise", pw);
-    sc_core::wait(ns(10));
+    // 10 ns after its outputs are complete (its drain may outlast the call).
+    sc_core::wait(o1.c.done - sc_core::sc_time_stamp() + ns(10));
     t1 = sc_core::sc_time_stamp();
     o2 = execute(s, to_dwc, "channel_mvm", mvm);
     sc_core::wait(ns(100));
