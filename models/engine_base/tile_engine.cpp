@@ -192,8 +192,10 @@ void tile_engine::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const uint64_t port = std::max<uint64_t>(m_params.feed_bytes_per_cycle, 1);
   const uint64_t feed_cycles = (fed + port - 1) / port;
   // The operands' arrival over the read port bounds the first phase.
-  const uint64_t cycles = std::max<uint64_t>(ct.cycles, feed_cycles);
-  const uint64_t lead = std::min(ct.lead + (cycles - ct.cycles), cycles);
+  const uint64_t cycles =
+      c->fixed ? c->fixed_cycles : std::max<uint64_t>(ct.cycles, feed_cycles);
+  const uint64_t lead =
+      c->fixed ? cycles : std::min(ct.lead + (cycles - ct.cycles), cycles);
   const uint64_t tail = std::min(ct.tail, cycles - lead);
   const sc_time period = m_params.clock_period;
   const sc_time now = sc_core::sc_time_stamp();

@@ -1,6 +1,7 @@
 #include "tile_plan.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace dwvp::sequencer {
 namespace {
@@ -66,7 +67,8 @@ uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1) {
   return n * (per_channel + 12); // weights + int32 bias + int32 multiplier + int32 shift
 }
 
-plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers) {
+plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
+                const tile_alignment& align) {
   plan p;
   int th = d.tile_h ? d.tile_h : d.out_h;
   int tw = d.tile_w ? d.tile_w : d.out_w;
@@ -100,6 +102,29 @@ plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers) {
                   ", " + std::to_string(buffers.output) + " B";
       return p;
     }
+  }
+  // Fill the array: a tile the buffers cut is rounded to whole array widths (fewer
+  // partial folds), then grown by whole widths while it still fits.
+  auto aligned = [&](int size, int full, int step, auto fits_with) {
+    if (step <= 1 || size >= full || size < step)
+      return size;
+    size = size / step * step;
+    while (size < full) {
+      const int next = std::min(full, size + step);
+      if (!fits_with(next))
+        break;
+      size = next;
+    }
+    return size;
+  };
+  if (!d.tile_c)
+    tc = aligned(tc, d.out_c, align.channels,
+                 [&](int c) { return fits(tile_sizes(d, th, tw, c), buffers); });
+  if (!d.tile_h && tw == d.out_w && align.pixels > 1) {
+    // Output rows per tile such that rows x width is a multiple of the array rows.
+    const int step = align.pixels / std::gcd(align.pixels, int(d.out_w));
+    th = aligned(th, d.out_h, step,
+                 [&](int h) { return fits(tile_sizes(d, h, tw, tc), buffers); });
   }
   p.tile_h = th;
   p.tile_w = tw;

@@ -20,6 +20,14 @@ struct buffer_sizes {
   uint64_t output = 64 * 1024;
 };
 
+// Array dimensions a layer's tiles should fill: output pixels of a tile in multiples
+// of `pixels` (array rows), output channels in multiples of `channels` (array
+// columns). 1 = no preference (vector unit, PPU).
+struct tile_alignment {
+  int pixels = 1;
+  int channels = 1;
+};
+
 struct tile {
   int oy0, oy1, ox0, ox1; // output rows/cols [0, 1)
   int c0, c1;             // output channels
@@ -46,7 +54,12 @@ struct plan {
 // stay resident across a channel tile's spatial tiles); Scan walks spatial tiles
 // outermost and the channel tiles in a serpentine, so the input region stays resident
 // across channel tiles and the last weight slice is reused by the next position.
-plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers);
+// Tiles the buffers force to be smaller than the layer are then cut to fill the array:
+// channel tiles are rounded down to a multiple of `align.channels` and grown by that
+// step while they fit; row tiles (whole output rows) likewise so that their pixels are
+// a multiple of `align.pixels` where the row width allows it. docs/memory.md.
+plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
+                const tile_alignment& align = {});
 
 // Bytes of weights, bias and quantisation data for output channels [c0, c1).
 uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);

@@ -130,7 +130,11 @@ void tile_sequencer::run_layer(layer_command& c) {
   const bool on_vector = whole.unit == timing::engine::vector;
   const sequencer::buffer_sizes& sizes =
       on_vector ? m_params.vector_buffers : m_params.buffers;
-  const sequencer::plan plan = sequencer::plan_layer(d, sizes);
+  // Tiles on the array fill it: pixels on its rows, channels on its columns.
+  sequencer::tile_alignment align;
+  if (whole.unit == timing::engine::gemm)
+    align = {m_params.compute.array.rows, m_params.compute.array.cols};
+  const sequencer::plan plan = sequencer::plan_layer(d, sizes, align);
   if (!plan.ok())
     return fail(plan.error, plan.field, plan.message);
   buffer_layout mem;
@@ -311,6 +315,9 @@ void tile_sequencer::run_layer(layer_command& c) {
   // comp_end: the engine can take the next tile (its last drain may still run);
   // done: the tile's outputs are complete.
   std::vector<sc_time> in_end(n), comp_end(n), done(n), out_end(n);
+  // An accounting model (timing.model=fuse_paper) counts whole layers, not tiles.
+  const bool share_whole = m_params.compute.model == timing::timing_model::fuse_paper;
+  uint64_t macs_done = 0, charged = 0;
   in_end[0] = std::max(load(0, layer_start), fused_ready);
   for (size_t i = 0; i < n && ok; ++i) {
     const sequencer::tile& t = tiles[i];
@@ -338,6 +345,23 @@ void tile_sequencer::run_layer(layer_command& c) {
     m_output_half_sig.write(static_cast<uint32_t>(i % 2));
     tile_command tc = command_for(i);
     tc.chain = i > 0;
+    if (share_whole) {
+      // The layer's cycles in proportion to the MACs done so far, so the tiles sum to
+      // the whole layer's count whatever the tiling.
+      const uint64_t macs = timing::layer_compute(tc.tile, m_params.compute).macs;
+      const auto upto = [&](uint64_t m) {
+        return whole.macs
+                   ? static_cast<uint64_t>(
+                         (static_cast<unsigned __int128>(whole.cycles) * m) / whole.macs)
+                   : (i + 1 == n ? whole.cycles : 0);
+      };
+      tc.fixed = true;
+      tc.fixed_cycles = upto(macs_done + macs) - upto(macs_done);
+      macs_done += macs;
+      if (i + 1 == n)
+        tc.fixed_cycles = whole.cycles - charged;
+      charged += tc.fixed_cycles;
+    }
     m_log->debug("layer {} tile {}/{}: out rows {}..{} cols {}..{} channels {}..{}",
                  d.layer_id, i, n, t.oy0, t.oy1, t.ox0, t.ox1, t.c0, t.c1);
     sc_time delay;

@@ -72,6 +72,10 @@ struct tile_command {
   // The previous tile of the same layer ran on this engine: this tile's first fold may
   // overlap its last drain (pipelined schedule, docs/timing.md).
   bool chain = false;
+  // Set: the tile takes exactly `fixed_cycles` (an accounting model charges the layer
+  // as a whole and the sequencer shares it out over the tiles; timing.model=fuse_paper).
+  bool fixed = false;
+  uint64_t fixed_cycles = 0;
   // Filled in by the engine. The engine returns when it can take the next tile (its
   // last fold's second phase may still run); `done` is when the outputs are complete.
   sc_core::sc_time done;

@@ -148,3 +148,41 @@ TEST_CASE("every output element is covered exactly once", "[tile_plan]") {
     CHECK(p.tiles.size() == 4 * 3 * 4);
   }
 }
+
+TEST_CASE("tiles cut by the buffers are aligned to the array", "[tile_plan]") {
+  // MobileNet-v1's first pointwise layer at 224: 112x112x32 -> 64, default halves
+  // (input 128 KiB, weights 128 KiB, output 64 KiB). Unaligned: the output half takes
+  // 64 KiB / (112 x 64) = 9.1 rows, halving from 112 gives 7 rows = 784 pixels, 24.5
+  // folds of 32. Aligned to 32 array rows: 112 = 16 x 7, so rows come in steps of 2;
+  // 7 -> 6, grown to 8 (8 x 112 x 64 = 57,344 B fits, 10 rows = 71,680 B does not):
+  // 896 pixels = 28 whole folds.
+  const buffer_sizes b{128 * 1024, 128 * 1024, 64 * 1024};
+  const dwvp_desc d = pointwise(112, 112, 32, 64);
+  CHECK(plan_layer(d, b).tile_h == 7);
+  const plan p = plan_layer(d, b, tile_alignment{32, 32});
+  REQUIRE(p.ok());
+  CHECK(p.tile_h == 8);
+  CHECK(p.tiles.size() == 14);
+  // On 128 rows: 112 = 16 x 7 needs steps of 8 rows: 7 is below the step, kept.
+  CHECK(plan_layer(d, b, tile_alignment{128, 128}).tile_h == 7);
+
+  // Channels: 7x7x1024 -> 1000 with a 48 KiB weight half: a filter is 1024 + 12 B, so
+  // 47 fit; halving gives 1000 -> 500 -> 250 -> 125 -> 63 -> 32. Aligned to 16
+  // columns, 32 cannot grow: 48 filters are 49,728 B > 49,152 B. Aligned to 8 columns
+  // it grows to 40 (41,440 B); 48 does not fit.
+  const buffer_sizes w{1 << 20, 48 * 1024, 1 << 20};
+  const dwvp_desc fc = pointwise(7, 7, 1024, 1000);
+  CHECK(plan_layer(fc, w).tile_c == 32);
+  CHECK(plan_layer(fc, w, tile_alignment{1, 16}).tile_c == 32);
+  CHECK(plan_layer(fc, w, tile_alignment{1, 8}).tile_c == 40);
+  const plan q = plan_layer(fc, w, tile_alignment{1, 8});
+  REQUIRE(q.ok());
+  CHECK(q.tiles.size() == 25); // 1000 / 40
+  // A preset tile size is kept as given.
+  dwvp_desc preset = fc;
+  preset.tile_c = 20;
+  CHECK(plan_layer(preset, w, tile_alignment{1, 8}).tile_c == 20);
+  // A layer that fits is one tile whatever the alignment.
+  CHECK(plan_layer(pointwise(8, 8, 32, 45), buffer_sizes{}, tile_alignment{32, 32})
+            .tiles.size() == 1);
+}

@@ -55,23 +55,25 @@ struct sequencer_bench {
   stimulus stim{"stim", 1};
   models::sequencer_params params;
 
-  static models::sequencer_params params_of(const buffer_sizes& b,
-                                            const buffer_sizes& v) {
+  static models::sequencer_params params_of(const buffer_sizes& b, const buffer_sizes& v,
+                                            dwvp::timing::timing_model model) {
     models::sequencer_params p;
     p.buffers = b;
     p.vector_buffers = v;
+    p.compute.model = model;
     return p;
   }
 
-  explicit sequencer_bench(const buffer_sizes& b = {},
-                           const buffer_sizes& v = {16384, 16384, 16384})
+  explicit sequencer_bench(
+      const buffer_sizes& b = {}, const buffer_sizes& v = {16384, 16384, 16384},
+      dwvp::timing::timing_model model = dwvp::timing::timing_model::physical)
       : input("input_buffer", sram_of(b.input)),
         weight("weight_buffer", sram_of(b.weight)),
         output("output_buffer", sram_of(b.output)),
         vmem("vector_memory", sram_of(v.input + v.weight + v.output)),
         dm("dma", models::dma_params{}, events), gemm("gemm_core", {}), dwc("dwc", {}),
-        vec("vector_unit", {}), pp("ppu", {}, events), seq("sequencer", params_of(b, v)),
-        params(params_of(b, v)) {
+        vec("vector_unit", {}), pp("ppu", {}, events),
+        seq("sequencer", params_of(b, v, model)), params(params_of(b, v, model)) {
     stim[0].bind(seq.layer_socket);
     seq.dma_socket.bind(dm.cmd_socket);
     seq.gemm_socket.bind(gemm.cmd_socket);
@@ -281,6 +283,27 @@ TEST_CASE(
   }
   CHECK(input1 == std::vector<sc_time>{ns(20)});
   CHECK(stores == (std::vector<sc_time>{comp0, comp1}));
+}
+
+TEST_CASE("sequencer: under fuse_paper the tiles share the whole layer's cycles",
+          "[modules][sequencer]") {
+  // The conv2d in row tiles of 3, 3 and 2 rows; the authors' accounting counts the
+  // whole layer (M = 64 pixels, N = 8, K = 36 on 32x32: 2 folds of 36 + 32 + 8 - 1 =
+  // 75, so 150) and each tile takes its share by MACs (24, 24, 16 of 64 pixels: 56, 56,
+  // 38), not its own count (67 + 67 + 59 = 193: three partial folds).
+  sequencer_bench b({}, {16384, 16384, 16384}, dwvp::timing::timing_model::fuse_paper);
+  const layer_case L =
+      weighted_layer(111, DWVP_OP_CONV2D, {8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 4, 8);
+  dwvp_desc d = place(b.dram, L, k_dram);
+  d.tile_h = 3;
+  layer_run r;
+  b.stim.set_body([&](stimulus& s) { r = send_layer(s, d); });
+  run(b.stim);
+  check_ok(r);
+  CHECK(output_of(b.dram, d, L.expected.size()) == L.expected);
+  CHECK(r.c.tiles == 3);
+  CHECK(r.c.compute_cycles == 150);
+  CHECK(b.gemm.busy_cycles() == 150);
 }
 
 TEST_CASE("sequencer: a depthwise layer tiled for a small vector memory equals golden",
