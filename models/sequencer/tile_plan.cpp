@@ -106,8 +106,14 @@ plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
   // Fill the array: a tile the buffers cut is rounded to whole array widths (fewer
   // partial folds), then grown by whole widths while it still fits.
   auto aligned = [&](int size, int full, int step, auto fits_with) {
-    if (step <= 1 || size >= full || size < step)
+    if (step <= 1 || size >= full)
       return size;
+    if (size < step) {
+      // Below one array width: one width if it fits, else as the buffers allow.
+      if (step > full || !fits_with(step))
+        return size;
+      size = step;
+    }
     size = size / step * step;
     while (size < full) {
       const int next = std::min(full, size + step);

@@ -315,8 +315,12 @@ void tile_sequencer::run_layer(layer_command& c) {
   // comp_end: the engine can take the next tile (its last drain may still run);
   // done: the tile's outputs are complete.
   std::vector<sc_time> in_end(n), comp_end(n), done(n), out_end(n);
-  // An accounting model (timing.model=fuse_paper) counts whole layers, not tiles.
-  const bool share_whole = m_params.compute.model == timing::timing_model::fuse_paper;
+  // Accounting models count whole layers, not tiles: the FuSeConv authors' model
+  // (timing.model=fuse_paper) and SCALE-Sim's closed form (gemm.schedule=scalesim),
+  // which SCALE-Sim applies to the whole layer whatever its buffers.
+  const bool share_whole =
+      m_params.compute.model == timing::timing_model::fuse_paper ||
+      m_params.compute.gemm_options.sched == gemm::schedule::scalesim;
   uint64_t macs_done = 0, charged = 0;
   in_end[0] = std::max(load(0, layer_start), fused_ready);
   for (size_t i = 0; i < n && ok; ++i) {

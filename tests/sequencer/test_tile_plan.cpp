@@ -163,8 +163,11 @@ TEST_CASE("tiles cut by the buffers are aligned to the array", "[tile_plan]") {
   REQUIRE(p.ok());
   CHECK(p.tile_h == 8);
   CHECK(p.tiles.size() == 14);
-  // On 128 rows: 112 = 16 x 7 needs steps of 8 rows: 7 is below the step, kept.
-  CHECK(plan_layer(d, b, tile_alignment{128, 128}).tile_h == 7);
+  // On 128 rows: 112 = 16 x 7 needs steps of 8 rows; 7 is below the step, so one
+  // step (8 rows, 896 pixels = 7 folds of 128) is tried, and fits.
+  CHECK(plan_layer(d, b, tile_alignment{128, 128}).tile_h == 8);
+  // On 256 rows the step is 16 rows, 114,688 B of output: it does not fit, 7 is kept.
+  CHECK(plan_layer(d, b, tile_alignment{256, 256}).tile_h == 7);
 
   // Channels: 7x7x1024 -> 1000 with a 48 KiB weight half: a filter is 1024 + 12 B, so
   // 47 fit; halving gives 1000 -> 500 -> 250 -> 125 -> 63 -> 32. Aligned to 16
