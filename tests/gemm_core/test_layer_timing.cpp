@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dwc_pe_models.h"
+#include "layer_desc.h"
 #include "layer_timing.h"
 #include "systolic_pe_model.h"
 
@@ -26,39 +27,10 @@ using dwvp::timing::engine;
 using dwvp::timing::layer_compute;
 using dwvp::timing::st_os_cycles;
 
+using dwvp::test::geom;
+using dwvp::test::make_desc;
+
 namespace {
-
-// A descriptor with the fields timing reads; out_h/out_w from the window geometry.
-struct geom {
-  int in_h = 1, in_w = 1, in_c = 1, out_c = 1;
-  int kh = 1, kw = 1, sh = 1, sw = 1;
-  int pt = 0, pl = 0, pb = 0, pr = 0;
-};
-
-dwvp_desc make_desc(uint8_t opcode, const geom& g, uint8_t mapping = DWVP_MAP_DEFAULT,
-                    uint8_t df = DWVP_DF_OS) {
-  dwvp_desc d{};
-  d.magic = DWVP_DESC_MAGIC;
-  d.layer_id = 7;
-  d.opcode = opcode;
-  d.mapping = mapping;
-  d.dataflow = df;
-  d.kernel_h = static_cast<uint8_t>(g.kh);
-  d.kernel_w = static_cast<uint8_t>(g.kw);
-  d.stride_h = static_cast<uint8_t>(g.sh);
-  d.stride_w = static_cast<uint8_t>(g.sw);
-  d.pad_top = static_cast<uint8_t>(g.pt);
-  d.pad_left = static_cast<uint8_t>(g.pl);
-  d.pad_bottom = static_cast<uint8_t>(g.pb);
-  d.pad_right = static_cast<uint8_t>(g.pr);
-  d.in_h = static_cast<uint16_t>(g.in_h);
-  d.in_w = static_cast<uint16_t>(g.in_w);
-  d.in_c = static_cast<uint16_t>(g.in_c);
-  d.out_h = static_cast<uint16_t>((g.in_h + g.pt + g.pb - g.kh) / g.sh + 1);
-  d.out_w = static_cast<uint16_t>((g.in_w + g.pl + g.pr - g.kw) / g.sw + 1);
-  d.out_c = static_cast<uint16_t>(g.out_c);
-  return d;
-}
 
 constexpr timing_options single_buffer{dwvp::gemm::schedule::serial_drain};
 constexpr timing_options double_buffer{dwvp::gemm::schedule::pipelined};
