@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "logging.h"
+#include "model_zoo.h"
 #include "networks.h"
 #include "soc.h"
 #include "tracing.h"
@@ -35,7 +36,16 @@ config build_config(const common_options& opt) {
   for (const auto& s : opt.sets)
     cfg.set_assignment(s);
   logging::configure(cfg.get_string("log.level"), cfg.get_string("log.modules"));
+  gemm_dataflow_from(cfg); // bad input fails before anything runs
   return cfg;
+}
+
+int gemm_dataflow_from(const config& cfg) {
+  const std::string& name = cfg.get_string("gemm.dataflow");
+  int dataflow = DWVP_DF_OS;
+  if (!networks::parse_gemm_dataflow(name, dataflow))
+    throw config_error("key 'gemm.dataflow': unknown dataflow '" + name + "' (os, ws)");
+  return dataflow;
 }
 
 namespace {

@@ -29,6 +29,10 @@ void add_common_options(CLI::App& app, common_options& opt);
 // Throws dwvp::config_error naming the file or key.
 config build_config(const common_options& opt);
 
+// The run's dataflow of GEMM-core layers, key gemm.dataflow: DWVP_DF_OS ("os") or
+// DWVP_DF_WS ("ws"). Throws dwvp::config_error naming the key and the allowed values.
+int gemm_dataflow_from(const config& cfg);
+
 struct network_run {
   runtime::run_result result;
   std::vector<std::vector<int8_t>> golden; // per layer

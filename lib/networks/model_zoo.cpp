@@ -154,6 +154,39 @@ std::vector<policy> all_policies() {
   return {policy::conventional, policy::gemm_naive, policy::gemm_dwc};
 }
 
+bool parse_gemm_dataflow(const std::string& name, int& dataflow) {
+  if (name != "os" && name != "ws")
+    return false;
+  dataflow = name == "os" ? DWVP_DF_OS : DWVP_DF_WS;
+  return true;
+}
+
+bool takes_gemm_dataflow(int opcode, int mapping, int dataflow) {
+  switch (opcode) {
+  case DWVP_OP_CONV2D:
+  case DWVP_OP_POINTWISE:
+  case DWVP_OP_FC:
+    return true;
+  case DWVP_OP_DEPTHWISE:
+  case DWVP_OP_DW_1XK:
+  case DWVP_OP_DW_KX1:
+    return dataflow != DWVP_DF_ST_OS &&
+           (mapping == DWVP_MAP_DEFAULT || mapping == DWVP_MAP_GEMM_NAIVE);
+  default:
+    return false;
+  }
+}
+
+void set_gemm_dataflow(runtime::network& net, int dataflow) {
+  if (dataflow != DWVP_DF_OS && dataflow != DWVP_DF_WS)
+    throw std::invalid_argument("set_gemm_dataflow: dataflow must be DWVP_DF_OS or "
+                                "DWVP_DF_WS, got " +
+                                std::to_string(dataflow));
+  for (auto& l : net.layers)
+    if (takes_gemm_dataflow(l.desc.opcode, l.desc.mapping, l.desc.dataflow))
+      l.desc.dataflow = static_cast<uint8_t>(dataflow);
+}
+
 std::vector<network_info> network_infos() {
   std::vector<network_info> out;
   for (const auto& v : k_variants) {
@@ -215,7 +248,7 @@ constexpr int k_calibration_resolution = 96;
 } // namespace
 
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
-                               int resolution) {
+                               int resolution, int dataflow) {
   resolved r{};
   if (!resolve(name, r))
     throw std::invalid_argument("unknown network '" + name +
@@ -231,6 +264,7 @@ runtime::network build_network(const std::string& name, policy p, uint32_t seed,
         build_uncalibrated(name, r, p, seed, k_calibration_resolution);
     apply_calibration(net, calibrate(small));
   }
+  set_gemm_dataflow(net, dataflow);
   return net;
 }
 

@@ -14,8 +14,8 @@
 namespace dwvp::networks {
 
 // How KxK depthwise layers run. FuSe 1xK / Kx1 layers always run on ST-OS (mapping
-// default) and GEMM layers (conv2d, pointwise, FC) on the GEMM core, output stationary,
-// whatever the policy.
+// default) and GEMM layers (conv2d, pointwise, FC) on the GEMM core, whatever the
+// policy; their os | ws dataflow is the run's (gemm.dataflow, see set_gemm_dataflow).
 enum class policy {
   conventional, // DWVP_MAP_VECTOR: the SIMD vector unit, the array idles
   gemm_naive,   // DWVP_MAP_GEMM_NAIVE: one-filter GEMMs, one array column busy
@@ -28,6 +28,18 @@ policy parse_policy(const std::string& name);
 // The descriptor mapping of a KxK depthwise layer under `p`.
 int depthwise_mapping(policy p);
 std::vector<policy> all_policies();
+
+// The run's dataflow of the GEMM-core layers (config key gemm.dataflow): "os" ->
+// DWVP_DF_OS, "ws" -> DWVP_DF_WS. Returns false for any other name.
+bool parse_gemm_dataflow(const std::string& name, int& dataflow);
+// Whether a layer takes the run's os | ws dataflow: conv2d, pointwise, FC, and KxK /
+// 1xK / Kx1 depthwise layers mapped onto GEMMs (mapping default or gemm_naive) unless
+// they run on ST-OS. Vector-unit and channel_mvm depthwise layers keep theirs (the
+// vector unit has no array; channel_mvm is weight stationary by construction), PPU
+// layers have none.
+bool takes_gemm_dataflow(int opcode, int mapping, int dataflow);
+// Sets `dataflow` (DWVP_DF_OS or DWVP_DF_WS) on every layer that takes it.
+void set_gemm_dataflow(runtime::network& net, int dataflow);
 
 struct network_info {
   std::string name, description, reference;
@@ -46,10 +58,11 @@ std::vector<std::string> network_names();
 // Throws std::invalid_argument("unknown network 'x'; known: ...").
 network_info find_network(const std::string& name);
 
-// Builds `name` for a resolution x resolution x 3 int8 input (batch 1). Throws
-// std::invalid_argument for an unknown name or a resolution the network cannot take.
+// Builds `name` for a resolution x resolution x 3 int8 input (batch 1), its GEMM-core
+// layers in `dataflow` (set_gemm_dataflow). Throws std::invalid_argument for an
+// unknown name or a resolution the network cannot take.
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
-                               int resolution = 224);
+                               int resolution = 224, int dataflow = DWVP_DF_OS);
 
 // Multiply-accumulates of one layer: conv2d out_h*out_w*out_c*kh*kw*in_c; pointwise and
 // FC out_h*out_w*out_c*in_c; depthwise, 1xK and Kx1 out_h*out_w*c*kh*kw; ADD, average

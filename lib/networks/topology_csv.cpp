@@ -34,6 +34,7 @@ enum col {
   c_aux,
   c_activation,
   c_padding,
+  c_dataflow,
   c_count
 };
 
@@ -50,7 +51,7 @@ const column_def k_columns[c_count] = {
     {"Filter Height", true}, {"Filter Width", true}, {"Channels", true},
     {"Num Filter", true},    {"Strides", true},      {"Type", true},
     {"Input", false},        {"Aux", false},         {"Activation", false},
-    {"Padding", false}};
+    {"Padding", false},      {"Dataflow", false}};
 
 struct type_def {
   const char* name;
@@ -107,8 +108,8 @@ template <class T> std::string join_names(const T& defs) {
 
 class reader {
 public:
-  reader(const std::string& source, policy p, uint32_t seed)
-      : m_source(source), m_policy(p), m_seed(seed) {}
+  reader(const std::string& source, policy p, uint32_t seed, int dataflow)
+      : m_source(source), m_policy(p), m_seed(seed), m_dataflow(dataflow) {}
 
   runtime::network parse(const std::string& text) {
     std::istringstream in(text);
@@ -308,13 +309,29 @@ private:
       expect(c_ifmap_w, ifmap_w, 1, "the input width of a fc layer");
     }
 
-    // Mapping and dataflow by the policy.
+    // Mapping by the policy; dataflow: ST-OS for 1xK / Kx1, else the row's Dataflow
+    // cell, else the run's.
     s.dataflow = DWVP_DF_OS;
     s.mapping = DWVP_MAP_DEFAULT;
     if (t->op == DWVP_OP_DEPTHWISE)
       s.mapping = depthwise_mapping(m_policy);
     if (t->op == DWVP_OP_DW_1XK || t->op == DWVP_OP_DW_KX1)
       s.dataflow = DWVP_DF_ST_OS;
+    if (takes_gemm_dataflow(s.op, s.mapping, s.dataflow))
+      s.dataflow = m_dataflow;
+    if (!cell(c_dataflow).empty()) {
+      int df = DWVP_DF_OS;
+      if (!parse_gemm_dataflow(lower(cell(c_dataflow)), df))
+        fail(c_dataflow, "unknown dataflow '" + cell(c_dataflow) + "'; known: os, ws");
+      if (t->op == DWVP_OP_DW_1XK || t->op == DWVP_OP_DW_KX1)
+        fail(c_dataflow, "a " + type + " layer runs on ST-OS; leave Dataflow empty");
+      if (t->op != DWVP_OP_CONV2D && t->op != DWVP_OP_DEPTHWISE &&
+          t->op != DWVP_OP_POINTWISE && t->op != DWVP_OP_FC)
+        fail(c_dataflow, "a " + type +
+                             " layer has no os | ws dataflow (conv, dw, pw and fc have); "
+                             "leave Dataflow empty");
+      s.dataflow = df; // a vector or channel_mvm dw layer carries it, unused
+    }
 
     // Activation: relu6 for layers with weights except fc, none for the rest.
     const bool conv_like = windowed && t->op != DWVP_OP_AVG_POOL;
@@ -389,6 +406,7 @@ private:
   std::string m_source;
   policy m_policy;
   uint32_t m_seed;
+  int m_dataflow; // the run's, for rows without a Dataflow cell
   int m_line = 0;
   std::array<int, c_count> m_index{};
   std::vector<std::string> m_cells;
@@ -400,17 +418,20 @@ private:
 } // namespace
 
 runtime::network parse_topology_csv(const std::string& text, const std::string& source,
-                                    policy p, uint32_t seed) {
-  return reader(source, p, seed).parse(text);
+                                    policy p, uint32_t seed, int dataflow) {
+  if (dataflow != DWVP_DF_OS && dataflow != DWVP_DF_WS)
+    throw std::invalid_argument(source + ": the run's dataflow must be os or ws");
+  return reader(source, p, seed, dataflow).parse(text);
 }
 
-runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed) {
+runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
+                                   int dataflow) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw std::invalid_argument(path + ": cannot open the topology file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_topology_csv(text.str(), path, p, seed);
+  return parse_topology_csv(text.str(), path, p, seed, dataflow);
 }
 
 } // namespace dwvp::networks

@@ -32,15 +32,16 @@ const char* mapping_name(const dwvp_desc& d) {
   }
 }
 
-const char* dataflow_name(const dwvp_desc& d) {
-  switch (d.dataflow) {
-  case DWVP_DF_WS:
-    return "ws";
-  case DWVP_DF_ST_OS:
+// The dataflow the layer ran in: the descriptor's os | ws | st_os on the GEMM core but
+// for channel_mvm (weight stationary by construction), none on the vector unit and PPU.
+const char* dataflow_name(const dwvp_desc& d, timing::engine unit) {
+  if (unit != timing::engine::gemm)
+    return "none";
+  if (d.dataflow == DWVP_DF_ST_OS)
     return "st_os";
-  default:
-    return "os";
-  }
+  if (d.mapping == DWVP_MAP_CHANNEL_MVM)
+    return "ws";
+  return d.dataflow == DWVP_DF_WS ? "ws" : "os";
 }
 
 } // namespace
@@ -64,8 +65,8 @@ run_report make_report(const config& cfg, const runtime::network& net,
     l.name = net.layers[i].name;
     l.type = timing::opcode_name(d.opcode);
     l.mapping = mapping_name(d);
-    l.dataflow = dataflow_name(d);
     const auto t = timing::layer_compute(d, cc);
+    l.dataflow = dataflow_name(d, t.unit);
     l.engine = timing::engine_name(t.unit);
     std::ostringstream shape;
     shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_h << "x" << d.out_w
@@ -210,22 +211,23 @@ void write_csv(const std::string& path, const run_report& r) {
 
 void print_report_table(std::ostream& out, const run_report& r) {
   out << std::left << std::setw(22) << "layer" << std::setw(11) << "type" << std::setw(12)
-      << "mapping" << std::setw(30) << "shape" << std::right << std::setw(11) << "MACs"
-      << std::setw(10) << "cycles" << std::setw(10) << "compute" << std::setw(9)
-      << "stall" << std::setw(7) << "util%" << std::setw(10) << "DRAM KiB" << std::setw(6)
-      << "hit%" << std::setw(6) << "exact"
+      << "mapping" << std::setw(9) << "dataflow" << std::setw(30) << "shape" << std::right
+      << std::setw(11) << "MACs" << std::setw(10) << "cycles" << std::setw(10)
+      << "compute" << std::setw(9) << "stall" << std::setw(7) << "util%" << std::setw(10)
+      << "DRAM KiB" << std::setw(6) << "hit%" << std::setw(6) << "exact"
       << "\n";
   for (const auto& l : r.layers) {
     out << std::left << std::setw(22) << l.name.substr(0, 21) << std::setw(11) << l.type
-        << std::setw(12) << l.mapping << std::setw(30) << l.shape.substr(0, 29)
-        << std::right << std::setw(11) << l.macs << std::setw(10) << l.cycles
-        << std::setw(10) << l.compute_cycles << std::setw(9) << l.dma_stall_cycles
-        << std::setw(7) << std::fixed << std::setprecision(1) << 100 * l.utilization
-        << std::setw(10) << (l.dram_read_bytes + l.dram_write_bytes) / 1024
-        << std::setw(6) << 100 * l.row_hit_rate << std::setw(6)
+        << std::setw(12) << l.mapping << std::setw(9) << l.dataflow << std::setw(30)
+        << l.shape.substr(0, 29) << std::right << std::setw(11) << l.macs << std::setw(10)
+        << l.cycles << std::setw(10) << l.compute_cycles << std::setw(9)
+        << l.dma_stall_cycles << std::setw(7) << std::fixed << std::setprecision(1)
+        << 100 * l.utilization << std::setw(10)
+        << (l.dram_read_bytes + l.dram_write_bytes) / 1024 << std::setw(6)
+        << 100 * l.row_hit_rate << std::setw(6)
         << (l.checked ? (l.bit_exact ? "yes" : "NO") : "-") << "\n";
   }
-  out << std::left << std::setw(22) << "total" << std::setw(53) << "" << std::right
+  out << std::left << std::setw(22) << "total" << std::setw(62) << "" << std::right
       << std::setw(11) <<
       [&] {
         uint64_t m = 0;

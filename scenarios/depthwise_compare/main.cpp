@@ -39,6 +39,7 @@ int sc_main(int argc, char* argv[]) {
     s.op = DWVP_OP_DEPTHWISE;
     s.kernel_h = s.kernel_w = 3;
     s.mapping = DWVP_MAP_GEMM_NAIVE;
+    s.dataflow = gemm_dataflow_from(cfg); // the vector and channel_mvm rows ignore it
     b.add("dw gemm_naive", s);
     s.mapping = DWVP_MAP_VECTOR;
     b.add("dw vector", s);
@@ -73,7 +74,8 @@ int sc_main(int argc, char* argv[]) {
 
     std::cout << "dwvp depthwise_compare: " << size << "x" << size << "x" << channels
               << ", 3x3, stride 1, array " << p.array.rows << "x" << p.array.cols
-              << ", vector lanes " << p.vector_lanes << "\n\n";
+              << ", vector lanes " << p.vector_lanes << ", gemm_naive dataflow "
+              << cfg.get_string("gemm.dataflow") << "\n\n";
     std::cout << std::left << std::setw(18) << "variant" << std::setw(8) << "engine"
               << std::right << std::setw(12) << "MACs" << std::setw(12) << "cycles"
               << std::setw(8) << "util%" << std::setw(12) << "vs naive" << std::setw(8)

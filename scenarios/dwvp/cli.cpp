@@ -58,18 +58,20 @@ int run(const run_options& o, const std::string& command_name) {
     return 0;
   }
   const networks::policy p = networks::parse_policy(o.policy);
+  const int dataflow = gemm_dataflow_from(cfg);
   if (o.network.empty() == o.topology.empty())
     throw std::invalid_argument(command_name +
                                 ": give exactly one of --network and --topology");
   runtime::network net =
       o.topology.empty()
-          ? networks::build_network(o.network, p, o.common.seed, o.resolution)
-          : networks::read_topology_csv(o.topology, p, o.common.seed);
+          ? networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow)
+          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow);
   if (!o.weights.empty())
     load_tensors(o.weights, net);
-  std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", "
-            << net.layers.size() << " layers, " << networks::count_macs(net) << " MACs"
-            << (o.no_data ? ", timing only" : "") << "\n\n";
+  std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", gemm dataflow "
+            << cfg.get_string("gemm.dataflow") << ", " << net.layers.size() << " layers, "
+            << networks::count_macs(net) << " MACs" << (o.no_data ? ", timing only" : "")
+            << "\n\n";
   simulate_options so;
   so.vcd_path = o.common.vcd;
   so.progress = o.progress;

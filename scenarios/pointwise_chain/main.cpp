@@ -12,14 +12,17 @@ int sc_main(int argc, char* argv[]) {
   CLI::App app{"dwvp pointwise_chain: pointwise layers end to end through the firmware"};
   common_options opt;
   add_common_options(app, opt);
-  std::string dataflow = "os";
-  app.add_option("--dataflow", dataflow, "GEMM dataflow: os or ws")
+  std::string dataflow;
+  app.add_option("--dataflow", dataflow,
+                 "GEMM dataflow: os or ws (--set gemm.dataflow=...; default os)")
       ->check(CLI::IsMember({"os", "ws"}));
   if (int code = parse_command_line(app, argc, argv); code >= 0)
     return code;
 
   return guarded_main([&] {
     dwvp::config cfg = build_config(opt);
+    if (!dataflow.empty())
+      cfg.set("gemm.dataflow", dataflow, "--dataflow");
     if (opt.dump_config) {
       cfg.dump(std::cout);
       return 0;
@@ -31,9 +34,9 @@ int sc_main(int argc, char* argv[]) {
                                                  {28, 28, 256, 100},
                                                  {28, 28, 100, 37},
                                                  {28, 28, 37, 64}};
-    auto net = make_pointwise_chain(shapes, opt.seed, dataflow == "ws" ? 1 : 0);
+    auto net = make_pointwise_chain(shapes, opt.seed, gemm_dataflow_from(cfg));
     std::cout << "dwvp pointwise_chain: " << shapes.size() << " layers, seed " << opt.seed
-              << ", dataflow " << dataflow << "\n\n";
+              << ", dataflow " << cfg.get_string("gemm.dataflow") << "\n\n";
     network_run run = simulate_network(cfg, net, opt.vcd);
     print_layer_table(std::cout, net, run);
     std::cout << "\n";

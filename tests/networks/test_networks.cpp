@@ -159,6 +159,44 @@ TEST_CASE("policies map KxK depthwise layers; GEMMs on OS, FuSe layers on ST-OS"
   }
 }
 
+TEST_CASE("the run's dataflow reaches conv2d, pointwise, FC and gemm_naive depthwise",
+          "[networks]") {
+  int parsed = -1;
+  CHECK((parse_gemm_dataflow("ws", parsed) && parsed == DWVP_DF_WS));
+  CHECK((parse_gemm_dataflow("os", parsed) && parsed == DWVP_DF_OS));
+  CHECK_FALSE(parse_gemm_dataflow("WS", parsed));
+  CHECK_FALSE(parse_gemm_dataflow("st_os", parsed));
+  for (policy p : all_policies()) {
+    const std::string name = "mobilenet_v3_small_fuse_half_50";
+    const auto os = build_network(name, p, 3, 64);
+    const auto ws = build_network(name, p, 3, 64, DWVP_DF_WS);
+    REQUIRE(os.layers.size() == ws.layers.size());
+    int changed = 0;
+    for (size_t i = 0; i < ws.layers.size(); ++i) {
+      const auto& d = ws.layers[i].desc;
+      INFO(policy_name(p) << " " << ws.layers[i].name);
+      const bool gemm_dw = d.opcode == DWVP_OP_DEPTHWISE && p == policy::gemm_naive;
+      if (is_gemm(d.opcode) || gemm_dw) {
+        CHECK(d.dataflow == DWVP_DF_WS);
+        CHECK(os.layers[i].desc.dataflow == DWVP_DF_OS);
+        ++changed;
+      } else {
+        // ST-OS, vector, channel_mvm and PPU layers keep theirs.
+        CHECK(d.dataflow == os.layers[i].desc.dataflow);
+      }
+      // Nothing else differs: same constants, same descriptor but the dataflow.
+      dwvp_desc a = os.layers[i].desc;
+      a.dataflow = d.dataflow;
+      CHECK(std::memcmp(&a, &d, sizeof a) == 0);
+      CHECK(os.layers[i].weights == ws.layers[i].weights);
+      CHECK(os.layers[i].multiplier == ws.layers[i].multiplier);
+    }
+    CHECK(changed > 0);
+  }
+  auto net = build_network("mobilenet_v1", policy::gemm_dwc, 1, 64);
+  CHECK_THROWS_AS(set_gemm_dataflow(net, DWVP_DF_ST_OS), std::invalid_argument);
+}
+
 // ---------------------------------------------------------------------------------
 // MAC counts.
 

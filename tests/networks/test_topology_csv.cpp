@@ -107,6 +107,39 @@ TEST_CASE("SCALE-Sim's own columns with a Type column are enough", "[csv]") {
   CHECK(valid.layers[0].desc.out_h == 4);
 }
 
+TEST_CASE("the Dataflow column sets a layer's dataflow over the run's", "[csv]") {
+  const std::string text =
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+      "Num Filter, Strides, Type, Dataflow\n"
+      "c1, 16, 16, 3, 3, 3, 8, 2, conv, WS\n" // case-insensitive
+      "d1, 8, 8, 3, 3, 8, 8, 1, dw,\n"
+      "p1, 8, 8, 1, 1, 8, 16, 1, pw, os\n"
+      "p2, 8, 8, 1, 1, 16, 16, 1, pw\n" // a short row: no Dataflow cell
+      "r1, 8, 8, 1, 3, 16, 16, 1, dw1xk,\n"
+      "gp, 8, 8, 8, 8, 16, 16, 1, avgpool,\n";
+  for (int run : {DWVP_DF_OS, DWVP_DF_WS}) {
+    INFO("run dataflow " << run);
+    const auto naive = parse_topology_csv(text, "df.csv", policy::gemm_naive, 1, run);
+    REQUIRE(naive.layers.size() == 6);
+    CHECK(naive.layers[0].desc.dataflow == DWVP_DF_WS); // explicit
+    CHECK(naive.layers[1].desc.dataflow == run);        // gemm_naive dw: the run's
+    CHECK(naive.layers[2].desc.dataflow == DWVP_DF_OS); // explicit
+    CHECK(naive.layers[3].desc.dataflow == run);
+    CHECK(naive.layers[4].desc.dataflow == DWVP_DF_ST_OS);
+    CHECK(naive.layers[5].desc.dataflow == DWVP_DF_OS); // PPU: untouched
+    // channel_mvm and vector depthwise layers keep theirs.
+    for (policy p : {policy::gemm_dwc, policy::conventional})
+      CHECK(parse_topology_csv(text, "df.csv", p, 1, run).layers[1].desc.dataflow ==
+            DWVP_DF_OS);
+  }
+  // Without the column every GEMM-core layer takes the run's (os by default).
+  CHECK(read_topology_csv(k_example, policy::gemm_naive, 7).layers[0].desc.dataflow ==
+        DWVP_DF_OS);
+  CHECK(read_topology_csv(k_example, policy::gemm_naive, 7, DWVP_DF_WS)
+            .layers[0]
+            .desc.dataflow == DWVP_DF_WS);
+}
+
 TEST_CASE("header errors name the file, line and column", "[csv][errors]") {
   CHECK(error_of("") == "net.csv: no header row (expected Layer name, IFMAP Height, "
                         "IFMAP Width, Filter Height, Filter Width, Channels, Num "
@@ -211,6 +244,21 @@ TEST_CASE("row errors name the file, line and column", "[csv][errors]") {
                  "Channels, Num Filter, Strides, Type, Padding\n"
                  "c1, 4, 4, 3, 3, 3, 8, 1, conv, full\n") ==
         "net.csv:2: column 10 (Padding): unknown padding 'full'; known: same, valid");
+}
+
+TEST_CASE("Dataflow errors name the file, line and column", "[csv][errors]") {
+  const std::string header = "Layer name, IFMAP Height, IFMAP Width, Filter Height, "
+                             "Filter Width, Channels, Num Filter, Strides, Type, Input, "
+                             "Aux, Dataflow\n"
+                             "conv1, 16, 16, 3, 3, 3, 8, 2, conv, , , ws\n";
+  CHECK(error_of(header + "p1, 8, 8, 1, 1, 8, 4, 1, pw, , , xs\n") ==
+        "net.csv:3: column 12 (Dataflow): unknown dataflow 'xs'; known: os, ws");
+  CHECK(error_of(header + "r1, 8, 8, 1, 3, 8, 8, 1, dw1xk, , , ws\n") ==
+        "net.csv:3: column 12 (Dataflow): a dw1xk layer runs on ST-OS; leave Dataflow "
+        "empty");
+  CHECK(error_of(header + "a1, 8, 8, 1, 1, 8, 8, 1, add, conv1, conv1, os\n") ==
+        "net.csv:3: column 12 (Dataflow): a add layer has no os | ws dataflow (conv, "
+        "dw, pw and fc have); leave Dataflow empty");
 }
 
 TEST_CASE("file errors name the file", "[csv][errors]") {
