@@ -69,7 +69,9 @@ int run(const run_options& o, const std::string& command_name) {
   if (!o.weights.empty())
     load_tensors(o.weights, net);
   std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", gemm dataflow "
-            << cfg.get_string("gemm.dataflow") << ", " << net.layers.size() << " layers, "
+            << cfg.get_string("gemm.dataflow") << ", schedule "
+            << cfg.get_string("gemm.schedule") << ", timing "
+            << cfg.get_string("timing.model") << ", " << net.layers.size() << " layers, "
             << networks::count_macs(net) << " MACs" << (o.no_data ? ", timing only" : "")
             << "\n\n";
   simulate_options so;
