@@ -16,14 +16,16 @@ using zoo::mnasnet_b1;
 using zoo::mobilenet_v1;
 using zoo::mobilenet_v2;
 using zoo::mobilenet_v3_large;
+using zoo::mobilenet_v3_large_fuseconv;
 using zoo::mobilenet_v3_small;
+using zoo::mobilenet_v3_small_fuseconv;
 
 // ---------------------------------------------------------------------------------
 struct base_network {
   const char* name;
   const char* description;
   const char* reference;
-  uint64_t published; // MACs at 224, original paper
+  uint64_t published; // MACs at 224, original paper (*_fuseconv: the FuSeConv table)
   int depthwise_blocks;
   void (*define)(maker&);
   // FuSeConv authors' table (their README / DATE 2021 Table): base, Full, Half,
@@ -68,6 +70,30 @@ const base_network k_bases[] = {
      17,
      mnasnet_b1,
      {325, 440, 305, 361, 312}},
+    // The FuSeConv authors' own MobileNet-v3 definitions, the networks their published
+    // v3 rows were measured on (zoo_mobilenet_v3.cpp lists how they differ from the
+    // paper's). No pure MAC count is published for them: `published` is their table's
+    // base figure, MACs plus their profiler's batch-norm and pooling operations.
+    {"mobilenet_v3_small_fuseconv",
+     "MobileNet-v3 as the FuSeConv authors' code builds it: v3-Small 1.0, 224, 11 "
+     "bottlenecks each with its 1x1 expansion, SE (squeeze C/4) before the activation, "
+     "head 576 -> 1280 -> 1000",
+     "github.com/iitm-sysdl/FuSeConv, models/mobilenetv3.py (MobileNetV3, mode "
+     "'small'); 66M in their table (MACs + batch-norm and pooling operations)",
+     66'000'000,
+     11,
+     mobilenet_v3_small_fuseconv,
+     {66, 84, 61, 73, 63}},
+    {"mobilenet_v3_large_fuseconv",
+     "MobileNet-v3 as the FuSeConv authors' code builds it: v3-Large 1.0, 224, 15 "
+     "bottlenecks each with its 1x1 expansion, SE (squeeze C/4) before the activation, "
+     "head 960 -> 1280 -> 1000",
+     "github.com/iitm-sysdl/FuSeConv, models/mobilenetv3.py (MobileNetV3, mode "
+     "'large'); 238M in their table (MACs + batch-norm and pooling operations)",
+     238'000'000,
+     15,
+     mobilenet_v3_large_fuseconv,
+     {238, 322, 225, 264, 230}},
 };
 
 struct variant_kind {

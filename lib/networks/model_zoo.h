@@ -1,6 +1,7 @@
 // The network zoo: MobileNet-v1, MobileNet-v2, MobileNet-v3 Small/Large and MnasNet-B1
-// as in their papers, and the FuSeConv variants of each (FuSe-Half, FuSe-Full and their
-// 50% hybrids), built with seeded, deterministic int8 constants through
+// as in their papers, MobileNet-v3 Small/Large as the FuSeConv authors' code builds them
+// (mobilenet_v3_*_fuseconv), and the FuSeConv variants of each (FuSe-Half, FuSe-Full and
+// their 50% hybrids), built with seeded, deterministic int8 constants through
 // scenarios::network_builder. docs/networks.md lists every layer table, reference and
 // MAC count.
 #pragma once
@@ -44,7 +45,9 @@ void set_gemm_dataflow(runtime::network& net, int dataflow);
 struct network_info {
   std::string name, description, reference;
   // Multiply-accumulates at 224x224 as published in `reference`: the original paper's
-  // figure for the base networks, the FuSeConv authors' table for the FuSe variants.
+  // figure for the base networks, the FuSeConv authors' table for the FuSe variants and
+  // for the bases built as their code builds them (mobilenet_v3_*_fuseconv; that table
+  // adds batch-norm and pooling operations, see count_fuseconv_ops).
   uint64_t published_macs;
   // The FuSeConv authors' table entry (Selvam et al., DATE 2021, and their repository)
   // for every network, base networks included; their counter also counts batch-norm

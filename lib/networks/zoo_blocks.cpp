@@ -95,16 +95,18 @@ int maker::global_pool(const std::string& name, int in) {
   return m_b.add(name, s);
 }
 
-int maker::squeeze_excite(const std::string& name, int in) {
+int maker::squeeze_excite(const std::string& name, int in, squeeze sq, act gate_out) {
   const int c = channels(in);
+  const int width = sq == squeeze::quarter ? c / 4 : make_divisible(c / 4.0);
   const int pooled = global_pool(name + "_pool", in);
-  const int reduced = fc(name + "_fc1", pooled, make_divisible(c / 4.0), k_relu);
+  const int reduced = fc(name + "_fc1", pooled, width, k_relu);
   const int scale = fc(name + "_fc2", reduced, c, k_hsigmoid);
   layer_spec s;
   s.op = DWVP_OP_CHANNEL_MUL;
   s.input = in;
   s.aux_input = scale;
-  s.activation = DWVP_ACT_NONE;
+  s.activation = gate_out.fn;
+  s.lut = gate_out.lut;
   return m_b.add(name + "_scale", s);
 }
 

@@ -73,9 +73,14 @@ public:
   // global). Averages of equal windows average to the global mean (up to rounding).
   int global_pool(const std::string& name, int in);
 
-  // Squeeze-and-excite (MobileNet-v3): global pool -> FC(C/4 rounded to 8, ReLU) ->
-  // FC(C, hard-sigmoid) -> channel-wise multiply of the input.
-  int squeeze_excite(const std::string& name, int in);
+  // Squeeze-and-excite (MobileNet-v3): global pool -> FC(squeeze, ReLU) ->
+  // FC(C, hard-sigmoid) -> channel-wise multiply of the input, activated by `gate_out`
+  // (k_none unless the block's activation follows the SE, as in the FuSeConv authors'
+  // MobileNet-v3). The squeeze is C/4 rounded to 8 (TF / torchvision) or floor(C / 4)
+  // (the FuSeConv authors' SEModule).
+  enum class squeeze { quarter_to_8, quarter };
+  int squeeze_excite(const std::string& name, int in, squeeze sq = squeeze::quarter_to_8,
+                     act gate_out = k_none);
 
 private:
   static constexpr int k_max_window = 15; // descriptor limits: kernel 1..15,
@@ -110,6 +115,8 @@ void mobilenet_v1(maker& m);
 void mobilenet_v2(maker& m);
 void mobilenet_v3_small(maker& m);
 void mobilenet_v3_large(maker& m);
+void mobilenet_v3_small_fuseconv(maker& m);
+void mobilenet_v3_large_fuseconv(maker& m);
 void mnasnet_b1(maker& m);
 
 } // namespace dwvp::networks::zoo

@@ -30,7 +30,7 @@ void list(std::ostream& out, const std::string& what) {
   if (what.empty() || what == "networks") {
     out << "networks (published MACs at 224x224):\n";
     for (const auto& n : networks::network_infos())
-      out << "  " << std::left << std::setw(34) << n.name << std::right << std::setw(6)
+      out << "  " << std::left << std::setw(41) << n.name << std::right << std::setw(6)
           << n.published_macs / 1000000 << "M  " << n.description << "\n";
     out << "policies: conventional (depthwise on the vector unit), gemm_naive "
            "(one-column "

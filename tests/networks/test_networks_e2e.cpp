@@ -80,6 +80,16 @@ DWVP_E2E_ALL_POLICIES("mnasnet_b1_fuse_full")
 DWVP_E2E_ALL_POLICIES("mnasnet_b1_fuse_half")
 DWVP_E2E_ALL_POLICIES("mnasnet_b1_fuse_full_50")
 DWVP_E2E_ALL_POLICIES("mnasnet_b1_fuse_half_50")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_small_fuseconv")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_large_fuseconv")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_small_fuseconv_fuse_full")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_small_fuseconv_fuse_half")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_small_fuseconv_fuse_full_50")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_small_fuseconv_fuse_half_50")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_large_fuseconv_fuse_full")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_large_fuseconv_fuse_half")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_large_fuseconv_fuse_full_50")
+DWVP_E2E_ALL_POLICIES("mobilenet_v3_large_fuseconv_fuse_half_50")
 
 TEST_CASE("mobilenet_v1 at 224x224 under gemm_dwc is bit-exact end to end",
           "[e2e][networks]") {
