@@ -109,9 +109,14 @@ plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
     if (step <= 1 || size >= full)
       return size;
     if (size < step) {
-      // Below one array width: one width if it fits, else as the buffers allow.
-      if (step > full || !fits_with(step))
+      // Below one array width: one width if it fits, else as much of one as the
+      // buffers allow (halving may have cut 63 fitting channels down to 32).
+      if (step > full || !fits_with(step)) {
+        const int cap = std::min(full, step - 1);
+        while (size < cap && fits_with(size + 1))
+          ++size;
         return size;
+      }
       size = step;
     }
     size = size / step * step;

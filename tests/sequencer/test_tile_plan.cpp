@@ -166,8 +166,9 @@ TEST_CASE("tiles cut by the buffers are aligned to the array", "[tile_plan]") {
   // On 128 rows: 112 = 16 x 7 needs steps of 8 rows; 7 is below the step, so one
   // step (8 rows, 896 pixels = 7 folds of 128) is tried, and fits.
   CHECK(plan_layer(d, b, tile_alignment{128, 128}).tile_h == 8);
-  // On 256 rows the step is 16 rows, 114,688 B of output: it does not fit, 7 is kept.
-  CHECK(plan_layer(d, b, tile_alignment{256, 256}).tile_h == 7);
+  // On 256 rows the step is 16 rows, 114,688 B of output: it does not fit, so the tile
+  // grows as far as the buffers allow: 9 rows (64,512 B; 10 rows are 71,680 B).
+  CHECK(plan_layer(d, b, tile_alignment{256, 256}).tile_h == 9);
 
   // Channels: 7x7x1024 -> 1000 with a 48 KiB weight half: a filter is 1024 + 12 B, so
   // 47 fit; halving gives 1000 -> 500 -> 250 -> 125 -> 63 -> 32. Aligned to 16
@@ -181,6 +182,12 @@ TEST_CASE("tiles cut by the buffers are aligned to the array", "[tile_plan]") {
   const plan q = plan_layer(fc, w, tile_alignment{1, 8});
   REQUIRE(q.ok());
   CHECK(q.tiles.size() == 25); // 1000 / 40
+  // Aligned to 64 columns, one width (64 filters) does not fit: halving cut 47 fitting
+  // filters down to 32, so the tile grows back to 47 (48,692 B), 22 tiles.
+  const plan r = plan_layer(fc, w, tile_alignment{1, 64});
+  REQUIRE(r.ok());
+  CHECK(r.tile_c == 47);
+  CHECK(r.tiles.size() == 22);
   // A preset tile size is kept as given.
   dwvp_desc preset = fc;
   preset.tile_c = 20;
