@@ -18,8 +18,13 @@ dram_channel::dram_channel(const dram_spec& spec)
     : dram_channel(spec, address_mapping::default_for(spec)) {}
 
 dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping)
-    : m_spec(spec), m_mapping(mapping) {
+    : dram_channel(spec, mapping, controller_params{}) {}
+
+dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping,
+                           const controller_params& params)
+    : m_spec(spec), m_mapping(mapping), m_params(params) {
   validate(m_spec);
+  validate(m_params, m_spec);
   m_groups_per_rank = m_spec.bank_groups;
   m_banks_per_group = m_spec.banks_per_group;
   const ps_t t = m_spec.tck_ps;

@@ -77,6 +77,8 @@ class dram_channel {
 public:
   explicit dram_channel(const dram_spec& spec);
   dram_channel(const dram_spec& spec, const address_mapping& mapping);
+  dram_channel(const dram_spec& spec, const address_mapping& mapping,
+               const controller_params& params);
 
   // Serves one request arriving at issue_ps (any value; requests are served in call
   // order) and returns the completion time in ps: for a read the arrival of its last
@@ -99,6 +101,7 @@ public:
 
   const dram_spec& spec() const { return m_spec; }
   const address_mapping& mapping() const { return m_mapping; }
+  const controller_params& params() const { return m_params; }
   uint64_t capacity_bytes() const { return m_spec.capacity_bytes(); }
 
   // Open row of a bank (flat index rank * banks_per_rank + group * banks_per_group +
@@ -110,7 +113,9 @@ public:
   // the row it opens (ACT) or -1 (PRE, also the precharge-all before a refresh), and
   // the command's time in ps. For waveforms; costs nothing when unset.
   using command_observer = std::function<void(uint32_t bank, int64_t row, uint64_t ps)>;
-  void set_command_observer(command_observer observer) { m_observer = std::move(observer); }
+  void set_command_observer(command_observer observer) {
+    m_observer = std::move(observer);
+  }
 
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
@@ -141,6 +146,7 @@ private:
 
   dram_spec m_spec;
   address_mapping m_mapping;
+  controller_params m_params;
   uint32_t m_groups_per_rank;
   uint32_t m_banks_per_group;
 

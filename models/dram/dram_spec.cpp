@@ -37,12 +37,13 @@ uint32_t log2_exact(uint64_t v) {
 //   tWTR_S = max(2 nCK, 2.5 ns) = 3, tWTR_L = max(4 nCK, 7.5 ns) = 9,
 //   tRTP = max(4 nCK, 7.5 ns) = 9, RD->WR = CL + BL/2 + 2 - CWL = 10,
 //   tREFI = 7.8 us -> 9360 (same as DRAMSys' DDR4-2400 memspec), tRFC1 (8 Gb) = 350 ns ->
-//   421.
+//   421. tRTRS = 1 (DRAMSys' DDR4 memspecs), tXP = max(4 nCK, 6 ns) = 8,
+//   tCKE = max(3 nCK, 5 ns) = 6. DDR4 has no per-bank refresh (refi_pb = rfc_pb = 0).
 // Geometry (Micron MT40A1G8, 8 Gb x8): 4 bank groups x 4 banks, 64 K rows, 1 K columns.
 // Currents: Micron MT40A1G8 DDR4-2400 datasheet values as carried by gem5's
 // DDR4_2400_8x8 (src/mem/DRAMInterface.py): IDD0 48, IDD2N 34, IDD3N 43, IDD4R 135,
-// IDD4W 123, IDD5B 250 mA at VDD 1.2 V. The VPP (2.5 V) rail is not modelled.
-// Peak: 64 bit x 2 x 1200 MHz = 19.2 GB/s (19.208 GB/s at the integer 833 ps).
+// IDD4W 123, IDD5B 250, IDD2P1 25, IDD3P1 37 mA at VDD 1.2 V. The VPP (2.5 V) rail is not
+// modelled. Peak: 64 bit x 2 x 1200 MHz = 19.2 GB/s (19.208 GB/s at the integer 833 ps).
 dram_spec make_ddr4_2400_x64() {
   dram_spec s; // the struct defaults are this preset
   s.standard = "ddr4_2400_x64";
@@ -55,10 +56,12 @@ dram_spec make_ddr4_2400_x64() {
 // Geometry and timings: DRAMSys configs/memspec/JEDEC_8Gb_LPDDR4-3200_16bit.json
 // (8 Gb per x16 channel, 8 banks, 64 K rows, 1 K columns, tCK 625 ps): RL 28, WL 14,
 // tRCD 29, tRPpb 29, tRAS 68, tRCpb 97, tCCD 8, tRRD 16, tFAW 64, tWR 29, tWTR 16,
-// tRTP 12, tREFI 6246 (3.9 us), tRFCab 448 (280 ns). LPDDR4 has no bank groups, so the
+// tRTP 12, tREFI 6246 (3.9 us), tRFCab 448 (280 ns), tREFIpb 780, tRFCpb 224, tXP 12,
+// tCKE 12, tRTRS 1. LPDDR4 has no bank groups, so the
 // _S and _L variants are equal. RD->WR = RL + RU(tDQSCKmax/tCK) + BL/2 - WL + tWPRE
 // = 28 + 6 + 8 - 14 + 2 = 30 (JESD209-4, tRPST 0.5 rounds down to 0).
-// Currents: the same memspec (JEDEC typical). LPDDR4 has two core rails (VDD1 1.8 V,
+// Currents: the same memspec (JEDEC typical; IDD2P / IDD3P / IDD5PB from its idd2p,
+// idd3p and idd5pb pairs). LPDDR4 has two core rails (VDD1 1.8 V,
 // VDD2 1.1 V); this model has one, so each current is folded into an equivalent VDD2
 // current: I = I_vdd2 + I_vdd1 * VDD1 / VDD2. IDD5B uses the burst-refresh IDD5 pair.
 dram_spec make_lpddr4_3200() {
@@ -94,12 +97,20 @@ dram_spec make_lpddr4_3200() {
   s.rtw = 30;
   s.refi = 6246;
   s.rfc = 448;
+  s.rtrs = 1;
+  s.xp = 12;
+  s.cke = 12;
+  s.refi_pb = 780;
+  s.rfc_pb = 224;
   s.idd0 = fold(45.0, 3.5);
   s.idd2n = fold(27.0, 2.0);
   s.idd3n = fold(30.0, 2.25);
   s.idd4r = fold(275.0, 2.25);
   s.idd4w = fold(210.0, 2.25);
   s.idd5b = fold(90.0, 10.0);
+  s.idd2p = fold(3.0, 1.2);
+  s.idd3p = fold(9.0, 1.2);
+  s.idd5pb = fold(30.0, 2.5);
   s.vdd = vdd2;
   return s;
 }
@@ -142,13 +153,19 @@ constexpr u32_field k_u32_fields[] = {
     {"rtw", &dram_spec::rtw},
     {"refi", &dram_spec::refi},
     {"rfc", &dram_spec::rfc},
+    {"rtrs", &dram_spec::rtrs},
+    {"xp", &dram_spec::xp},
+    {"cke", &dram_spec::cke},
+    {"refi_pb", &dram_spec::refi_pb},
+    {"rfc_pb", &dram_spec::rfc_pb},
 };
 
 constexpr f64_field k_f64_fields[] = {
-    {"idd0", &dram_spec::idd0},   {"idd2n", &dram_spec::idd2n},
-    {"idd3n", &dram_spec::idd3n}, {"idd4r", &dram_spec::idd4r},
-    {"idd4w", &dram_spec::idd4w}, {"idd5b", &dram_spec::idd5b},
-    {"vdd", &dram_spec::vdd},
+    {"idd0", &dram_spec::idd0},     {"idd2n", &dram_spec::idd2n},
+    {"idd3n", &dram_spec::idd3n},   {"idd4r", &dram_spec::idd4r},
+    {"idd4w", &dram_spec::idd4w},   {"idd5b", &dram_spec::idd5b},
+    {"idd2p", &dram_spec::idd2p},   {"idd3p", &dram_spec::idd3p},
+    {"idd5pb", &dram_spec::idd5pb}, {"vdd", &dram_spec::vdd},
 };
 
 } // namespace
@@ -164,7 +181,9 @@ double dram_spec::peak_bandwidth_gbps() const {
 
 void validate(const dram_spec& s) {
   for (const auto& f : k_u32_fields) {
-    if (s.*f.member == 0 && std::string_view(f.name) != "rtw") {
+    const std::string_view n = f.name;
+    if (s.*f.member == 0 && n != "rtw" && n != "rtrs" && n != "refi_pb" &&
+        n != "rfc_pb") {
       fail(f.name, "must be > 0");
     }
   }
@@ -218,10 +237,36 @@ void validate(const dram_spec& s) {
   if (s.refi <= s.rfc + s.rp) {
     fail("refi", "must be larger than rfc + rp");
   }
+  if ((s.refi_pb == 0) != (s.rfc_pb == 0)) {
+    fail(s.refi_pb ? "rfc_pb" : "refi_pb",
+         "must be set together with the other (or both 0)");
+  }
+  if (s.refi_pb && s.refi_pb <= s.rfc_pb) {
+    fail("refi_pb", "must be larger than rfc_pb");
+  }
   const uint32_t addr_bits = log2_exact(s.capacity_bytes());
   if (addr_bits > 48) {
     fail("rows", "gives a capacity above 2^48 bytes");
   }
+}
+
+void validate(const controller_params& c, const dram_spec& s) {
+  if (c.read_queue == 0 || c.read_queue > 1024)
+    throw std::invalid_argument("dram controller field 'read_queue' must be 1..1024");
+  if (c.write_queue == 0 || c.write_queue > 1024)
+    throw std::invalid_argument("dram controller field 'write_queue' must be 1..1024");
+  if (c.write_high == 0 || c.write_high > c.write_queue)
+    throw std::invalid_argument(
+        "dram controller field 'write_high' must be 1..write_queue");
+  if (c.write_low >= c.write_high)
+    throw std::invalid_argument("dram controller field 'write_low' must be < write_high");
+  if (c.latency > 1000)
+    throw std::invalid_argument("dram controller field 'latency' must be <= 1000 clocks");
+  if (c.refresh == refresh_mode::per_bank && s.refi_pb == 0)
+    throw std::invalid_argument(
+        "dram controller field 'refresh': per_bank needs a spec with refi_pb and rfc_pb "
+        "(" +
+        s.standard + " has none)");
 }
 
 std::vector<std::string> preset_names() {

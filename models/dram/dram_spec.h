@@ -51,8 +51,13 @@ struct dram_spec {
   uint32_t wtr_l = 9;   // end of write data to RD, same bank group
   uint32_t rtp = 9;     // RD to PRE
   uint32_t rtw = 10;    // RD to WR command spacing (bus turnaround)
-  uint32_t refi = 9360; // average refresh interval
+  uint32_t refi = 9360; // average refresh interval (all-bank, per rank)
   uint32_t rfc = 421;   // all-bank refresh cycle time
+  uint32_t rtrs = 1;    // rank-to-rank switch: idle clocks on the data bus
+  uint32_t xp = 8;      // power-down exit to the next command
+  uint32_t cke = 6;     // minimum power-down residency (CKE low)
+  uint32_t refi_pb = 0; // per-bank refresh interval (0: no per-bank refresh)
+  uint32_t rfc_pb = 0;  // per-bank refresh cycle time
 
   // Currents (mA) per device and supply (V), as DRAMPower uses them.
   double idd0 = 48.0;   // one bank ACT-PRE cycling at tRC
@@ -61,6 +66,9 @@ struct dram_spec {
   double idd4r = 135.0; // burst read
   double idd4w = 123.0; // burst write
   double idd5b = 250.0; // burst (all-bank) refresh
+  double idd2p = 25.0;  // precharge power-down
+  double idd3p = 37.0;  // active power-down
+  double idd5pb = 0.0;  // per-bank refresh (0 when the standard has none)
   double vdd = 1.2;
 
   // Derived values.
@@ -74,8 +82,23 @@ struct dram_spec {
   double peak_bandwidth_gbps() const;
 };
 
+// Controller parameters: the scheduler in front of the device (docs/dram.md).
+enum class refresh_mode : uint8_t { all_bank, per_bank };
+struct controller_params {
+  uint32_t read_queue = 32;  // read request entries (bursts)
+  uint32_t write_queue = 32; // write request entries (bursts)
+  uint32_t write_high = 24;  // switch to writes when this many are queued ...
+  uint32_t write_low = 8;    // ... and back to reads when this few remain
+  uint32_t latency = 1;      // controller pipeline, clocks before the first command
+  refresh_mode refresh = refresh_mode::all_bank;
+  uint32_t powerdown_idle = 0; // clocks idle before a rank powers down (0: never)
+};
+
 // Throws std::invalid_argument naming the first inconsistent field.
 void validate(const dram_spec& spec);
+// Throws std::invalid_argument naming the field ("read_queue", ...) that is out of range
+// for this spec (per-bank refresh needs refi_pb and rfc_pb).
+void validate(const controller_params& params, const dram_spec& spec);
 
 // Built-in presets: "ddr4_2400_x64" (default) and "lpddr4_3200".
 std::vector<std::string> preset_names();

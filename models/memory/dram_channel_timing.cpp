@@ -9,8 +9,9 @@ uint64_t to_ps(const sc_core::sc_time& t) {
 } // namespace
 
 dram_channel_timing::dram_channel_timing(const dram::dram_spec& spec,
-                                         const dram::address_mapping& mapping)
-    : m_channel(spec, mapping) {}
+                                         const dram::address_mapping& mapping,
+                                         const dram::controller_params& params)
+    : m_channel(spec, mapping, params) {}
 
 sc_core::sc_time dram_channel_timing::access(const sc_core::sc_time& start,
                                              uint64_t offset, bool is_write,

@@ -17,7 +17,8 @@ namespace dwvp::models {
 
 class dram_channel_timing : public memory_timing {
 public:
-  dram_channel_timing(const dram::dram_spec& spec, const dram::address_mapping& mapping);
+  dram_channel_timing(const dram::dram_spec& spec, const dram::address_mapping& mapping,
+                      const dram::controller_params& params = {});
 
   sc_core::sc_time access(const sc_core::sc_time& start, uint64_t offset, bool is_write,
                           unsigned len) override;
