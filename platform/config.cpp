@@ -34,8 +34,27 @@ const default_entry k_defaults[] = {
     {"dram.model", config_type::string, "ddr4_2400_x64",
      "DRAM timing: ddr4_2400_x64, lpddr4_3200 (channel model with banks and refresh) "
      "or fixed (dram.latency_ns + bytes / dram.bandwidth_gbps)"},
+    {"dram.spec", config_type::string, "",
+     "DRAM memory specification file (JSON, docs/dram.md), relative to the working "
+     "directory; replaces the dram.model preset; empty = use dram.model"},
     {"dram.mapping", config_type::string, "",
-     "DRAM address mapping, fields from bit 0 up (docs/dram.md); empty = the preset's"},
+     "DRAM address mapping, fields from bit 0 up (docs/dram.md); empty = the preset's "
+     "or the dram.spec file's"},
+    {"dram.read_queue", config_type::integer, "32",
+     "DRAM controller read queue entries (bursts), 1..1024"},
+    {"dram.write_queue", config_type::integer, "32",
+     "DRAM controller write queue entries (bursts), 1..1024"},
+    {"dram.write_high", config_type::integer, "24",
+     "DRAM controller: drain writes once this many are queued (1..dram.write_queue)"},
+    {"dram.write_low", config_type::integer, "8",
+     "DRAM controller: stop draining writes at this many (< dram.write_high)"},
+    {"dram.ctrl_latency", config_type::integer, "1",
+     "DRAM controller pipeline latency, DRAM clocks (0..1000)"},
+    {"dram.refresh", config_type::string, "all_bank",
+     "DRAM refresh: all_bank or per_bank (needs a spec with refi_pb/rfc_pb, e.g. "
+     "lpddr4_3200)"},
+    {"dram.powerdown_idle", config_type::integer, "0",
+     "DRAM clocks a rank stays idle before it powers down (0 = never)"},
     {"dram.latency_ns", config_type::integer, "50",
      "fixed-latency memory: access latency per transaction, ns"},
     {"dram.bandwidth_gbps", config_type::real, "19.2",

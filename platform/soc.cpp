@@ -18,30 +18,108 @@ models::host_params host_params_from(const config& cfg) {
   return p;
 }
 
-std::unique_ptr<models::memory_timing>
-dram_timing_from(const config& cfg, models::dram_channel_timing*& channel) {
+// A controller key's value as uint32_t (its range is checked by dram::validate).
+uint32_t u32_key(const config& cfg, const char* key) {
+  const uint64_t v = cfg.get_uint(key);
+  if (v > UINT32_MAX)
+    throw config_error(std::string("key '") + key + "' must be below 2^32");
+  return static_cast<uint32_t>(v);
+}
+
+// The config key behind each controller_params field (dram::field_error::field()).
+const char* controller_key(const std::string& field) {
+  static const std::pair<const char*, const char*> keys[] = {
+      {"read_queue", "dram.read_queue"},        {"write_queue", "dram.write_queue"},
+      {"write_high", "dram.write_high"},        {"write_low", "dram.write_low"},
+      {"latency", "dram.ctrl_latency"},         {"refresh", "dram.refresh"},
+      {"powerdown_idle", "dram.powerdown_idle"}};
+  for (const auto& [f, key] : keys)
+    if (field == f)
+      return key;
+  return "dram";
+}
+
+} // namespace
+
+dram_setup dram_setup_from(const config& cfg) {
+  dram_setup d;
   const std::string& model = cfg.get_string("dram.model");
-  if (model == "fixed")
-    return std::make_unique<models::fixed_latency_timing>(
-        ns(cfg.get_uint("dram.latency_ns")), cfg.get_real("dram.bandwidth_gbps"));
-  dram::dram_spec spec;
-  dram::address_mapping mapping;
-  try {
-    spec = dram::preset(model);
-  } catch (const std::invalid_argument&) {
-    throw config_error("key 'dram.model': unknown DRAM model '" + model +
-                       "' (fixed, ddr4_2400_x64, lpddr4_3200)");
+  const std::string& file = cfg.get_string("dram.spec");
+  if (model == "fixed") {
+    if (!file.empty())
+      throw config_error("keys 'dram.spec' and 'dram.model': dram.model=fixed has no "
+                         "DRAM channel to take the spec file '" +
+                         file + "'");
+    d.fixed = true;
+    d.label = "fixed";
+    return d;
+  }
+  std::string mapping_text;
+  if (!file.empty()) {
+    try {
+      const dram::memspec m = dram::load_memspec_file(file);
+      d.spec = m.spec;
+      mapping_text = m.mapping;
+    } catch (const std::invalid_argument& e) {
+      throw config_error(std::string("key 'dram.spec': ") + e.what());
+    }
+    d.label = d.spec.standard + " (" + file + ")";
+  } else {
+    try {
+      d.spec = dram::preset(model);
+    } catch (const std::invalid_argument&) {
+      throw config_error("key 'dram.model': unknown DRAM model '" + model +
+                         "' (fixed, ddr4_2400_x64, lpddr4_3200)");
+    }
+    d.label = model;
   }
   const std::string& text = cfg.get_string("dram.mapping");
   try {
-    mapping = text.empty() ? dram::address_mapping::default_for(spec)
-                           : dram::address_mapping::parse(text, spec);
+    if (!text.empty())
+      d.mapping = dram::address_mapping::parse(text, d.spec);
+    else if (!mapping_text.empty())
+      d.mapping = dram::address_mapping::parse(mapping_text, d.spec);
+    else
+      d.mapping = dram::address_mapping::default_for(d.spec);
   } catch (const std::invalid_argument& e) {
     throw config_error(std::string("key 'dram.mapping': ") + e.what());
   }
-  if ((cfg.get_uint("dram.size_mb") << 20) > spec.capacity_bytes())
-    throw config_error("key 'dram.size_mb' exceeds the capacity of " + model);
-  auto timing = std::make_unique<models::dram_channel_timing>(spec, mapping);
+  if ((cfg.get_uint("dram.size_mb") << 20) > d.spec.capacity_bytes())
+    throw config_error("key 'dram.size_mb' exceeds the capacity of " + d.label + ", " +
+                       std::to_string(d.spec.capacity_bytes() >> 20) + " MiB");
+
+  dram::controller_params& c = d.controller;
+  c.read_queue = u32_key(cfg, "dram.read_queue");
+  c.write_queue = u32_key(cfg, "dram.write_queue");
+  c.write_high = u32_key(cfg, "dram.write_high");
+  c.write_low = u32_key(cfg, "dram.write_low");
+  c.latency = u32_key(cfg, "dram.ctrl_latency");
+  c.powerdown_idle = u32_key(cfg, "dram.powerdown_idle");
+  const std::string& refresh = cfg.get_string("dram.refresh");
+  if (!dram::parse_refresh_mode(refresh, c.refresh))
+    throw config_error("key 'dram.refresh': unknown refresh mode '" + refresh +
+                       "' (all_bank, per_bank)");
+  try {
+    dram::validate(c, d.spec);
+  } catch (const dram::field_error& e) {
+    throw config_error(std::string("key '") + controller_key(e.field()) + "' " +
+                       e.reason());
+  }
+  return d;
+}
+
+namespace {
+
+std::unique_ptr<models::memory_timing>
+dram_timing_from(const config& cfg, models::dram_channel_timing*& channel,
+                 std::string& label) {
+  const dram_setup d = dram_setup_from(cfg);
+  label = d.label;
+  if (d.fixed)
+    return std::make_unique<models::fixed_latency_timing>(
+        ns(cfg.get_uint("dram.latency_ns")), cfg.get_real("dram.bandwidth_gbps"));
+  auto timing =
+      std::make_unique<models::dram_channel_timing>(d.spec, d.mapping, d.controller);
   channel = timing.get();
   return timing;
 }
@@ -121,7 +199,8 @@ models::accel_params accel_params_from(const config& cfg) {
 soc::soc(sc_core::sc_module_name name, const config& cfg)
     : sc_module(name), host("host", host_params_from(cfg)),
       interconnect("bus", ns(cfg.get_uint("bus.latency_ns"))),
-      dram("dram", dram_size_from(cfg), dram_timing_from(cfg, m_dram_channel)),
+      dram("dram", dram_size_from(cfg),
+           dram_timing_from(cfg, m_dram_channel, m_dram_label)),
       accelerator("accel", accel_params_from(cfg)), irq("irq"),
       m_dram_base(cfg.get_uint("dram.base")),
       m_regs_base(cfg.get_uint("accel.regs_base")) {

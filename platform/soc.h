@@ -13,12 +13,14 @@
 #include <systemc>
 
 #include <memory>
+#include <string>
 
 namespace dwvp {
 
 class soc : public sc_core::sc_module {
   // Declared first: set while `dram` is constructed (members initialise in order).
   models::dram_channel_timing* m_dram_channel = nullptr; // owned by `dram`
+  std::string m_dram_label;
 
 public:
   soc(sc_core::sc_module_name name, const config& cfg);
@@ -39,11 +41,28 @@ public:
 
   // The DRAM channel model, or nullptr when dram.model is 'fixed'.
   models::dram_channel_timing* dram_channel() { return m_dram_channel; }
+  // "fixed", the preset ("ddr4_2400_x64") or the spec's name and file
+  // ("lpddr4_3200 (configs/dram/lpddr4_3200.json)").
+  const std::string& dram_label() const { return m_dram_label; }
 
 private:
   uint64_t m_dram_base;
   uint64_t m_regs_base;
 };
+
+// The DRAM the configuration selects: dram.model or the dram.spec file (which wins over
+// a preset name), dram.mapping (else the file's, else the default) and the controller
+// keys (dram.read_queue ... dram.powerdown_idle). Throws config_error naming the key,
+// and for a spec file the file and field: "key 'dram.spec': x.json:
+// memspec.timing.rcd: missing".
+struct dram_setup {
+  bool fixed = false; // dram.model=fixed: nothing below is used
+  std::string label;  // as soc::dram_label()
+  dram::dram_spec spec;
+  dram::address_mapping mapping;
+  dram::controller_params controller;
+};
+dram_setup dram_setup_from(const config& cfg);
 
 // Reads the accelerator parameters from the configuration.
 models::accel_params accel_params_from(const config& cfg);

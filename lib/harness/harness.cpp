@@ -129,10 +129,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   run.array_rows = top.accelerator.params().array.rows;
   run.array_cols = top.accelerator.params().array.cols;
   run.firmware_failure = top.host.failure();
-  run.dram_model = cfg.get_string("dram.model");
+  run.dram_model = top.dram_label();
   if (auto* channel = top.dram_channel()) {
     run.has_dram_stats = true;
     run.dram = channel->stats(sc_core::sc_time_stamp());
+    run.dram_controller = channel->channel().params();
   }
 
   const auto& layers = run.result.layers;
@@ -148,6 +149,23 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
     run.bit_exact = run.bit_exact && why.empty();
   }
   return run;
+}
+
+dram_energy_parts energy_parts(const dram::dram_energy& e) {
+  dram_energy_parts p;
+  p.activate = e.act_pj + e.pre_pj;
+  p.read = e.read_pj;
+  p.write = e.write_pj;
+  p.refresh = e.refresh_pj;
+  p.total = e.total_pj();
+  p.background = p.total - (p.activate + p.read + p.write + p.refresh);
+  return p;
+}
+
+dram_energy_parts operator-(const dram_energy_parts& a, const dram_energy_parts& b) {
+  return {a.activate - b.activate,     a.read - b.read,
+          a.write - b.write,           a.refresh - b.refresh,
+          a.background - b.background, a.total - b.total};
 }
 
 void print_layer_table(std::ostream& out, const runtime::network& net,
@@ -187,9 +205,14 @@ void print_summary(std::ostream& out, const network_run& run) {
       << " B, written " << r.perf[DWVP_PERF_DRAM_WR_BYTES] << " B\n";
   if (run.has_dram_stats) {
     const auto& d = run.dram;
+    const dram_energy_parts e = energy_parts(d.energy);
     out << std::setprecision(1) << "DRAM " << run.dram_model << "  row hits "
         << 100.0 * d.row_hit_rate() << " %, avg latency " << d.avg_latency_ps() / 1000.0
-        << " ns, energy " << std::setprecision(3) << d.energy.total_pj() / 1e6 << " uJ\n";
+        << " ns, energy " << std::setprecision(3) << e.total / 1e6 << " uJ\n";
+    out << "DRAM energy       activate " << e.activate / 1e6 << " + read " << e.read / 1e6
+        << " + write " << e.write / 1e6 << " + refresh " << e.refresh / 1e6
+        << " + background " << e.background / 1e6 << " uJ\n";
+    out << "DRAM controller   " << dram::describe(run.dram_controller) << "\n";
   } else {
     out << "DRAM              fixed latency\n";
   }

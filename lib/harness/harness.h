@@ -44,15 +44,26 @@ struct network_run {
   uint64_t simulated_cycles = 0; // accelerator clock cycles of simulated time
   int array_rows = 0, array_cols = 0;
   std::string firmware_failure;
-  std::string dram_model;      // "fixed" or the channel preset
+  std::string dram_model;      // soc::dram_label(): "fixed", the preset or spec + file
   bool has_dram_stats = false; // the DRAM channel model was used
   dram::dram_stats dram;       // whole-run DRAM statistics
+  dram::controller_params dram_controller; // with has_dram_stats
   // Cumulative DRAM statistics when each layer completed (for per-layer figures), and
   // when the first layer started.
   std::vector<dram::dram_stats> dram_after_layer;
   dram::dram_stats dram_before;
   bool functional = true; // values computed and compared (false: --no-data)
 };
+
+// DRAM energy by component, pJ: activate (ACT + PRE), read and write bursts, refresh,
+// and background (the rest of dram_energy::total_pj(): standby, and power-down where
+// modelled), so that the parts always sum to `total`.
+struct dram_energy_parts {
+  double activate = 0, read = 0, write = 0, refresh = 0, background = 0, total = 0;
+};
+dram_energy_parts energy_parts(const dram::dram_energy& e);
+// Component-wise a - b (the energy of a window between two cumulative snapshots).
+dram_energy_parts operator-(const dram_energy_parts& a, const dram_energy_parts& b);
 
 struct simulate_options {
   std::string vcd_path;

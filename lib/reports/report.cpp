@@ -95,7 +95,8 @@ run_report make_report(const config& cfg, const runtime::network& net,
       const auto& before = i ? run.dram_after_layer[i - 1] : run.dram_before;
       const uint64_t bursts = now.bursts - before.bursts;
       l.row_hit_rate = bursts ? double(now.row_hits - before.row_hits) / bursts : 0.0;
-      l.energy_dram_pj = now.energy.total_pj() - before.energy.total_pj();
+      l.dram_energy = energy_parts(now.energy) - energy_parts(before.energy);
+      l.energy_dram_pj = l.dram_energy.total;
     }
     l.energy_sram_pj = sram_pj * double(st.sram_reads + st.sram_writes);
     l.energy_mac_pj = mac_pj * double(st.macs);
@@ -108,12 +109,27 @@ run_report make_report(const config& cfg, const runtime::network& net,
     r.energy_pj += l.energy_pj;
     r.layers.push_back(std::move(l));
   }
+  r.has_dram = run.has_dram_stats;
+  if (r.has_dram)
+    r.dram_energy = energy_parts(run.dram.energy);
   r.seconds_simulated = run.simulated_seconds;
   r.host_seconds = run.host_seconds;
   r.simulated_cycles_per_host_second =
       run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0;
   return r;
 }
+
+namespace {
+
+nlohmann::ordered_json parts_json(const dram_energy_parts& e) {
+  return {{"activate", e.activate},
+          {"read", e.read},
+          {"write", e.write},
+          {"refresh", e.refresh},
+          {"background", e.background}};
+}
+
+} // namespace
 
 nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
   nlohmann::ordered_json j;
@@ -160,6 +176,7 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
     x["energy_pj"] = l.energy_pj;
     x["energy_breakdown_pj"] = {
         {"dram", l.energy_dram_pj}, {"sram", l.energy_sram_pj}, {"mac", l.energy_mac_pj}};
+    x["dram_energy_breakdown_pj"] = parts_json(l.dram_energy);
     if (l.checked)
       x["bit_exact"] = l.bit_exact;
     else
@@ -173,6 +190,13 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
   t["dram_read_bytes"] = r.dram_read_bytes;
   t["dram_write_bytes"] = r.dram_write_bytes;
   t["energy_pj"] = r.energy_pj;
+  if (r.has_dram) {
+    t["dram_energy_pj"] = r.dram_energy.total;
+    t["dram_energy_breakdown_pj"] = parts_json(r.dram_energy);
+  } else {
+    t["dram_energy_pj"] = nullptr;
+    t["dram_energy_breakdown_pj"] = nullptr;
+  }
   t["host_seconds"] = r.host_seconds;
   t["simulated_cycles_per_host_second"] = r.simulated_cycles_per_host_second;
   if (r.functional)
@@ -198,15 +222,23 @@ void write_csv(const std::string& path, const run_report& r) {
     throw std::runtime_error(path + ": cannot write the CSV report");
   out << "name,type,mapping,dataflow,engine,shape,macs,cycles,compute_cycles,"
          "dma_stall_cycles,utilization,dram_read_bytes,dram_write_bytes,row_hit_rate,"
-         "sram_reads,sram_writes,tiles,energy_pj,bit_exact\n";
-  out << std::setprecision(6);
-  for (const auto& l : r.layers)
-    out << l.name << "," << l.type << "," << l.mapping << "," << l.dataflow << ","
-        << l.engine << ",\"" << l.shape << "\"," << l.macs << "," << l.cycles << ","
-        << l.compute_cycles << "," << l.dma_stall_cycles << "," << l.utilization << ","
-        << l.dram_read_bytes << "," << l.dram_write_bytes << "," << l.row_hit_rate << ","
-        << l.sram_reads << "," << l.sram_writes << "," << l.tiles << "," << l.energy_pj
-        << "," << (l.checked ? (l.bit_exact ? "yes" : "no") : "") << "\n";
+         "sram_reads,sram_writes,tiles,energy_pj,energy_dram_pj,dram_activate_pj,"
+         "dram_read_pj,dram_write_pj,dram_refresh_pj,dram_background_pj,bit_exact\n";
+  for (const auto& l : r.layers) {
+    out << std::setprecision(6) << l.name << "," << l.type << "," << l.mapping << ","
+        << l.dataflow << "," << l.engine << ",\"" << l.shape << "\"," << l.macs << ","
+        << l.cycles << "," << l.compute_cycles << "," << l.dma_stall_cycles << ","
+        << l.utilization << "," << l.dram_read_bytes << "," << l.dram_write_bytes << ","
+        << l.row_hit_rate << "," << l.sram_reads << "," << l.sram_writes << ","
+        << l.tiles;
+    // Energies with 12 significant digits, so that the parts add up to the totals.
+    const dram_energy_parts& e = l.dram_energy;
+    out << std::setprecision(12);
+    for (double v :
+         {l.energy_pj, e.total, e.activate, e.read, e.write, e.refresh, e.background})
+      out << "," << v;
+    out << "," << (l.checked ? (l.bit_exact ? "yes" : "no") : "") << "\n";
+  }
 }
 
 void print_report_table(std::ostream& out, const run_report& r) {

@@ -21,6 +21,7 @@ struct layer_report {
   double row_hit_rate = 0;
   uint64_t sram_reads = 0, sram_writes = 0, tiles = 0;
   double energy_dram_pj = 0, energy_sram_pj = 0, energy_mac_pj = 0, energy_pj = 0;
+  dram_energy_parts dram_energy; // energy_dram_pj by component (dram_energy.total)
   bool checked = false, bit_exact = false;
 };
 
@@ -31,6 +32,9 @@ struct run_report {
   double seconds_simulated = 0;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   double energy_pj = 0;
+  // Whole simulated run, as the summary's DRAM lines (firmware loading included).
+  bool has_dram = false;
+  dram_energy_parts dram_energy;
   double host_seconds = 0, simulated_cycles_per_host_second = 0;
   bool functional = true, bit_exact = false;
   std::string error; // driver/device error, first mismatch

@@ -1,7 +1,9 @@
 #include "dram_spec.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstddef>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -24,7 +26,11 @@ uint32_t log2_exact(uint64_t v) {
 }
 
 [[noreturn]] void fail(const std::string& field, const std::string& why) {
-  throw std::invalid_argument("dram spec field '" + field + "' " + why);
+  throw field_error("dram spec field '" + field + "' " + why, field, why);
+}
+
+[[noreturn]] void controller_fail(const std::string& field, const std::string& why) {
+  throw field_error("dram controller field '" + field + "' " + why, field, why);
 }
 
 // DDR4-2400R (16-16-16), x64 channel of eight 8 Gb x8 devices, one rank.
@@ -115,57 +121,63 @@ dram_spec make_lpddr4_3200() {
   return s;
 }
 
-// Field table for set_field / spec_to_json: one entry per numeric member.
+// Field table for set_field / spec_to_json / the memspec format: one entry per numeric
+// member, with the memspec section it lives in.
+constexpr const char* k_org = "organisation";
+constexpr const char* k_timing = "timing";
+constexpr const char* k_power = "power";
 struct u32_field {
   const char* name;
   uint32_t dram_spec::*member;
+  const char* section;
 };
 struct f64_field {
   const char* name;
   double dram_spec::*member;
+  const char* section;
 };
 
 constexpr u32_field k_u32_fields[] = {
-    {"tck_ps", &dram_spec::tck_ps},
-    {"bus_width_bits", &dram_spec::bus_width_bits},
-    {"device_width_bits", &dram_spec::device_width_bits},
-    {"burst_length", &dram_spec::burst_length},
-    {"ranks", &dram_spec::ranks},
-    {"bank_groups", &dram_spec::bank_groups},
-    {"banks_per_group", &dram_spec::banks_per_group},
-    {"rows", &dram_spec::rows},
-    {"columns", &dram_spec::columns},
-    {"cl", &dram_spec::cl},
-    {"cwl", &dram_spec::cwl},
-    {"rcd", &dram_spec::rcd},
-    {"rp", &dram_spec::rp},
-    {"ras", &dram_spec::ras},
-    {"rc", &dram_spec::rc},
-    {"ccd_s", &dram_spec::ccd_s},
-    {"ccd_l", &dram_spec::ccd_l},
-    {"rrd_s", &dram_spec::rrd_s},
-    {"rrd_l", &dram_spec::rrd_l},
-    {"faw", &dram_spec::faw},
-    {"wr", &dram_spec::wr},
-    {"wtr_s", &dram_spec::wtr_s},
-    {"wtr_l", &dram_spec::wtr_l},
-    {"rtp", &dram_spec::rtp},
-    {"rtw", &dram_spec::rtw},
-    {"refi", &dram_spec::refi},
-    {"rfc", &dram_spec::rfc},
-    {"rtrs", &dram_spec::rtrs},
-    {"xp", &dram_spec::xp},
-    {"cke", &dram_spec::cke},
-    {"refi_pb", &dram_spec::refi_pb},
-    {"rfc_pb", &dram_spec::rfc_pb},
+    {"tck_ps", &dram_spec::tck_ps, k_timing},
+    {"bus_width_bits", &dram_spec::bus_width_bits, k_org},
+    {"device_width_bits", &dram_spec::device_width_bits, k_org},
+    {"burst_length", &dram_spec::burst_length, k_org},
+    {"ranks", &dram_spec::ranks, k_org},
+    {"bank_groups", &dram_spec::bank_groups, k_org},
+    {"banks_per_group", &dram_spec::banks_per_group, k_org},
+    {"rows", &dram_spec::rows, k_org},
+    {"columns", &dram_spec::columns, k_org},
+    {"cl", &dram_spec::cl, k_timing},
+    {"cwl", &dram_spec::cwl, k_timing},
+    {"rcd", &dram_spec::rcd, k_timing},
+    {"rp", &dram_spec::rp, k_timing},
+    {"ras", &dram_spec::ras, k_timing},
+    {"rc", &dram_spec::rc, k_timing},
+    {"ccd_s", &dram_spec::ccd_s, k_timing},
+    {"ccd_l", &dram_spec::ccd_l, k_timing},
+    {"rrd_s", &dram_spec::rrd_s, k_timing},
+    {"rrd_l", &dram_spec::rrd_l, k_timing},
+    {"faw", &dram_spec::faw, k_timing},
+    {"wr", &dram_spec::wr, k_timing},
+    {"wtr_s", &dram_spec::wtr_s, k_timing},
+    {"wtr_l", &dram_spec::wtr_l, k_timing},
+    {"rtp", &dram_spec::rtp, k_timing},
+    {"rtw", &dram_spec::rtw, k_timing},
+    {"refi", &dram_spec::refi, k_timing},
+    {"rfc", &dram_spec::rfc, k_timing},
+    {"rtrs", &dram_spec::rtrs, k_timing},
+    {"xp", &dram_spec::xp, k_timing},
+    {"cke", &dram_spec::cke, k_timing},
+    {"refi_pb", &dram_spec::refi_pb, k_timing},
+    {"rfc_pb", &dram_spec::rfc_pb, k_timing},
 };
 
 constexpr f64_field k_f64_fields[] = {
-    {"idd0", &dram_spec::idd0},     {"idd2n", &dram_spec::idd2n},
-    {"idd3n", &dram_spec::idd3n},   {"idd4r", &dram_spec::idd4r},
-    {"idd4w", &dram_spec::idd4w},   {"idd5b", &dram_spec::idd5b},
-    {"idd2p", &dram_spec::idd2p},   {"idd3p", &dram_spec::idd3p},
-    {"idd5pb", &dram_spec::idd5pb}, {"vdd", &dram_spec::vdd},
+    {"idd0", &dram_spec::idd0, k_power},     {"idd2n", &dram_spec::idd2n, k_power},
+    {"idd3n", &dram_spec::idd3n, k_power},   {"idd4r", &dram_spec::idd4r, k_power},
+    {"idd4w", &dram_spec::idd4w, k_power},   {"idd5b", &dram_spec::idd5b, k_power},
+    {"idd2p", &dram_spec::idd2p, k_power},   {"idd3p", &dram_spec::idd3p, k_power},
+    {"idd5pb", &dram_spec::idd5pb, k_power}, {"vdd", &dram_spec::vdd, k_power},
 };
 
 } // namespace
@@ -252,21 +264,47 @@ void validate(const dram_spec& s) {
 
 void validate(const controller_params& c, const dram_spec& s) {
   if (c.read_queue == 0 || c.read_queue > 1024)
-    throw std::invalid_argument("dram controller field 'read_queue' must be 1..1024");
+    controller_fail("read_queue", "must be 1..1024");
   if (c.write_queue == 0 || c.write_queue > 1024)
-    throw std::invalid_argument("dram controller field 'write_queue' must be 1..1024");
+    controller_fail("write_queue", "must be 1..1024");
   if (c.write_high == 0 || c.write_high > c.write_queue)
-    throw std::invalid_argument(
-        "dram controller field 'write_high' must be 1..write_queue");
+    controller_fail("write_high", "must be 1..write_queue");
   if (c.write_low >= c.write_high)
-    throw std::invalid_argument("dram controller field 'write_low' must be < write_high");
+    controller_fail("write_low", "must be < write_high");
   if (c.latency > 1000)
-    throw std::invalid_argument("dram controller field 'latency' must be <= 1000 clocks");
+    controller_fail("latency", "must be <= 1000 clocks");
   if (c.refresh == refresh_mode::per_bank && s.refi_pb == 0)
-    throw std::invalid_argument(
-        "dram controller field 'refresh': per_bank needs a spec with refi_pb and rfc_pb "
-        "(" +
-        s.standard + " has none)");
+    controller_fail("refresh", "must be all_bank: per_bank needs a spec with refi_pb and "
+                               "rfc_pb (" +
+                                   s.standard + " has none)");
+}
+
+const char* to_string(refresh_mode mode) {
+  return mode == refresh_mode::per_bank ? "per_bank" : "all_bank";
+}
+
+bool parse_refresh_mode(std::string_view text, refresh_mode& out) {
+  for (const refresh_mode m : {refresh_mode::all_bank, refresh_mode::per_bank}) {
+    if (text == to_string(m)) {
+      out = m;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string describe(const controller_params& c) {
+  std::ostringstream os;
+  os << "read queue " << c.read_queue << ", write queue " << c.write_queue << " (drain "
+     << c.write_high << " -> " << c.write_low << "), latency " << c.latency
+     << (c.latency == 1 ? " clock" : " clocks") << ", refresh " << to_string(c.refresh)
+     << ", power-down ";
+  if (c.powerdown_idle == 0) {
+    os << "off";
+  } else {
+    os << "after " << c.powerdown_idle << " idle clocks";
+  }
+  return os.str();
 }
 
 std::vector<std::string> preset_names() {
@@ -307,6 +345,9 @@ void set_field(dram_spec& s, std::string_view name, double value) {
 dram_spec spec_from_json(const nlohmann::json& j) {
   if (!j.is_object()) {
     throw std::invalid_argument("dram spec must be a JSON object");
+  }
+  if (j.contains("preset") && !j.at("preset").is_string()) {
+    throw std::invalid_argument("dram spec key 'preset' must be a string");
   }
   dram_spec s = preset(j.value("preset", std::string("ddr4_2400_x64")));
   for (const auto& [key, v] : j.items()) {
@@ -525,6 +566,212 @@ std::string address_mapping::to_string() const {
        << int(m_pieces[i].width);
   }
   return os.str();
+}
+
+// ---------------------------------------------------------------------------------
+// Memory specification files
+
+namespace {
+
+// "memspec.timing" + "rcd" -> "memspec.timing.rcd".
+std::string key_path(const std::string& parent, const std::string& key) {
+  return parent + "." + key;
+}
+
+[[noreturn]] void memspec_fail(const std::string& path, const std::string& why) {
+  throw std::invalid_argument(path + ": " + why);
+}
+
+std::string json_kind(const nlohmann::json& v) {
+  return v.is_null() ? "null" : std::string(v.type_name()) + " " + v.dump();
+}
+
+// The object at `path`; every key must be in `allowed`, every `required` key present.
+const nlohmann::json& object_at(const nlohmann::json& j, const std::string& path,
+                                const std::vector<std::string>& allowed,
+                                const std::vector<std::string>& required) {
+  if (!j.is_object()) {
+    memspec_fail(path, "must be an object (got " + json_kind(j) + ")");
+  }
+  for (const auto& [key, v] : j.items()) {
+    (void)v;
+    bool known = false;
+    for (const auto& a : allowed) {
+      known = known || a == key;
+    }
+    if (!known) {
+      memspec_fail(key_path(path, key), "unknown key");
+    }
+  }
+  for (const auto& r : required) {
+    if (!j.contains(r)) {
+      memspec_fail(key_path(path, r), "missing");
+    }
+  }
+  return j;
+}
+
+std::string string_at(const nlohmann::json& j, const std::string& path) {
+  if (!j.is_string() || j.get<std::string>().empty()) {
+    memspec_fail(path, "must be a non-empty string (got " + json_kind(j) + ")");
+  }
+  return j.get<std::string>();
+}
+
+// Calls on_u32(field) / on_f64(field) for every numeric field of a memspec section.
+template <class U32, class F64>
+void for_each_field(std::string_view section, U32 on_u32, F64 on_f64) {
+  for (const auto& f : k_u32_fields) {
+    if (section == f.section) {
+      on_u32(f);
+    }
+  }
+  for (const auto& f : k_f64_fields) {
+    if (section == f.section) {
+      on_f64(f);
+    }
+  }
+}
+
+void read_section(const nlohmann::json& memspec_obj, const char* section, dram_spec& s) {
+  const std::string path = key_path("memspec", section);
+  std::vector<std::string> names;
+  for_each_field(
+      section, [&](const u32_field& f) { names.push_back(f.name); },
+      [&](const f64_field& f) { names.push_back(f.name); });
+  const nlohmann::json& obj = object_at(memspec_obj.at(section), path, names, names);
+  for_each_field(
+      section,
+      [&](const u32_field& f) {
+        const nlohmann::json& v = obj.at(f.name);
+        const bool in_range = v.is_number_integer() &&
+                              (v.is_number_unsigned() || v.get<int64_t>() >= 0) &&
+                              v.get<uint64_t>() <= std::numeric_limits<uint32_t>::max();
+        if (!in_range) {
+          memspec_fail(key_path(path, f.name),
+                       "must be an integer 0..4294967295 (got " + json_kind(v) + ")");
+        }
+        s.*f.member = v.get<uint32_t>();
+      },
+      [&](const f64_field& f) {
+        const nlohmann::json& v = obj.at(f.name);
+        if (!v.is_number()) {
+          memspec_fail(key_path(path, f.name),
+                       "must be a number (got " + json_kind(v) + ")");
+        }
+        s.*f.member = v.get<double>();
+      });
+}
+
+std::string default_family(const std::string& name) {
+  std::string family = name.substr(0, name.find('_'));
+  for (char& c : family) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return family;
+}
+
+} // namespace
+
+const char* memspec_section(std::string_view field) {
+  for (const auto& f : k_u32_fields) {
+    if (field == f.name) {
+      return f.section;
+    }
+  }
+  for (const auto& f : k_f64_fields) {
+    if (field == f.name) {
+      return f.section;
+    }
+  }
+  return nullptr;
+}
+
+memspec memspec_from_json(const nlohmann::json& document) {
+  if (!document.is_object()) {
+    memspec_fail("(top level)", "must be an object with the key 'memspec'");
+  }
+  for (const auto& [key, v] : document.items()) {
+    (void)v;
+    if (key != "memspec") {
+      memspec_fail(key, "unknown key (the top level holds only 'memspec')");
+    }
+  }
+  const nlohmann::json& m = object_at(
+      document.at("memspec"), "memspec",
+      {"name", "standard", "description", "organisation", "timing", "power", "mapping"},
+      {"name", "standard", "organisation", "timing", "power", "mapping"});
+  memspec out;
+  out.spec.standard = string_at(m.at("name"), "memspec.name");
+  out.family = string_at(m.at("standard"), "memspec.standard");
+  if (m.contains("description") && !m.at("description").is_string()) {
+    memspec_fail("memspec.description",
+                 "must be a string (got " + json_kind(m.at("description")) + ")");
+  }
+  for (const char* section : {k_org, k_timing, k_power}) {
+    read_section(m, section, out.spec);
+  }
+  try {
+    validate(out.spec);
+  } catch (const field_error& e) {
+    const char* section = memspec_section(e.field());
+    memspec_fail(section ? key_path(key_path("memspec", section), e.field()) : "memspec",
+                 e.reason());
+  }
+  out.mapping = string_at(m.at("mapping"), "memspec.mapping");
+  try {
+    address_mapping::parse(out.mapping, out.spec);
+  } catch (const std::invalid_argument& e) {
+    memspec_fail("memspec.mapping", e.what());
+  }
+  return out;
+}
+
+memspec load_memspec_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::invalid_argument(path + ": cannot open");
+  }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."
+    const std::string what = e.what();
+    const size_t at = what.find("] ");
+    throw std::invalid_argument(path + ": JSON " +
+                                (at == std::string::npos ? what : what.substr(at + 2)));
+  }
+  try {
+    if (j.is_object() && j.contains("memspec")) {
+      return memspec_from_json(j);
+    }
+    memspec out;
+    out.spec = spec_from_json(j);
+    return out;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path + ": " + e.what());
+  }
+}
+
+nlohmann::ordered_json memspec_to_json(const dram_spec& spec,
+                                       const std::string& mapping_text,
+                                       const std::string& family) {
+  address_mapping::parse(mapping_text, spec); // validates both
+  nlohmann::ordered_json m;
+  m["name"] = spec.standard;
+  m["standard"] = family.empty() ? default_family(spec.standard) : family;
+  for (const char* section : {k_org, k_timing, k_power}) {
+    nlohmann::ordered_json sec = nlohmann::ordered_json::object();
+    for_each_field(
+        section, [&](const u32_field& f) { sec[f.name] = spec.*f.member; },
+        [&](const f64_field& f) { sec[f.name] = spec.*f.member; });
+    m[section] = sec;
+  }
+  m["mapping"] = mapping_text;
+  nlohmann::ordered_json doc;
+  doc["memspec"] = m;
+  return doc;
 }
 
 } // namespace dwvp::dram

@@ -12,8 +12,10 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -94,10 +96,33 @@ struct controller_params {
   uint32_t powerdown_idle = 0; // clocks idle before a rank powers down (0: never)
 };
 
-// Throws std::invalid_argument naming the first inconsistent field.
+// A field of a dram_spec or controller_params that is out of range or inconsistent.
+// what() is the whole message ("dram spec field 'rc' must be >= ras"); field() the
+// member name ("rc") and reason() the rest ("must be >= ras"), so that a loader can
+// name the field in its own terms (a memspec path, a config key).
+class field_error : public std::invalid_argument {
+public:
+  field_error(const std::string& message, std::string field, std::string reason)
+      : std::invalid_argument(message), m_field(std::move(field)),
+        m_reason(std::move(reason)) {}
+  const std::string& field() const { return m_field; }
+  const std::string& reason() const { return m_reason; }
+
+private:
+  std::string m_field, m_reason;
+};
+
+// "all_bank" / "per_bank"; parse returns false for anything else.
+const char* to_string(refresh_mode mode);
+bool parse_refresh_mode(std::string_view text, refresh_mode& out);
+// One line: "read queue 32, write queue 32 (drain 24 -> 8), latency 1 clock, refresh
+// all_bank, power-down off".
+std::string describe(const controller_params& params);
+
+// Throws field_error naming the first inconsistent field.
 void validate(const dram_spec& spec);
-// Throws std::invalid_argument naming the field ("read_queue", ...) that is out of range
-// for this spec (per-bank refresh needs refi_pb and rfc_pb).
+// Throws field_error naming the field ("read_queue", ...) that is out of range for this
+// spec (per-bank refresh needs refi_pb and rfc_pb).
 void validate(const controller_params& params, const dram_spec& spec);
 
 // Built-in presets: "ddr4_2400_x64" (default) and "lpddr4_3200".
@@ -114,6 +139,41 @@ void set_field(dram_spec& spec, std::string_view name, double value);
 // validates. Unknown keys are errors.
 dram_spec spec_from_json(const nlohmann::json& j);
 nlohmann::json spec_to_json(const dram_spec& spec);
+
+// ---------------------------------------------------------------------------------
+// Memory specification files (docs/dram.md, "Memory specification files"):
+//   {"memspec": {"name": ..., "standard": "DDR4", "organisation": {...},
+//                "timing": {...}, "power": {...}, "mapping": "offset column:3 ..."}}
+// Every numeric field of dram_spec is in exactly one of the three sections and every
+// one is required; unknown keys, wrong types and out-of-range values are errors naming
+// the key path ("memspec.timing.rcd: missing").
+
+struct memspec {
+  dram_spec spec;      // spec.standard holds memspec.name
+  std::string family;  // memspec.standard: "DDR4", "LPDDR4", ... (a label)
+  std::string mapping; // address mapping text; empty for the flat form (default)
+};
+
+// The section ("organisation", "timing" or "power") a numeric field belongs to;
+// nullptr for a name that is not a numeric dram_spec field.
+const char* memspec_section(std::string_view field);
+
+// Parses the structured form (the whole document, {"memspec": {...}}) and validates
+// the spec and the mapping. Throws std::invalid_argument "<key path>: <problem>".
+memspec memspec_from_json(const nlohmann::json& document);
+
+// Reads a spec file in the structured form or, when the top level has no "memspec"
+// key, in the flat form of spec_from_json (mapping left empty). Throws
+// std::invalid_argument prefixed with the path: "x.json: memspec.timing.rcd: missing",
+// "x.json: cannot open", "x.json: JSON parse error at line 3, column 5: ...".
+memspec load_memspec_file(const std::string& path);
+
+// The structured form of a spec and a mapping text (parsed against the spec to check
+// it). `family` defaults to the upper-cased part of spec.standard before its first
+// '_' ("ddr4_2400_x64" -> "DDR4").
+nlohmann::ordered_json memspec_to_json(const dram_spec& spec,
+                                       const std::string& mapping_text,
+                                       const std::string& family = "");
 
 // ---------------------------------------------------------------------------------
 // Address mapping

@@ -37,14 +37,22 @@ void list(std::ostream& out, const std::string& what) {
            "GEMMs), gemm_dwc (channel-parallel MVMs)\n";
   }
   if (what.empty() || what == "configs") {
+    // The files of DWVP_CONFIG_DIR/dir ending in `ext`, sorted, as "dir/name".
+    auto print_files = [&](const std::string& dir, const char* ext) {
+      std::vector<std::string> files;
+      for (const auto& e :
+           std::filesystem::directory_iterator(std::string(DWVP_CONFIG_DIR) + "/" + dir))
+        if (e.path().extension() == ext)
+          files.push_back(dir + e.path().filename().string());
+      std::sort(files.begin(), files.end());
+      for (const auto& f : files)
+        out << "  " << f << "\n";
+    };
     out << "configs (" << DWVP_CONFIG_DIR << "):\n";
-    std::vector<std::string> files;
-    for (const auto& e : std::filesystem::directory_iterator(DWVP_CONFIG_DIR))
-      if (e.path().extension() == ".yaml")
-        files.push_back(e.path().filename().string());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files)
-      out << "  " << f << "\n";
+    print_files("", ".yaml");
+    out << "DRAM memory specifications (--set dram.spec=" << DWVP_CONFIG_DIR
+        << "/dram/FILE, docs/dram.md):\n";
+    print_files("dram/", ".json");
     out << "every key: dwvp run --dump-config\n";
   }
 }
@@ -71,9 +79,11 @@ int run(const run_options& o, const std::string& command_name) {
   std::cout << "dwvp: " << net.name << ", policy " << o.policy << ", gemm dataflow "
             << cfg.get_string("gemm.dataflow") << ", schedule "
             << cfg.get_string("gemm.schedule") << ", timing "
-            << cfg.get_string("timing.model") << ", " << net.layers.size() << " layers, "
-            << networks::count_macs(net) << " MACs" << (o.no_data ? ", timing only" : "")
-            << "\n\n";
+            << cfg.get_string("timing.model") << ", dram "
+            << (cfg.get_string("dram.spec").empty() ? cfg.get_string("dram.model")
+                                                    : cfg.get_string("dram.spec"))
+            << ", " << net.layers.size() << " layers, " << networks::count_macs(net)
+            << " MACs" << (o.no_data ? ", timing only" : "") << "\n\n";
   simulate_options so;
   so.vcd_path = o.common.vcd;
   so.progress = o.progress;

@@ -33,11 +33,35 @@ int main(int argc, char** argv) {
   app.add_option("--standard", standard, "DRAM preset")
       ->check(CLI::IsMember({"ddr4_2400_x64", "lpddr4_3200"}));
   app.add_option("--spec", spec_file,
-                 "JSON spec: {\"preset\": ..., field overrides} (replaces --standard)");
+                 "JSON spec file (replaces --standard): a memspec {\"memspec\": {...}} "
+                 "as in configs/dram/, or {\"preset\": ..., field overrides}");
   app.add_option(
       "--mapping", mapping,
       "Address mapping, LSB first, e.g. \"offset column:3 bank_group column bank "
-      "row rank\"");
+      "row rank\" (default: the memspec's, else the preset's)");
+  std::string write_memspec;
+  app.add_option("--write-memspec", write_memspec,
+                 "Write the spec and mapping in use as a memspec JSON file and exit");
+  dd::controller_params ctrl;
+  std::string refresh = dd::to_string(ctrl.refresh);
+  app.add_option("--read-queue", ctrl.read_queue, "Controller read queue entries")
+      ->capture_default_str();
+  app.add_option("--write-queue", ctrl.write_queue, "Controller write queue entries")
+      ->capture_default_str();
+  app.add_option("--write-high", ctrl.write_high,
+                 "Controller: drain writes once this many are queued")
+      ->capture_default_str();
+  app.add_option("--write-low", ctrl.write_low,
+                 "Controller: stop draining writes at this many")
+      ->capture_default_str();
+  app.add_option("--ctrl-latency", ctrl.latency, "Controller pipeline latency, clocks")
+      ->capture_default_str();
+  app.add_option("--refresh", refresh, "Refresh mode")
+      ->check(CLI::IsMember({"all_bank", "per_bank"}))
+      ->capture_default_str();
+  app.add_option("--powerdown-idle", ctrl.powerdown_idle,
+                 "Idle clocks before a rank powers down (0 = never)")
+      ->capture_default_str();
   app.add_option("--json", json_file, "Write the statistics as JSON to this file");
   app.add_option("--generate", generate, "Generate requests instead of reading a trace")
       ->check(CLI::IsMember({"sequential", "random", "mixed"}));
@@ -56,28 +80,33 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (trace_file.empty() == generate.empty()) {
-      throw std::invalid_argument("give either a trace file or --generate (not both)");
-    }
     dd::dram_spec spec;
+    std::string spec_mapping;
     if (!spec_file.empty()) {
-      std::ifstream in(spec_file);
-      if (!in) {
-        throw std::runtime_error(spec_file + ": cannot open");
-      }
-      nlohmann::json j;
-      try {
-        in >> j;
-        spec = dd::spec_from_json(j);
-      } catch (const std::exception& e) {
-        throw std::runtime_error(spec_file + ": " + e.what());
-      }
+      const dd::memspec m = dd::load_memspec_file(spec_file);
+      spec = m.spec;
+      spec_mapping = m.mapping;
     } else {
       spec = dd::preset(standard);
     }
-    const dd::address_mapping map = mapping.empty()
-                                        ? dd::address_mapping::default_for(spec)
-                                        : dd::address_mapping::parse(mapping, spec);
+    if (mapping.empty()) {
+      mapping =
+          spec_mapping.empty() ? dd::address_mapping::default_text(spec) : spec_mapping;
+    }
+    const dd::address_mapping map = dd::address_mapping::parse(mapping, spec);
+    dd::parse_refresh_mode(refresh, ctrl.refresh);
+    dd::validate(ctrl, spec);
+    if (!write_memspec.empty()) {
+      std::ofstream out(write_memspec);
+      out << dd::memspec_to_json(spec, mapping).dump(2) << '\n';
+      if (!out) {
+        throw std::runtime_error(write_memspec + ": cannot write");
+      }
+      return 0;
+    }
+    if (trace_file.empty() == generate.empty()) {
+      throw std::invalid_argument("give either a trace file or --generate (not both)");
+    }
 
     std::vector<dd::trace_request> requests;
     if (!generate.empty()) {
@@ -92,7 +121,7 @@ int main(int argc, char** argv) {
       requests = dd::read_trace(in, trace_file);
     }
 
-    dd::dram_channel channel(spec, map);
+    dd::dram_channel channel(spec, map, ctrl);
     const auto t0 = std::chrono::steady_clock::now();
     dd::replay(channel, requests, closed_loop);
     const auto t1 = std::chrono::steady_clock::now();
@@ -100,6 +129,7 @@ int main(int argc, char** argv) {
     const double host_s = std::chrono::duration<double>(t1 - t0).count();
 
     std::cout << "mapping             " << map.to_string() << '\n';
+    std::cout << "controller          " << dd::describe(ctrl) << '\n';
     std::cout << dd::format_stats(stats, spec);
     std::printf("host time           %.3f s (%.2f M requests/s)\n", host_s,
                 host_s > 0 ? double(requests.size()) / host_s / 1e6 : 0.0);
