@@ -207,8 +207,10 @@ void print_summary(std::ostream& out, const network_run& run) {
     const auto& d = run.dram;
     const dram_energy_parts e = energy_parts(d.energy);
     out << std::setprecision(1) << "DRAM " << run.dram_model << "  row hits "
-        << 100.0 * d.row_hit_rate() << " %, avg latency " << d.avg_latency_ps() / 1000.0
-        << " ns, energy " << std::setprecision(3) << e.total / 1e6 << " uJ\n";
+        << 100.0 * d.row_hit_rate() << " %, avg latency read "
+        << d.avg_read_latency_ps() / 1000.0 << " ns, write (posted) "
+        << d.avg_write_latency_ps() / 1000.0 << " ns, energy " << std::setprecision(3)
+        << e.total / 1e6 << " uJ\n";
     out << "DRAM energy       activate " << e.activate / 1e6 << " + read " << e.read / 1e6
         << " + write " << e.write / 1e6 << " + refresh " << e.refresh / 1e6
         << " + background " << e.background / 1e6 << " uJ\n";

@@ -28,47 +28,70 @@ void dma::trace(sc_core::sc_trace_file* tf) const {
 }
 
 void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
-  dma_command* c = command_of<dma_command>(trans);
-  if (!c) {
+  dma_command* head = command_of<dma_command>(trans);
+  if (!head) {
     m_log->error("command socket: not a DMA command");
     trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;
   }
   const sc_time now = sc_core::sc_time_stamp();
-  if (c->start < now)
-    c->start = now;
-  c->end = c->start;
-  const bool ok = c->kind == dma_command::move     ? run_move(*c)
-                  : c->kind == dma_command::mirror ? run_mirror(*c)
-                                                   : run_external(*c);
-  m_busy_time += c->end - c->start;
   static const char* const kinds[] = {"load", "store", "move", "mirror"};
-  m_log->debug("{} of {} bytes, bus 0x{:08x}, local 0x{:08x}: {:.3f} to {:.3f} ns{}",
-               kinds[c->kind],
-               c->kind == dma_command::move ? c->local_src.bytes() : c->external.bytes(),
-               c->external.addr, c->local_addr, c->start.to_seconds() * 1e9,
-               c->end.to_seconds() * 1e9, ok ? "" : " FAILED");
+  bool ok = true;
+  // Moves and mirrors run alone; loads and stores of the chain are submitted together,
+  // then completed.
+  m_transfers.clear();
+  for (dma_command* c = head; c; c = c->also) {
+    if (c->start < now)
+      c->start = now;
+    c->end = c->start;
+    c->failed = false;
+    if (c->kind == dma_command::move || c->kind == dma_command::mirror) {
+      if (c != head || c->also) {
+        m_log->error("command socket: a {} cannot be chained", kinds[c->kind]);
+        trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+      }
+      ok = c->kind == dma_command::move ? run_move(*c) : run_mirror(*c);
+      c->failed = !ok;
+    } else {
+      m_transfers.push_back(transfer{c, {}, {}});
+    }
+  }
+  for (transfer& x : m_transfers)
+    if (ok && !submit_external(x)) {
+      x.c->failed = true;
+      ok = false;
+    }
+  // Every submitted burst is completed, also after a failure.
+  for (transfer& x : m_transfers)
+    if (!finish_external(x)) {
+      x.c->failed = true;
+      ok = false;
+    }
+  for (dma_command* c = head; c; c = c->also) {
+    m_busy_time += c->end - c->start;
+    m_log->debug("{} of {} bytes, bus 0x{:08x}, local 0x{:08x}: {:.3f} to {:.3f} ns{}",
+                 kinds[c->kind],
+                 c->kind == dma_command::move ? c->local_src.bytes()
+                                              : c->external.bytes(),
+                 c->external.addr, c->local_addr, c->start.to_seconds() * 1e9,
+                 c->end.to_seconds() * 1e9, c->failed ? " FAILED" : "");
+  }
   trans.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_GENERIC_ERROR_RESPONSE);
 }
 
-bool dma::bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write, sc_time& when,
-                    bool timing_only) {
+bool dma::split(uint64_t addr, uint8_t* data, uint32_t len, bool write,
+                split_access_extension& ext, sc_time& delay, bool timing_only) {
   tlm::tlm_generic_payload trans;
   prepare_payload(trans, write, addr, data, len);
   timing_only_scope marker(trans, timing_only);
-  // `when` is the issue time in, the completion time out.
-  const sc_time issue = when;
-  sc_time delay = when - sc_core::sc_time_stamp();
+  extension_scope<split_access_extension> scope(trans, &ext);
   bus_socket->b_transport(trans, delay);
-  when = sc_core::sc_time_stamp() + delay;
-  ++m_bursts;
   if (trans.is_response_error()) {
     m_log->error("{} burst of {} bytes at 0x{:08x} failed: {}", write ? "write" : "read",
                  len, addr, trans.get_response_string());
     return false;
   }
-  (write ? m_bytes_written : m_bytes_read) += len;
-  m_in_flight.add(issue, when, len);
   return true;
 }
 
@@ -86,14 +109,16 @@ bool dma::local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
   return true;
 }
 
-bool dma::run_external(dma_command& c) {
+bool dma::submit_external(transfer& x) {
+  dma_command& c = *x.c;
   const strided_region& t = c.external;
   if (t.bytes() == 0)
     return true;
   const bool store = c.kind == dma_command::store;
-  m_done.assign(m_params.outstanding, c.start);
-  size_t slot = 0;
+  if (!c.timing_only)
+    x.staging.resize(t.bytes());
   uint64_t local = c.local_addr;
+  size_t staged = 0;
   // Rows (and planes) that follow each other in memory are one contiguous run.
   const bool rows_contiguous = t.row_stride == t.row_bytes || t.rows == 1;
   const bool planes_contiguous =
@@ -104,35 +129,64 @@ bool dma::run_external(dma_command& c) {
   const uint64_t run_bytes = planes_contiguous ? t.bytes()
                              : rows_contiguous ? uint64_t(t.row_bytes) * t.rows
                                                : t.row_bytes;
+  split_access_extension ext;
+  ext.stream = m_params.stream + (store ? 1 : 0);
+  ext.window = m_params.outstanding;
   for (uint32_t p = 0; p < planes; ++p) {
     for (uint32_t r = 0; r < runs; ++r) {
       const uint64_t addr = t.addr + p * t.plane_stride + r * t.row_stride;
       for (uint64_t done = 0; done < run_bytes;) {
         const uint32_t len = static_cast<uint32_t>(
             std::min<uint64_t>(m_params.burst_bytes, run_bytes - done));
-        // Issue when a slot is free: `outstanding` bursts before this one completed.
-        sc_time when = std::max(c.start, m_done[slot]);
-        sc_time local_delay = when - sc_core::sc_time_stamp();
-        if (store &&
-            !local_access(local, m_burst.data(), len, false, local_delay, c.timing_only))
+        uint8_t* data = c.timing_only ? m_burst.data() : x.staging.data() + staged;
+        sc_time delay = c.start - sc_core::sc_time_stamp();
+        if (store && !local_access(local, data, len, false, delay, c.timing_only))
           return false;
-        if (!bus_burst(addr + done, m_burst.data(), len, store, when, c.timing_only)) {
+        ext.phase = split_access_extension::submit;
+        delay = c.start - sc_core::sc_time_stamp();
+        if (!split(addr + done, data, len, store, ext, delay, c.timing_only)) {
           c.failed_addr = addr + done;
           return false;
         }
-        local_delay = when - sc_core::sc_time_stamp();
-        if (!store &&
-            !local_access(local, m_burst.data(), len, true, local_delay, c.timing_only))
-          return false;
-        m_done[slot] = when;
-        slot = (slot + 1) % m_done.size();
-        c.end = std::max(c.end, when);
+        x.bursts.push_back({addr + done, local, len, ext.ticket, staged,
+                            ext.arrival > c.start ? ext.arrival - c.start : sc_time()});
         local += len;
+        staged += len;
         done += len;
       }
     }
   }
   return true;
+}
+
+bool dma::finish_external(transfer& x) {
+  dma_command& c = *x.c;
+  const bool store = c.kind == dma_command::store;
+  bool ok = true;
+  split_access_extension ext;
+  ext.stream = m_params.stream + (store ? 1 : 0);
+  ext.window = m_params.outstanding;
+  for (const burst_record& b : x.bursts) {
+    ext.phase = split_access_extension::complete;
+    ext.ticket = b.ticket;
+    uint8_t* data = c.timing_only ? m_burst.data() : x.staging.data() + b.staged;
+    sc_time delay;
+    if (!split(b.addr, data, b.len, store, ext, delay, c.timing_only)) {
+      c.failed_addr = b.addr;
+      ok = false;
+      continue;
+    }
+    const sc_time when = sc_core::sc_time_stamp() + delay;
+    ++m_bursts;
+    (store ? m_bytes_written : m_bytes_read) += b.len;
+    // In flight from when the window let it leave the DMA (the target saw it `lag`
+    // later).
+    m_in_flight.add(ext.issued > b.lag ? ext.issued - b.lag : ext.issued, when, b.len);
+    c.end = std::max(c.end, when);
+    if (!store && ok && !local_access(b.local, data, b.len, true, delay, c.timing_only))
+      ok = false;
+  }
+  return ok;
 }
 
 bool dma::run_mirror(dma_command& c) {

@@ -2,10 +2,13 @@
 // memories, split into bursts with several in flight. Three sockets: `cmd_socket`
 // takes dma_command records (accel_protocol.h) from the command processor and the tile
 // sequencer; `bus_socket` issues the bursts onto the SoC bus; `local_socket` writes and
-// reads the SRAM buffers over the local bus. Loosely timed: each burst is one
-// b_transport issued at its own start time, no earlier than the completion of the
-// burst `outstanding` places before it; the DRAM channel decides each burst's latency.
-// The SRAM side is pipelined behind the bus beats and adds no time. docs/architecture.md.
+// reads the SRAM buffers over the local bus. Loosely timed, with split accesses
+// (split_access_extension): every burst of a command, and of the commands chained to
+// it (`also`), is submitted first, on the engine's read or write stream, each allowed
+// `outstanding` bursts in flight across commands; then their completions are
+// collected. So a tile's store and the next tile's prefetch reach the DRAM controller
+// together and it orders them. The SRAM side is pipelined behind the bus beats and adds
+// no time. docs/architecture.md, docs/dram.md.
 #pragma once
 
 #include "accel_protocol.h"
@@ -26,7 +29,8 @@ namespace dwvp::models {
 
 struct dma_params {
   uint32_t burst_bytes = 256; // largest burst
-  uint32_t outstanding = 8;   // bursts in flight per transfer
+  uint32_t outstanding = 8;   // bursts in flight per direction (read, write)
+  uint32_t stream = 1;        // split-access stream ids: reads stream, writes stream + 1
 };
 
 class dma : public sc_core::sc_module {
@@ -49,19 +53,34 @@ public:
 
 private:
   void b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  bool run_external(dma_command& c);
+  // One burst of an external transfer between submit and completion.
+  struct burst_record {
+    uint64_t addr;
+    uint64_t local;
+    uint32_t len;
+    uint64_t ticket;
+    size_t staged;        // offset of its bytes in the command's staging buffer
+    sc_core::sc_time lag; // from its start at the DMA to its arrival at the target
+  };
+  struct transfer {
+    dma_command* c;
+    std::vector<burst_record> bursts;
+    std::vector<uint8_t> staging; // the command's bytes (functional runs)
+  };
+  bool submit_external(transfer& x);
+  bool finish_external(transfer& x);
+  bool split(uint64_t addr, uint8_t* data, uint32_t len, bool write,
+             split_access_extension& ext, sc_core::sc_time& delay, bool timing_only);
   bool run_move(dma_command& c);
   bool run_mirror(dma_command& c);
-  bool bus_burst(uint64_t addr, uint8_t* data, uint32_t len, bool write,
-                 sc_core::sc_time& when, bool timing_only);
   bool local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
                     sc_core::sc_time& delay, bool timing_only);
 
   dma_params m_params;
   timeline& m_events;
   std::shared_ptr<spdlog::logger> m_log;
-  std::vector<sc_core::sc_time> m_done; // completion of the last `outstanding` bursts
-  std::vector<uint8_t> m_burst;         // one burst's bytes on their way through
+  std::vector<transfer> m_transfers; // the chain being run
+  std::vector<uint8_t> m_burst;      // one burst's bytes on their way through
   uint64_t m_bytes_read = 0, m_bytes_written = 0, m_bursts = 0;
   sc_core::sc_time m_busy_time;
   sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> m_in_flight_sig;

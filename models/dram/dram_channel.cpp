@@ -1,6 +1,7 @@
 #include "dram_channel.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace dwvp::dram {
@@ -12,7 +13,22 @@ inline ps_t max2(ps_t a, ps_t b) {
   return a > b ? a : b;
 }
 
+constexpr uint32_t k_histogram_clocks = 4096;
+
 } // namespace
+
+uint64_t dram_stats::latency_percentile_ps(double fraction) const {
+  if (!requests || latency_histogram.empty())
+    return 0;
+  const double need = std::max(1.0, fraction * double(requests));
+  uint64_t seen = 0;
+  for (size_t b = 0; b < latency_histogram.size(); ++b) {
+    seen += latency_histogram[b];
+    if (double(seen) >= need)
+      return uint64_t(b) * tck_ps;
+  }
+  return uint64_t(latency_histogram.size() - 1) * tck_ps;
+}
 
 dram_channel::dram_channel(const dram_spec& spec)
     : dram_channel(spec, address_mapping::default_for(spec)) {}
@@ -27,6 +43,7 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   validate(m_params, m_spec);
   m_groups_per_rank = m_spec.bank_groups;
   m_banks_per_group = m_spec.banks_per_group;
+  m_banks_per_rank = m_spec.banks_per_rank();
   const ps_t t = m_spec.tck_ps;
   m_tck = t;
   m_cl = t * m_spec.cl;
@@ -48,28 +65,41 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_refi = t * m_spec.refi;
   m_rfc = t * m_spec.rfc;
   m_burst = t * m_spec.burst_cycles();
+  m_rtrs = t * m_spec.rtrs;
+  m_xp = t * m_spec.xp;
+  m_cke = t * m_spec.cke;
+  m_refi_pb = t * m_spec.refi_pb;
+  m_rfc_pb = t * m_spec.rfc_pb;
+  m_latency = t * m_params.latency;
+  m_idle = t * m_params.powerdown_idle;
   m_burst_mask = m_spec.burst_bytes() - 1;
-  m_banks.resize(size_t{m_spec.ranks} * m_spec.banks_per_rank());
-  m_groups.resize(size_t{m_spec.ranks} * m_spec.bank_groups);
+  m_banks.resize(size_t{m_spec.ranks} * m_banks_per_rank);
+  m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
+  m_col_ok.resize(m_groups.size());
+  m_act_ok.resize(m_groups.size());
+  m_queue[0].reserve(m_params.read_queue);
+  m_queue[1].reserve(m_params.write_queue);
+  m_sources.push_back(source_state{0, {}, {}, 0});
   init();
 }
 
 void dram_channel::init() {
-  for (bank_state& b : m_banks) {
-    b = {k_closed, 0, 0, 0};
+  const bool per_bank = m_params.refresh == refresh_mode::per_bank;
+  const ps_t interval = per_bank ? m_refi_pb : m_refi;
+  for (uint32_t i = 0; i < m_ranks.size(); ++i) {
+    // Ranks refresh staggered over the interval.
+    m_ranks[i].next_ref = interval + ps_t(i) * (interval / ps_t(m_ranks.size()));
   }
-  for (group_state& g : m_groups) {
-    g = {k_never, k_never, k_never};
-  }
-  for (rank_state& r : m_ranks) {
-    r.last_act = k_never;
-    std::fill(std::begin(r.faw), std::end(r.faw), k_never);
-    r.faw_next = 0;
-  }
-  m_next_ref = m_refi;
   m_stats = {};
   m_stats.peak_gbps = m_spec.peak_bandwidth_gbps();
+  m_stats.tck_ps = m_spec.tck_ps;
+  m_stats.latency_histogram.assign(k_histogram_clocks, 0);
+}
+
+uint32_t dram_channel::add_source(uint32_t window) {
+  m_sources.push_back(source_state{std::max(window, 1u), {}, {}, 0});
+  return static_cast<uint32_t>(m_sources.size() - 1);
 }
 
 int64_t dram_channel::open_row(uint32_t bank_index) const {
@@ -79,208 +109,531 @@ int64_t dram_channel::open_row(uint32_t bank_index) const {
   return m_banks[bank_index].open_row;
 }
 
-uint64_t dram_channel::access(uint64_t issue_ps, uint64_t address, bool is_write,
-                              uint32_t size_bytes) {
+uint64_t dram_channel::submit(uint32_t source, uint64_t issue_ps, uint64_t address,
+                              bool is_write, uint32_t size_bytes, bool keep) {
   if (size_bytes == 0) {
-    throw std::invalid_argument("dram_channel::access: size_bytes must be > 0");
+    throw std::invalid_argument("dram_channel::submit: size_bytes must be > 0");
   }
-  // Commands start on a clock edge.
-  const ps_t issue = static_cast<ps_t>(issue_ps);
-  const ps_t arrive = (issue + m_tck - 1) / m_tck * m_tck;
-
+  if (source >= m_sources.size()) {
+    throw std::invalid_argument("dram_channel::submit: unknown source " +
+                                std::to_string(source));
+  }
   const uint64_t first = address & ~m_burst_mask;
   const uint64_t last = (address + size_bytes - 1) & ~m_burst_mask;
-  uint64_t done = 0;
-  for (uint64_t a = first;; a += m_burst_mask + 1) {
-    done = do_burst(arrive, a, is_write);
-    if (a == last) {
-      break;
-    }
-  }
-
-  dram_stats& s = m_stats;
-  if (!m_any_request || issue_ps < s.first_issue_ps) {
-    s.first_issue_ps = issue_ps;
+  request_state r{};
+  r.source = source;
+  r.is_write = is_write;
+  r.keep = keep;
+  r.size = size_bytes;
+  r.address = first;
+  r.issue = static_cast<ps_t>(issue_ps);
+  r.bursts = static_cast<uint32_t>((last - first) / (m_burst_mask + 1) + 1);
+  r.bursts_left = r.bursts;
+  r.bursts_open = 0;
+  const uint64_t ticket = m_ticket_base + m_requests.size();
+  m_requests.push_back(r);
+  m_sources[source].waiting.push_back(ticket);
+  ++m_open_requests;
+  if (!m_any_request || issue_ps < m_stats.first_issue_ps) {
+    m_stats.first_issue_ps = issue_ps;
   }
   m_any_request = true;
+  return ticket;
+}
+
+dram_channel::completion_times dram_channel::completion(uint64_t ticket) {
+  if (ticket < m_ticket_base || ticket >= m_ticket_base + m_requests.size() ||
+      !req(ticket).keep) {
+    throw std::invalid_argument("dram_channel::completion: ticket " +
+                                std::to_string(ticket) +
+                                " is unknown, not kept or already asked");
+  }
+  while (req(ticket).done == k_unknown) {
+    if (!step()) {
+      throw std::logic_error("dram_channel: scheduler stalled with requests queued");
+    }
+  }
+  request_state& r = req(ticket);
+  const completion_times times{static_cast<uint64_t>(r.sent),
+                               static_cast<uint64_t>(r.accepted),
+                               static_cast<uint64_t>(r.done)};
+  r.keep = false;
+  retire_front();
+  return times;
+}
+
+uint64_t dram_channel::access(uint64_t issue_ps, uint64_t address, bool is_write,
+                              uint32_t size_bytes) {
+  return completion(submit(0, issue_ps, address, is_write, size_bytes)).done_ps;
+}
+
+void dram_channel::drain() {
+  while (step()) {
+  }
+}
+
+void dram_channel::serve_until(uint64_t open_requests) {
+  while (m_open_requests > open_requests) {
+    if (!step())
+      throw std::logic_error("dram_channel: scheduler stalled with requests queued");
+  }
+}
+
+void dram_channel::retire_front() {
+  while (!m_requests.empty() && m_requests.front().done != k_unknown &&
+         !m_requests.front().keep && m_requests.front().bursts_open == 0 &&
+         m_requests.front().bursts_left == 0) {
+    m_requests.pop_front();
+    ++m_ticket_base;
+  }
+}
+
+void dram_channel::finish_request(uint64_t ticket, ps_t done) {
+  request_state& r = req(ticket);
+  r.done = done;
+  --m_open_requests;
+  dram_stats& s = m_stats;
   ++s.requests;
-  if (is_write) {
+  if (r.is_write) {
     ++s.writes;
-    s.bytes_written += size_bytes;
+    s.bytes_written += r.size;
   } else {
     ++s.reads;
-    s.bytes_read += size_bytes;
+    s.bytes_read += r.size;
   }
-  const uint64_t latency = done - issue_ps;
+  const uint64_t latency = static_cast<uint64_t>(max2(0, done - r.sent));
   s.total_latency_ps += latency;
+  if (!r.is_write)
+    s.read_latency_ps += latency;
   s.max_latency_ps = std::max(s.max_latency_ps, latency);
-  s.last_done_ps = std::max(s.last_done_ps, done);
-  return done;
+  const uint64_t clocks = latency / uint64_t(m_tck);
+  ++s.latency_histogram[std::min<uint64_t>(clocks, k_histogram_clocks - 1)];
+  source_state& src = m_sources[r.source];
+  if (src.window) {
+    for (auto& f : src.in_flight)
+      if (f.first == ticket)
+        f.second = done;
+  }
 }
 
-uint64_t dram_channel::do_burst(ps_t arrive, uint64_t address, bool is_write) {
-  const dram_address d = m_mapping.decode(address);
-  const uint32_t group_index = d.rank * m_groups_per_rank + d.bank_group;
-  bank_state& b = m_banks[size_t{group_index} * m_banks_per_group + d.bank];
-  group_state& g = m_groups[group_index];
-  rank_state& r = m_ranks[d.rank];
+dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const {
+  // A new request needs one of the source's `window` slots: the earliest time at or
+  // after t when fewer than `window` of its requests are incomplete.
+  if (!s.window)
+    return t;
+  ps_t pending[64];
+  uint32_t n = 0, unknown = 0;
+  for (const auto& f : s.in_flight) {
+    if (f.second == k_unknown)
+      ++unknown;
+    else if (f.second > t && n < 64)
+      pending[n++] = f.second;
+  }
+  const uint32_t busy = n + unknown;
+  if (busy < s.window)
+    return t;
+  const uint32_t need = busy - s.window + 1; // completions to wait for
+  if (need > n)
+    return k_unknown;
+  std::sort(pending, pending + n);
+  return max2(t, pending[need - 1]);
+}
 
+dram_channel::ps_t dram_channel::admit_time(source_state& s) const {
+  if (s.waiting.empty())
+    return k_unknown;
+  const request_state& r = m_requests[s.waiting.front() - m_ticket_base];
+  const int w = r.is_write ? 1 : 0;
+  const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
+  if (m_queue[w].size() >= capacity)
+    return k_unknown; // a column command frees a slot
+  const ps_t t = max2(max2(edge(r.issue), s.last_admit), m_last_cmd);
+  return r.bursts_left == r.bursts ? slot_time(s, t) : t;
+}
+
+void dram_channel::wake(rank_state& r, ps_t t) {
+  // Power-down: a rank with nothing queued for `powerdown_idle` clocks after its last
+  // command powers down; a request for it waits for tCKE (minimum residency) and tXP.
+  if (m_idle == 0 || t < r.last_activity + m_idle)
+    return;
+  const ps_t enter = r.last_activity + m_idle;
+  const ps_t exit = max2(t, enter + m_cke);
+  (r.open_banks ? r.pd_open_ps : r.pd_closed_ps) += static_cast<uint64_t>(exit - enter);
+  ++m_stats.powerdowns;
+  r.cmd_ok = max2(r.cmd_ok, exit + m_xp);
+  r.last_activity = exit + m_xp;
+}
+
+void dram_channel::admit(uint32_t source, ps_t t) {
+  source_state& s = m_sources[source];
+  const uint64_t ticket = s.waiting.front();
+  request_state& r = req(ticket);
+  const int w = r.is_write ? 1 : 0;
+  std::vector<entry>& q = m_queue[w];
+  const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
+  if (r.bursts_left == r.bursts)
+    r.sent = s.last_sent = slot_time(s, max2(r.issue, s.last_sent));
+  if (s.window && r.bursts_left == r.bursts) {
+    // Slots whose request completed by now are free again.
+    auto& f = s.in_flight;
+    f.erase(std::remove_if(
+                f.begin(), f.end(),
+                [t](const auto& x) { return x.second != k_unknown && x.second <= t; }),
+            f.end());
+    f.emplace_back(ticket, k_unknown);
+  }
+  while (r.bursts_left > 0 && q.size() < capacity) {
+    const uint64_t address =
+        r.address + uint64_t(r.bursts - r.bursts_left) * (m_burst_mask + 1);
+    const dram_address d = m_mapping.decode(address);
+    entry e{};
+    e.ticket = ticket;
+    e.address = address;
+    e.admit = t + m_latency;
+    e.rank = d.rank;
+    e.group = d.rank * m_groups_per_rank + d.bank_group;
+    e.bank = e.group * m_banks_per_group + d.bank;
+    e.row = d.row;
+    bank_state& b = m_banks[e.bank];
+    if (b.open_row == e.row) {
+      ++b.hits[w];
+      ++m_hit_count[w];
+    }
+    rank_state& rk = m_ranks[e.rank];
+    if (rk.queued == 0)
+      wake(rk, t);
+    ++rk.queued;
+    q.push_back(e);
+    --r.bursts_left;
+    ++r.bursts_open;
+  }
+  if (r.bursts_left == 0) {
+    s.waiting.pop_front();
+    s.last_admit = t;
+    r.accepted = t;
+    if (r.is_write) {
+      // Posted: the write is complete for its initiator once it is in the queue.
+      r.bursts_open = 0;
+      finish_request(ticket, t + m_latency);
+      if (!r.keep)
+        retire_front();
+    }
+  }
+}
+
+bool dram_channel::step() {
+  // Arrivals at or before the next command slot enter first (they cannot be
+  // overtaken by a command).
   for (;;) {
-    // Row commands.
-    ps_t t_act = 0, t_pre = 0;
-    ps_t col_ready;
-    const bool hit = b.open_row == d.row;
-    const bool conflict = !hit && b.open_row != k_closed;
-    if (hit) {
-      col_ready = b.col_ok;
-    } else {
-      ps_t act_from = max2(arrive, b.act_ok);
-      if (conflict) {
-        t_pre = max2(arrive, b.pre_ok);
-        act_from = max2(act_from, t_pre + m_rp);
-      }
-      t_act = max2(act_from, r.last_act + m_rrd_s);
-      t_act = max2(t_act, g.last_act + m_rrd_l);
-      t_act = max2(t_act, r.faw[r.faw_next] + m_faw);
-      col_ready = t_act + m_rcd;
-    }
-
-    // Column command.
-    ps_t t_col = max2(max2(arrive, col_ready), m_last_col + m_ccd_s);
-    t_col = max2(t_col, g.last_col + m_ccd_l);
-    if (is_write) {
-      t_col = max2(t_col, m_last_rd + m_rtw);
-      t_col = max2(t_col, m_bus_free - m_cwl);
-    } else {
-      t_col = max2(t_col, m_wr_end + m_wtr_s);
-      t_col = max2(t_col, g.wr_end + m_wtr_l);
-      t_col = max2(t_col, m_bus_free - m_cl);
-    }
-
-    // A refresh due before this burst's column command goes first; it closes every
-    // row, so the burst is planned again.
-    if (t_col >= m_next_ref) {
-      refresh(arrive);
-      continue;
-    }
-
-    // Commit.
-    if (hit) {
-      ++m_stats.row_hits;
-    } else {
-      if (conflict) {
-        ++m_stats.row_conflicts;
-        ++m_stats.precharges;
-      } else {
-        ++m_stats.row_misses;
-      }
-      ++m_stats.activates;
-      r.faw[r.faw_next] = t_act;
-      r.faw_next = (r.faw_next + 1) & 3u;
-      r.last_act = t_act;
-      g.last_act = t_act;
-      b.open_row = d.row;
-      b.act_ok = t_act + m_rc;
-      b.pre_ok = t_act + m_ras;
-      b.col_ok = t_act + m_rcd;
-      if (m_all_closed) {
-        m_precharged_ps += static_cast<uint64_t>(t_act - m_all_closed_since);
-        m_all_closed = false;
-      }
-      if (m_observer) {
-        const uint32_t flat = group_index * m_banks_per_group + d.bank;
-        if (conflict)
-          m_observer(flat, -1, static_cast<uint64_t>(t_pre));
-        m_observer(flat, d.row, static_cast<uint64_t>(t_act));
+    ps_t best = k_unknown;
+    uint32_t who = 0;
+    for (uint32_t i = 0; i < m_sources.size(); ++i) {
+      const ps_t t = admit_time(m_sources[i]);
+      if (t < best) {
+        best = t;
+        who = i;
       }
     }
-    m_last_col = t_col;
-    g.last_col = t_col;
-    ps_t data_end;
-    if (is_write) {
-      data_end = t_col + m_cwl + m_burst;
-      ++m_stats.write_bursts;
-      m_wr_end = data_end;
-      g.wr_end = data_end;
-      b.pre_ok = max2(b.pre_ok, data_end + m_wr);
-    } else {
-      data_end = t_col + m_cl + m_burst;
-      ++m_stats.read_bursts;
-      m_last_rd = t_col;
-      b.pre_ok = max2(b.pre_ok, t_col + m_rtp);
-    }
-    m_bus_free = data_end;
-    ++m_stats.bursts;
-    return static_cast<uint64_t>(data_end);
+    if (best == k_unknown || best > m_now)
+      break;
+    admit(who, best);
   }
+
+  // Mode: reads, or writes between the watermarks (or when no read is queued).
+  const size_t reads = m_queue[0].size(), writes = m_queue[1].size();
+  if (!m_write_mode && (writes >= m_params.write_high || (reads == 0 && writes > 0)))
+    m_write_mode = true;
+  else if (m_write_mode && (writes == 0 || (writes <= m_params.write_low && reads > 0)))
+    m_write_mode = false;
+  const int w = m_write_mode ? 1 : 0;
+  std::vector<entry>& q = m_queue[w];
+
+  // Earliest command of the current mode: a column command (row hit) first, then the
+  // row command (PRE / ACT) of the oldest request whose bank needs one.
+  ps_t hit_t = k_unknown, row_t = k_unknown;
+  size_t hit_i = 0, row_i = 0;
+  if (!q.empty()) {
+    ps_t col_lb = k_unknown; // no column command of this mode can issue earlier
+    for (uint32_t g = 0; g < m_groups.size(); ++g) {
+      const group_state& gs = m_groups[g];
+      const uint32_t ri = g / m_groups_per_rank;
+      const rank_state& rs = m_ranks[ri];
+      const ps_t bus = m_bus_free + (ri != m_bus_rank ? m_rtrs : 0);
+      ps_t c = max2(max2(rs.last_col + m_ccd_s, gs.last_col + m_ccd_l), rs.cmd_ok);
+      if (w)
+        c = max2(max2(c, m_last_rd + m_rtw), bus - m_cwl);
+      else
+        c = max2(max2(max2(c, rs.wr_end + m_wtr_s), gs.wr_end + m_wtr_l), bus - m_cl);
+      m_col_ok[g] = c;
+      col_lb = std::min(col_lb, c);
+      m_act_ok[g] = max2(max2(max2(rs.last_act + m_rrd_s, gs.last_act + m_rrd_l),
+                              rs.faw[rs.faw_next] + m_faw),
+                         rs.cmd_ok);
+    }
+    col_lb = max2(col_lb, m_now);
+    // With every queued request a row hit, the oldest hit that meets the lower bound
+    // is the choice.
+    const bool all_hits = m_hit_count[w] == q.size();
+    for (size_t i = 0; i < q.size(); ++i) {
+      const entry& e = q[i];
+      const bank_state& b = m_banks[e.bank];
+      ps_t t;
+      if (b.open_row == e.row) {
+        t = max2(max2(max2(e.admit, b.col_ok), m_col_ok[e.group]), m_now);
+        if (t < hit_t) {
+          hit_t = t;
+          hit_i = i;
+          if (t == m_now || (all_hits && t <= col_lb))
+            break; // the oldest hit ready now (or at the bound): nothing beats it
+        }
+        continue;
+      }
+      if (b.open_row == k_closed) {
+        t = max2(max2(e.admit, b.act_ok), m_act_ok[e.group]);
+      } else {
+        if (b.hits[w])
+          continue; // queued requests still hit the open row
+        t = max2(max2(e.admit, b.pre_ok), m_ranks[e.rank].cmd_ok);
+      }
+      t = max2(t, m_now);
+      if (t < row_t) {
+        row_t = t;
+        row_i = i;
+      }
+    }
+  }
+  const bool column = hit_t <= row_t;
+  const ps_t cmd_t = column ? hit_t : row_t;
+
+  // An arrival before that command may bring a better one.
+  ps_t adm_t = k_unknown;
+  uint32_t who = 0;
+  for (uint32_t i = 0; i < m_sources.size(); ++i) {
+    const ps_t t = admit_time(m_sources[i]);
+    if (t < adm_t) {
+      adm_t = t;
+      who = i;
+    }
+  }
+  if (adm_t != k_unknown && adm_t <= cmd_t) {
+    admit(who, adm_t);
+    return true;
+  }
+  if (cmd_t == k_unknown)
+    return false;
+
+  const size_t i = column ? hit_i : row_i;
+  rank_state& rank = m_ranks[q[i].rank];
+  if (cmd_t >= rank.next_ref) {
+    refresh(q[i].rank);
+    return true;
+  }
+  if (column)
+    issue_column(i, cmd_t);
+  else
+    issue_row(i, cmd_t);
+  return true;
 }
 
-void dram_channel::refresh(ps_t arrive) {
-  // Precharge-all once every open bank may be precharged, then REF for tRFC.
-  ps_t start = m_next_ref;
-  uint32_t open = 0;
-  for (const bank_state& b : m_banks) {
-    if (b.open_row != k_closed) {
-      start = max2(start, b.pre_ok);
-      ++open;
+void dram_channel::clear_hits(bank_state& b) {
+  m_hit_count[0] -= b.hits[0];
+  m_hit_count[1] -= b.hits[1];
+  b.hits[0] = b.hits[1] = 0;
+}
+
+void dram_channel::set_open(rank_state& r, int delta, ps_t t) {
+  if (r.open_banks > 0 && t > r.state_since)
+    r.open_ps += static_cast<uint64_t>(t - r.state_since);
+  r.state_since = max2(r.state_since, t);
+  r.open_banks = static_cast<uint32_t>(int(r.open_banks) + delta);
+}
+
+void dram_channel::issue_row(size_t i, ps_t t) {
+  const int w = m_write_mode ? 1 : 0;
+  entry& e = m_queue[w][i];
+  bank_state& b = m_banks[e.bank];
+  rank_state& r = m_ranks[e.rank];
+  if (b.open_row != k_closed) {
+    ++m_stats.precharges;
+    b.open_row = k_closed;
+    b.act_ok = max2(b.act_ok, t + m_rp);
+    clear_hits(b);
+    set_open(r, -1, t);
+    e.conflict_seen = true;
+    if (m_observer)
+      m_observer(e.bank, -1, static_cast<uint64_t>(t));
+  } else {
+    ++m_stats.activates;
+    group_state& g = m_groups[e.group];
+    r.faw[r.faw_next] = t;
+    r.faw_next = (r.faw_next + 1) & 3u;
+    r.last_act = t;
+    g.last_act = t;
+    b.open_row = e.row;
+    b.act_ok = t + m_rc;
+    b.pre_ok = t + m_ras;
+    b.col_ok = t + m_rcd;
+    uint16_t hits[2] = {0, 0};
+    for (int k = 0; k < 2; ++k)
+      for (const entry& x : m_queue[k])
+        if (x.bank == e.bank && x.row == e.row)
+          ++hits[k];
+    clear_hits(b);
+    b.hits[0] = hits[0];
+    b.hits[1] = hits[1];
+    m_hit_count[0] += hits[0];
+    m_hit_count[1] += hits[1];
+    set_open(r, +1, t);
+    e.act_seen = true;
+    if (m_observer)
+      m_observer(e.bank, e.row, static_cast<uint64_t>(t));
+  }
+  r.last_activity = max2(r.last_activity, t);
+  m_now = t + m_tck;
+  m_last_cmd = t;
+}
+
+void dram_channel::issue_column(size_t i, ps_t t) {
+  const int w = m_write_mode ? 1 : 0;
+  std::vector<entry>& q = m_queue[w];
+  const entry e = q[i];
+  q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+  bank_state& b = m_banks[e.bank];
+  group_state& g = m_groups[e.group];
+  rank_state& r = m_ranks[e.rank];
+  if (e.conflict_seen)
+    ++m_stats.row_conflicts;
+  else if (e.act_seen)
+    ++m_stats.row_misses;
+  else
+    ++m_stats.row_hits;
+  if (b.hits[w]) {
+    --b.hits[w];
+    --m_hit_count[w];
+  }
+  r.last_col = t;
+  g.last_col = t;
+  ps_t data_end;
+  if (w) {
+    data_end = t + m_cwl + m_burst;
+    ++m_stats.write_bursts;
+    r.wr_end = data_end;
+    g.wr_end = data_end;
+    b.pre_ok = max2(b.pre_ok, data_end + m_wr);
+  } else {
+    data_end = t + m_cl + m_burst;
+    ++m_stats.read_bursts;
+    m_last_rd = t;
+    b.pre_ok = max2(b.pre_ok, t + m_rtp);
+    request_state& rq = req(e.ticket);
+    rq.data_end = max2(rq.data_end, data_end);
+    if (--rq.bursts_open == 0 && rq.bursts_left == 0) {
+      finish_request(e.ticket, rq.data_end);
+      if (!rq.keep)
+        retire_front();
     }
   }
-  if (open) {
-    if (m_observer)
-      for (uint32_t i = 0; i < m_banks.size(); ++i)
-        if (m_banks[i].open_row != k_closed)
-          m_observer(i, -1, static_cast<uint64_t>(start));
-    start += m_rp;
-    m_stats.precharges += open;
-  } else if (m_all_closed) {
-    m_precharged_ps += static_cast<uint64_t>(max2(0, start - m_all_closed_since));
-  }
-  ps_t end = start + m_rfc;
-  ++m_stats.refreshes;
-  m_next_ref += m_refi;
+  ++m_stats.bursts;
+  m_bus_free = data_end;
+  m_bus_rank = e.rank;
+  m_stats.last_done_ps = std::max<uint64_t>(m_stats.last_done_ps, uint64_t(data_end));
+  --r.queued;
+  r.last_activity = max2(r.last_activity, data_end);
+  m_now = t + m_tck;
+  m_last_cmd = t;
+}
 
-  // An idle channel refreshes exactly on schedule: account for every refresh due
-  // before the request arrives at once instead of one loop turn each.
-  if (m_next_ref <= arrive && m_next_ref >= end) {
-    const ps_t n = (arrive - m_next_ref) / m_refi + 1;
-    const ps_t last_due = m_next_ref + (n - 1) * m_refi;
-    m_precharged_ps +=
-        static_cast<uint64_t>((m_next_ref - end) + (n - 1) * (m_refi - m_rfc));
-    end = last_due + m_rfc;
-    m_stats.refreshes += static_cast<uint64_t>(n);
-    m_next_ref = last_due + m_refi;
-  }
-
-  for (bank_state& b : m_banks) {
+void dram_channel::refresh(uint32_t ri) {
+  rank_state& r = m_ranks[ri];
+  const ps_t start = max2(r.next_ref, r.cmd_ok);
+  const uint32_t first = ri * m_banks_per_rank;
+  if (m_params.refresh == refresh_mode::per_bank) {
+    // REFpb to one bank at a time, round robin; the other banks keep working.
+    const uint32_t bi = first + r.ref_bank;
+    r.ref_bank = (r.ref_bank + 1) % m_banks_per_rank;
+    bank_state& b = m_banks[bi];
+    ps_t ref = max2(start, b.act_ok);
+    if (b.open_row != k_closed) {
+      const ps_t pre = max2(start, b.pre_ok);
+      ++m_stats.precharges;
+      set_open(r, -1, pre);
+      if (m_observer)
+        m_observer(bi, -1, static_cast<uint64_t>(pre));
+      ref = max2(ref, pre + m_rp);
+    }
     b.open_row = k_closed;
-    b.act_ok = max2(b.act_ok, end);
+    clear_hits(b);
+    b.act_ok = max2(b.act_ok, ref + m_rfc_pb);
+    ++m_refresh_pb;
+    r.next_ref += m_refi_pb;
+    r.last_activity = max2(r.last_activity, ref + m_rfc_pb);
+  } else {
+    // Precharge-all once every open bank may be precharged, then REF for tRFC.
+    ps_t pre = start;
+    uint32_t open = 0;
+    for (uint32_t k = 0; k < m_banks_per_rank; ++k) {
+      const bank_state& b = m_banks[first + k];
+      if (b.open_row != k_closed) {
+        pre = max2(pre, b.pre_ok);
+        ++open;
+      }
+    }
+    ps_t ref = pre + (open ? m_rp : 0);
+    for (uint32_t k = 0; k < m_banks_per_rank; ++k)
+      ref = max2(ref, m_banks[first + k].act_ok);
+    const ps_t end = ref + m_rfc;
+    for (uint32_t k = 0; k < m_banks_per_rank; ++k) {
+      bank_state& b = m_banks[first + k];
+      if (b.open_row != k_closed && m_observer)
+        m_observer(first + k, -1, static_cast<uint64_t>(pre));
+      b.open_row = k_closed;
+      clear_hits(b);
+      b.act_ok = max2(b.act_ok, end);
+    }
+    m_stats.precharges += open;
+    if (open)
+      set_open(r, -int(open), pre);
+    ++m_refresh_ab;
+    r.next_ref += m_refi;
+    r.last_activity = max2(r.last_activity, end);
   }
-  m_all_closed = true;
-  m_all_closed_since = end;
-  m_last_ref_end = end;
+  ++m_stats.refreshes;
 }
 
 void dram_channel::advance_to(uint64_t now_ps) {
+  drain();
   const ps_t now = static_cast<ps_t>(now_ps);
-  while (m_next_ref <= now) {
-    refresh(now);
-  }
+  for (uint32_t i = 0; i < m_ranks.size(); ++i)
+    while (m_ranks[i].next_ref <= now)
+      refresh(i);
   m_window_end = max2(m_window_end, now);
 }
 
 dram_stats dram_channel::stats() const {
   dram_stats s = m_stats;
-  const ps_t end =
-      max2(max2(m_window_end, static_cast<ps_t>(s.last_done_ps)), m_last_ref_end);
-  uint64_t precharged = m_precharged_ps;
-  if (m_all_closed && end > m_all_closed_since) {
-    precharged += static_cast<uint64_t>(end - m_all_closed_since);
-  }
-  const uint64_t window = static_cast<uint64_t>(end - m_window_start);
-  precharged = std::min(precharged, window);
+  ps_t end = max2(m_window_end, static_cast<ps_t>(s.last_done_ps));
+  for (const rank_state& r : m_ranks)
+    end = max2(end, r.last_activity);
   s.end_ps = static_cast<uint64_t>(end);
-  s.precharge_standby_ps = precharged;
-  s.active_standby_ps = window - precharged;
+  const uint64_t window = static_cast<uint64_t>(max2(0, end - m_window_start));
+  for (const rank_state& r : m_ranks) {
+    uint64_t open = r.open_ps;
+    if (r.open_banks > 0 && end > r.state_since)
+      open += static_cast<uint64_t>(end - r.state_since);
+    uint64_t pd_open = r.pd_open_ps, pd_closed = r.pd_closed_ps;
+    if (m_idle && r.queued == 0 && end > r.last_activity + m_idle) {
+      // Idle at the end of the window: powered down since the timer expired.
+      (r.open_banks ? pd_open : pd_closed) +=
+          static_cast<uint64_t>(end - (r.last_activity + m_idle));
+    }
+    open = std::min(open, window);
+    pd_open = std::min(pd_open, open);
+    pd_closed = std::min(pd_closed, window - open);
+    s.active_standby_ps += open - pd_open;
+    s.active_powerdown_ps += pd_open;
+    s.precharge_standby_ps += window - open - pd_closed;
+    s.precharge_powerdown_ps += pd_closed;
+  }
 
   // mA * V * ps = 1e-15 J = 1e-3 pJ; per device, times the devices of a rank.
   const dram_spec& p = m_spec;
@@ -293,25 +646,38 @@ dram_stats dram_channel::stats() const {
       double(s.read_bursts) * (p.idd4r - p.idd3n) * (p.burst_cycles() * tck) * scale;
   e.write_pj =
       double(s.write_bursts) * (p.idd4w - p.idd3n) * (p.burst_cycles() * tck) * scale;
-  e.refresh_pj = double(s.refreshes) * (p.idd5b - p.idd3n) * (p.rfc * tck) * scale;
+  e.refresh_pj =
+      (double(m_refresh_ab) * (p.idd5b - p.idd3n) * (p.rfc * tck) +
+       double(m_refresh_pb) * std::max(0.0, p.idd5pb - p.idd3n) * (p.rfc_pb * tck)) *
+      scale;
   e.background_pj =
-      (p.idd3n * double(s.active_standby_ps) + p.idd2n * double(s.precharge_standby_ps)) *
-      scale * p.ranks;
+      (p.idd3n * double(s.active_standby_ps) + p.idd2n * double(s.precharge_standby_ps) +
+       p.idd3p * double(s.active_powerdown_ps) +
+       p.idd2p * double(s.precharge_powerdown_ps)) *
+      scale;
   return s;
 }
 
 void dram_channel::reset_stats() {
-  const ps_t end =
-      max2(max2(m_window_end, static_cast<ps_t>(m_stats.last_done_ps)), m_last_ref_end);
+  ps_t end = max2(m_window_end, static_cast<ps_t>(m_stats.last_done_ps));
+  for (const rank_state& r : m_ranks)
+    end = max2(end, r.last_activity);
   m_stats = {};
   m_stats.peak_gbps = m_spec.peak_bandwidth_gbps();
+  m_stats.tck_ps = m_spec.tck_ps;
+  m_stats.latency_histogram.assign(k_histogram_clocks, 0);
+  m_refresh_ab = m_refresh_pb = 0;
   m_any_request = false;
-  m_precharged_ps = 0;
+  for (rank_state& r : m_ranks) {
+    if (r.open_banks > 0 && end > r.state_since)
+      r.open_ps += static_cast<uint64_t>(end - r.state_since);
+    r.state_since = max2(r.state_since, end);
+    r.open_ps = 0;
+    r.pd_open_ps = 0;
+    r.pd_closed_ps = 0;
+  }
   m_window_start = end;
   m_window_end = end;
-  if (m_all_closed) {
-    m_all_closed_since = max2(m_all_closed_since, end);
-  }
 }
 
 } // namespace dwvp::dram

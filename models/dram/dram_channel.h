@@ -1,19 +1,28 @@
-// Loosely timed, stateful timing model of one DRAM channel (plain C++, no SystemC).
+// One DRAM channel: a memory controller with request queues and an FR-FCFS scheduler in
+// front of the devices' banks (plain C++, no SystemC). docs/dram.md.
 //
-// Requests are served in the order access() is called (no reordering). Each request is
-// split into bursts; each burst gets the commands an open-page controller would issue
-// (PRE if another row is open, ACT if the bank is closed, then RD/WR), each placed at
-// the earliest clock edge that satisfies the JEDEC constraints against the channel's
-// state: open row per bank, per-bank ACT/PRE/column readiness, tRRD/tFAW activation
-// windows, tCCD per bank group, read/write turnaround, the shared data bus and the
-// all-bank refresh schedule. Row commands (PRE/ACT) of a request may be issued before
-// the column command of the previous request (bank preparation, as a controller with
-// a queue does); column commands and data are strictly in order. See docs/dram.md.
+// Requests arrive from sources (initiators, each with its own limit of requests in
+// flight), are split into bursts and queued (separate read and write queues). The
+// scheduler issues one command per clock: among the commands of the current mode
+// (reads, or writes while draining between watermarks) it takes the one that can issue
+// earliest; at equal times a column command to an open row (row hit) before a row
+// command, older before younger (first-ready, first-come first-served). A row is not
+// closed while queued requests still hit it. Every command meets the JEDEC constraints
+// against the device state: per bank open row and ACT / PRE / column readiness, tRRD /
+// tFAW per rank, tCCD per rank and bank group, read / write turnarounds, rank switches
+// on the shared data bus, refresh per rank (all-bank, or per-bank as an option) and
+// power-down exit. Reads complete with their last data beat; writes are posted: they
+// complete when accepted into the write queue (plus the controller latency) and reach
+// the devices when the write queue drains.
 //
-// Times are integer picoseconds. No allocation after construction.
+// The simulation is event driven and lazy: it advances only as far as a caller needs
+// (a request's completion, or everything). Requests should be submitted in the order
+// of their arrival; one that arrives before commands already issued is served from then
+// on (loosely timed). Times are integer picoseconds.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -22,24 +31,24 @@
 namespace dwvp::dram {
 
 struct dram_energy {
-  double act_pj = 0;        // (IDD0 - IDD3N) over tRAS, per ACT
-  double pre_pj = 0;        // (IDD0 - IDD2N) over tRC - tRAS, per PRE
-  double read_pj = 0;       // (IDD4R - IDD3N) over BL/2 clocks, per read burst
-  double write_pj = 0;      // (IDD4W - IDD3N) over BL/2 clocks, per write burst
-  double refresh_pj = 0;    // (IDD5B - IDD3N) over tRFC, per refresh
-  double background_pj = 0; // IDD3N while any bank is open, IDD2N while all are closed
+  double act_pj = 0;     // (IDD0 - IDD3N) over tRAS, per ACT
+  double pre_pj = 0;     // (IDD0 - IDD2N) over tRC - tRAS, per PRE
+  double read_pj = 0;    // (IDD4R - IDD3N) over BL/2 clocks, per read burst
+  double write_pj = 0;   // (IDD4W - IDD3N) over BL/2 clocks, per write burst
+  double refresh_pj = 0; // (IDD5B - IDD3N) over tRFC per REF, (IDD5PB - IDD3N) per REFpb
+  double background_pj = 0; // per rank: IDD3N / IDD2N standby, IDD3P / IDD2P power-down
   double total_pj() const {
     return act_pj + pre_pj + read_pj + write_pj + refresh_pj + background_pj;
   }
 };
 
 struct dram_stats {
-  uint64_t requests = 0;
+  uint64_t requests = 0; // completed
   uint64_t reads = 0;
   uint64_t writes = 0;
   uint64_t bytes_read = 0; // as requested (a partial burst counts its requested bytes)
   uint64_t bytes_written = 0;
-  uint64_t bursts = 0; // read_bursts + write_bursts
+  uint64_t bursts = 0; // read_bursts + write_bursts issued to the devices
   uint64_t read_bursts = 0;
   uint64_t write_bursts = 0;
   uint64_t row_hits = 0;      // per burst: row already open
@@ -47,20 +56,41 @@ struct dram_stats {
   uint64_t row_conflicts = 0; // per burst: another row open (PRE + ACT)
   uint64_t activates = 0;
   uint64_t precharges = 0; // includes banks closed by refresh
-  uint64_t refreshes = 0;
-  uint64_t total_latency_ps = 0; // sum over requests of completion - issue
+  uint64_t refreshes = 0;  // all-bank REF per rank, or REFpb per bank
+  uint64_t powerdowns = 0; // power-down entries (all ranks)
+  // Latency: completion - issue, or for a source with a window, completion - the time
+  // the window let the request go.
+  uint64_t total_latency_ps = 0;
+  uint64_t read_latency_ps = 0; // the reads' part of total_latency_ps
   uint64_t max_latency_ps = 0;
-  uint64_t first_issue_ps = 0; // busy interval: first issue ...
-  uint64_t last_done_ps = 0;   // ... to last completion
+  uint64_t first_issue_ps = 0; // busy interval: first arrival ...
+  uint64_t last_done_ps = 0;   // ... to the end of the last data transfer
   uint64_t end_ps = 0;         // end of the energy accounting window (from time 0)
+  // Rank-picoseconds (summed over ranks) in each background state.
   uint64_t active_standby_ps = 0;
   uint64_t precharge_standby_ps = 0;
+  uint64_t active_powerdown_ps = 0;
+  uint64_t precharge_powerdown_ps = 0;
   double peak_gbps = 0;
   dram_energy energy;
+  // Latency histogram in clocks (last bucket: that many or more) for percentiles.
+  std::vector<uint64_t> latency_histogram;
+  uint64_t tck_ps = 0;
 
   double avg_latency_ps() const {
     return requests ? static_cast<double>(total_latency_ps) / double(requests) : 0.0;
   }
+  double avg_read_latency_ps() const {
+    return reads ? static_cast<double>(read_latency_ps) / double(reads) : 0.0;
+  }
+  double avg_write_latency_ps() const {
+    return writes
+               ? static_cast<double>(total_latency_ps - read_latency_ps) / double(writes)
+               : 0.0;
+  }
+  // Latency below which `fraction` (0..1] of the requests completed, in ps (a clock
+  // multiple; requests that arrived between clock edges count from the edge before).
+  uint64_t latency_percentile_ps(double fraction) const;
   double row_hit_rate() const { return bursts ? double(row_hits) / double(bursts) : 0.0; }
   // Achieved bandwidth over the busy interval, GB/s (1e9 bytes/s).
   double bandwidth_gbps() const {
@@ -80,23 +110,47 @@ public:
   dram_channel(const dram_spec& spec, const address_mapping& mapping,
                const controller_params& params);
 
-  // Serves one request arriving at issue_ps (any value; requests are served in call
-  // order) and returns the completion time in ps: for a read the arrival of its last
-  // data beat, for a write the end of its last data beat. address is the offset into
-  // this channel; bits above the mapping's address_bits() are ignored.
-  // size_bytes must be > 0 (throws std::invalid_argument otherwise).
+  // A source is one initiator port: at most `window` of its requests are in flight
+  // (arrived at the controller and not completed); the next waits for a completion.
+  // Source 0 exists with an unlimited window. Returns the new source's id.
+  uint32_t add_source(uint32_t window);
+
+  // Queues a request of `size_bytes` (> 0, else std::invalid_argument) at `address`
+  // (offset into this channel; bits above the mapping's address_bits() are ignored)
+  // that the source issues at `issue_ps`, after its earlier requests. Returns a ticket
+  // for completion() if `keep`; a request not kept is forgotten when it completes
+  // (its statistics stay). Nothing is simulated yet.
+  uint64_t submit(uint32_t source, uint64_t issue_ps, uint64_t address, bool is_write,
+                  uint32_t size_bytes, bool keep = true);
+
+  struct completion_times {
+    uint64_t issued_ps;   // the request left its source (issue, or a window slot)
+    uint64_t accepted_ps; // it entered the controller's queue (a clock edge, queue room)
+    uint64_t done_ps;     // read: last data beat; write: accepted into the write queue
+  };
+  // Simulates until the kept ticket's request has completed and returns its times.
+  // Each ticket can be asked once (std::invalid_argument otherwise).
+  completion_times completion(uint64_t ticket);
+
+  // submit() on source 0 and completion(): the completion time in ps.
   uint64_t access(uint64_t issue_ps, uint64_t address, bool is_write,
                   uint32_t size_bytes);
 
-  // Performs the refreshes due up to now_ps on an idle channel and extends the energy
-  // window to now_ps. Call at the end of simulation (or before a stats snapshot).
+  // Serves everything queued, including posted writes.
+  void drain();
+  // Simulates until at most `open_requests` submitted requests are incomplete.
+  void serve_until(uint64_t open_requests);
+  uint64_t open_requests() const { return m_open_requests; }
+
+  // Drains, performs the refreshes due up to now_ps and extends the energy window to
+  // now_ps. Call at the end of simulation (or before a stats snapshot).
   void advance_to(uint64_t now_ps);
 
-  // Cumulative statistics. The energy window is [0, max(last completion, advance_to)].
+  // Cumulative statistics. The energy window is [0, max(last data, advance_to)].
   dram_stats stats() const;
 
   // Clears statistics and energy counters; the timing state (open rows, refresh
-  // schedule) is kept.
+  // schedule, queued requests) is kept.
   void reset_stats();
 
   const dram_spec& spec() const { return m_spec; }
@@ -105,13 +159,13 @@ public:
   uint64_t capacity_bytes() const { return m_spec.capacity_bytes(); }
 
   // Open row of a bank (flat index rank * banks_per_rank + group * banks_per_group +
-  // bank) after the requests served so far, or -1 if closed. For VCD tracing.
+  // bank) after the commands issued so far, or -1 if closed. For VCD tracing.
   int64_t open_row(uint32_t bank_index) const;
   uint32_t bank_count() const { return static_cast<uint32_t>(m_banks.size()); }
 
-  // Called for every row command as it is scheduled: the bank (flat index as above),
-  // the row it opens (ACT) or -1 (PRE, also the precharge-all before a refresh), and
-  // the command's time in ps. For waveforms; costs nothing when unset.
+  // Called for every row command as it is issued: the bank (flat index as above), the
+  // row it opens (ACT) or -1 (PRE, also the precharges of a refresh), and the command's
+  // time in ps. For waveforms; costs nothing when unset.
   using command_observer = std::function<void(uint32_t bank, int64_t row, uint64_t ps)>;
   void set_command_observer(command_observer observer) {
     m_observer = std::move(observer);
@@ -119,60 +173,126 @@ public:
 
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
-
-  struct bank_state {
-    uint32_t open_row; // k_closed if precharged
-    ps_t act_ok;       // earliest ACT: tRP after PRE, tRC after ACT, end of refresh
-    ps_t pre_ok; // earliest PRE: tRAS after ACT, tRTP after RD, tWR after write data
-    ps_t col_ok; // earliest RD/WR: tRCD after ACT
-  };
-  struct group_state {
-    ps_t last_act; // tRRD_L
-    ps_t last_col; // tCCD_L
-    ps_t wr_end;   // end of the last write data in this group, for tWTR_L
-  };
-  struct rank_state {
-    ps_t last_act; // tRRD_S
-    ps_t faw[4];   // last four ACTs, ring buffer; faw[faw_next] is the oldest
-    uint32_t faw_next;
-  };
-
   static constexpr uint32_t k_closed = 0xffffffffu;
   static constexpr ps_t k_never = -(ps_t{1} << 52);
+  static constexpr ps_t k_unknown = ps_t{1} << 62; // completion not determined yet
 
-  uint64_t do_burst(ps_t arrive, uint64_t address, bool is_write);
-  void refresh(ps_t arrive);
+  struct bank_state {
+    uint32_t open_row = k_closed;
+    ps_t act_ok = 0; // earliest ACT: tRP after PRE, tRC after ACT, end of refresh
+    ps_t pre_ok = 0; // earliest PRE: tRAS after ACT, tRTP after RD, tWR after write
+    ps_t col_ok = 0; // earliest RD/WR: tRCD after ACT
+    uint16_t hits[2] = {0, 0}; // queued reads / writes to the open row
+  };
+  struct group_state {
+    ps_t last_act = k_never; // tRRD_L
+    ps_t last_col = k_never; // tCCD_L
+    ps_t wr_end = k_never;   // end of the last write data in this group, tWTR_L
+  };
+  struct rank_state {
+    ps_t last_act = k_never;                            // tRRD_S
+    ps_t faw[4] = {k_never, k_never, k_never, k_never}; // last four ACTs, ring
+    uint32_t faw_next = 0;
+    ps_t last_col = k_never; // tCCD_S
+    ps_t wr_end = k_never;   // tWTR_S
+    ps_t cmd_ok = 0;         // refresh or power-down exit blocks the rank until then
+    ps_t next_ref = 0;       // due time of the next refresh
+    uint32_t ref_bank = 0;   // per-bank refresh: the next bank
+    uint32_t open_banks = 0;
+    uint32_t queued = 0;     // bursts queued for this rank
+    ps_t state_since = 0;    // background accounting: open_banks changed at this time
+    ps_t last_activity = 0;  // last command (or refresh end): power-down timer
+    uint64_t open_ps = 0;    // time with at least one bank open
+    uint64_t pd_open_ps = 0; // ... of which powered down
+    uint64_t pd_closed_ps = 0;
+  };
+  struct request_state {
+    uint32_t source;
+    bool is_write;
+    bool keep; // completion() will be called for it
+    uint32_t size;
+    uint64_t address;
+    ps_t issue; // as submitted
+    ps_t sent;  // issue, or later when the source's window was full
+    ps_t accepted = k_unknown;
+    ps_t done = k_unknown; // see completion_times
+    uint32_t bursts;       // in all
+    uint32_t bursts_left;  // not yet admitted (admission) ...
+    uint32_t bursts_open;  // ... and admitted but not served (column command)
+    ps_t data_end = 0;     // latest data end of its bursts
+  };
+  struct entry { // one queued burst
+    uint64_t ticket;
+    uint64_t address; // burst-aligned
+    ps_t admit;       // earliest command: arrival edge + controller latency
+    uint32_t bank;    // flat bank index
+    uint32_t group;   // flat group index (rank * groups + group)
+    uint32_t rank;
+    uint32_t row;
+    bool conflict_seen; // a PRE was issued for it
+    bool act_seen;      // an ACT was issued for it
+  };
+  struct source_state {
+    uint32_t window;              // 0: unlimited
+    std::deque<uint64_t> waiting; // tickets submitted, not yet (fully) admitted
+    // Admitted requests and their completion times (k_unknown until determined).
+    std::vector<std::pair<uint64_t, ps_t>> in_flight;
+    ps_t last_admit = 0;
+    ps_t last_sent = 0;
+  };
+
   void init();
+  request_state& req(uint64_t ticket) { return m_requests[ticket - m_ticket_base]; }
+  // One step of the event loop; false when nothing is left to do.
+  bool step();
+  // Earliest time the source's next burst can enter its queue, or k_unknown.
+  ps_t admit_time(source_state& s) const;
+  ps_t slot_time(const source_state& s, ps_t t) const;
+  void admit(uint32_t source, ps_t t);
+  void issue_column(size_t queue_index, ps_t t);
+  void issue_row(size_t queue_index, ps_t t);
+  void refresh(uint32_t rank);
+  void wake(rank_state& r, ps_t t);
+  ps_t edge(ps_t t) const { return (t + m_tck - 1) / m_tck * m_tck; }
+  void set_open(rank_state& r, int delta, ps_t t);
+  void clear_hits(bank_state& b);
+  void finish_request(uint64_t ticket, ps_t done);
+  void retire_front();
 
   dram_spec m_spec;
   address_mapping m_mapping;
   controller_params m_params;
   uint32_t m_groups_per_rank;
   uint32_t m_banks_per_group;
+  uint32_t m_banks_per_rank;
 
   // Timings converted to ps once.
   ps_t m_tck, m_cl, m_cwl, m_rcd, m_rp, m_ras, m_rc, m_ccd_s, m_ccd_l, m_rrd_s, m_rrd_l;
-  ps_t m_faw, m_wr, m_wtr_s, m_wtr_l, m_rtp, m_rtw, m_refi, m_rfc, m_burst;
+  ps_t m_faw, m_wr, m_wtr_s, m_wtr_l, m_rtp, m_rtw, m_refi, m_rfc, m_burst, m_rtrs;
+  ps_t m_xp, m_cke, m_refi_pb, m_rfc_pb, m_latency, m_idle;
   uint64_t m_burst_mask;
 
   std::vector<bank_state> m_banks;
   std::vector<group_state> m_groups;
   std::vector<rank_state> m_ranks;
-  ps_t m_last_col = k_never; // tCCD_S
-  ps_t m_last_rd = k_never;  // tRTW
-  ps_t m_wr_end = k_never;   // tWTR_S
-  ps_t m_bus_free = 0;       // end of the last data transfer
-  ps_t m_next_ref = 0;       // due time of the next refresh
-  ps_t m_last_ref_end = 0;
+  std::vector<source_state> m_sources;
+  std::vector<entry> m_queue[2]; // reads, writes; in arrival order
+  bool m_write_mode = false;
+  size_t m_hit_count[2] = {0, 0}; // sum of the banks' hits
+  ps_t m_now = 0;                 // next command no earlier (one command per clock)
+  ps_t m_last_cmd = 0;            // time of the last command: the queues reflect it
+  ps_t m_last_rd = k_never;       // tRTW
+  ps_t m_bus_free = 0;            // end of the last data transfer
+  uint32_t m_bus_rank = 0;        // rank that drove it
+  std::deque<request_state> m_requests;
+  uint64_t m_ticket_base = 0; // ticket of m_requests.front()
+  uint64_t m_open_requests = 0;
+  std::vector<ps_t> m_col_ok; // per group, recomputed each step
+  std::vector<ps_t> m_act_ok;
+  uint64_t m_refresh_ab = 0, m_refresh_pb = 0; // for energy
 
-  // Background energy bookkeeping: all banks are closed only at time 0 and after a
-  // refresh until the next ACT (open-page policy never closes the last bank otherwise).
-  bool m_all_closed = true;
-  ps_t m_all_closed_since = 0;
-  uint64_t m_precharged_ps = 0;
   ps_t m_window_start = 0; // moved by reset_stats()
   ps_t m_window_end = 0;
-
   dram_stats m_stats;
   bool m_any_request = false;
   command_observer m_observer;

@@ -549,10 +549,11 @@ address_mapping address_mapping::parse(std::string_view text, const dram_spec& s
 std::string address_mapping::default_text(const dram_spec& spec) {
   // Beats of one burst, then bank group (consecutive bursts alternate bank groups, so
   // back-to-back bursts pay tCCD_S, not tCCD_L), then the rest of the row, then bank,
-  // row, rank: a sequential stream keeps one open row per bank group for a whole row.
+  // rank, row: a sequential stream keeps one open row per bank group for a whole row,
+  // and a span of a few banks' rows already covers every rank.
   const uint32_t beat_bits = log2_exact(spec.burst_length);
   return "offset column:" + std::to_string(beat_bits) +
-         " bank_group column bank row rank";
+         " bank_group column bank rank row";
 }
 
 address_mapping address_mapping::default_for(const dram_spec& spec) {

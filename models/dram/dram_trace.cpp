@@ -1,5 +1,6 @@
 #include "dram_trace.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <istream>
 #include <limits>
@@ -206,7 +207,14 @@ pattern pattern_from_string(std::string_view name) {
   if (name == "mixed") {
     return pattern::mixed;
   }
-  bad("unknown pattern '" + std::string(name) + "' (sequential, random, mixed)");
+  if (name == "streams") {
+    return pattern::streams;
+  }
+  if (name == "tile") {
+    return pattern::tile;
+  }
+  bad("unknown pattern '" + std::string(name) +
+      "' (sequential, random, mixed, streams, tile)");
 }
 
 std::vector<trace_request> generate_requests(const generator_options& o) {
@@ -216,9 +224,27 @@ std::vector<trace_request> generate_requests(const generator_options& o) {
   if (o.span < 2ull * o.size) {
     bad("generator: span must hold at least two requests");
   }
+  if (o.kind == pattern::streams && (o.streams == 0 || o.span / o.streams < o.size)) {
+    bad("generator: streams must be 1..span/size");
+  }
+  if (o.kind == pattern::tile &&
+      (o.tile_row_bytes < o.size || o.tile_row_bytes % o.size != 0 || o.tile_rows == 0 ||
+       o.tile_stride < o.tile_row_bytes ||
+       uint64_t(o.tile_rows) * o.tile_stride > o.span)) {
+    bad("generator: tile needs size | tile_row_bytes <= tile_stride and "
+        "tile_rows x tile_stride <= span");
+  }
   std::vector<trace_request> out;
   out.reserve(o.count);
   splitmix64 rng{o.seed};
+  // tile: rows of one tile, then the next tile to its right, then the next band.
+  const uint64_t per_row = o.kind == pattern::tile ? o.tile_row_bytes / o.size : 1;
+  const uint64_t tiles_across =
+      o.kind == pattern::tile ? o.tile_stride / o.tile_row_bytes : 1;
+  const uint64_t bands =
+      o.kind == pattern::tile
+          ? std::max<uint64_t>(1, o.span / (uint64_t(o.tile_rows) * o.tile_stride))
+          : 1;
   const uint64_t slots = o.span / o.size; // size-aligned request slots in the span
   const uint64_t half_slots = slots / 2;
   uint64_t seq = 0;    // next slot of the sequential read stream
@@ -250,6 +276,24 @@ std::vector<trace_request> generate_requests(const generator_options& o) {
       }
       break;
     }
+    case pattern::streams: {
+      // Request i belongs to stream i % streams; each stream reads its own part of the
+      // span sequentially.
+      const uint64_t part = o.span / o.streams / o.size;
+      slot = (i % o.streams) * part + (i / o.streams) % part;
+      break;
+    }
+    case pattern::tile: {
+      const uint64_t per_tile = per_row * o.tile_rows;
+      const uint64_t k = i % (per_tile * tiles_across * bands);
+      const uint64_t tile = k / per_tile, within = k % per_tile;
+      const uint64_t row = within / per_row, col = within % per_row;
+      const uint64_t band = tile / tiles_across, across = tile % tiles_across;
+      const uint64_t byte = band * o.tile_rows * o.tile_stride + row * o.tile_stride +
+                            across * o.tile_row_bytes + col * o.size;
+      slot = byte / o.size;
+      break;
+    }
     }
     r.address = o.base + slot * o.size;
     out.push_back(r);
@@ -258,13 +302,17 @@ std::vector<trace_request> generate_requests(const generator_options& o) {
 }
 
 uint64_t replay(dram_channel& channel, const std::vector<trace_request>& requests,
-                bool closed_loop) {
-  uint64_t done = 0;
+                uint32_t window) {
+  const uint32_t source = window ? channel.add_source(window) : 0;
+  // Submitted ahead of the simulation in slices, so memory stays bounded.
+  constexpr uint64_t k_ahead = 4096;
   for (const trace_request& r : requests) {
-    const uint64_t t = closed_loop && done > r.time_ps ? done : r.time_ps;
-    done = channel.access(t, r.address, r.is_write, r.size);
+    channel.submit(source, r.time_ps, r.address, r.is_write, r.size, false);
+    if (channel.open_requests() >= 2 * k_ahead)
+      channel.serve_until(k_ahead);
   }
-  return done;
+  channel.drain();
+  return channel.stats().last_done_ps;
 }
 
 nlohmann::json stats_to_json(const dram_stats& s, const dram_spec& spec) {

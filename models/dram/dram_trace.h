@@ -36,7 +36,7 @@ bool parse_trace_line(std::string_view line, trace_request& out);
 // Reads a whole trace. Errors throw std::runtime_error "<source>:<line>: <message>".
 std::vector<trace_request> read_trace(std::istream& in, const std::string& source_name);
 
-enum class pattern { sequential, random, mixed };
+enum class pattern { sequential, random, mixed, streams, tile };
 pattern pattern_from_string(std::string_view name); // throws std::invalid_argument
 
 struct generator_options {
@@ -46,21 +46,31 @@ struct generator_options {
   uint64_t span = uint64_t{256} << 20; // addresses lie in [base, base + span)
   uint64_t base = 0;
   uint64_t seed = 1;
-  uint64_t interval_ps = 0; // request i is issued at i * interval_ps
+  uint64_t interval_ps = 0;       // request i is issued at i * interval_ps
+  uint32_t streams = 4;           // streams: interleaved sequential streams
+  uint32_t tile_row_bytes = 2048; // tile: bytes of one tile row
+  uint32_t tile_rows = 32;        // tile: rows of one tile
+  uint64_t tile_stride = 65536;   // tile: bytes from one row to the next
 };
 
 // sequential: reads of `size` bytes at consecutive addresses, wrapping at span.
 // random: reads at uniformly random size-aligned addresses in the span.
 // mixed: per request, 40% random reads, 30% sequential reads from a stream in the
 //   lower half of the span, 30% sequential writes to a stream in the upper half.
+// streams: `streams` sequential read streams, each in its own equal part of the span,
+//   interleaved request by request (several initiators, or the rows of a tensor).
+// tile: 2D tiles of a row-major tensor: tile_rows rows of tile_row_bytes, tile_stride
+//   bytes apart; tile after tile to the right, then the next band of rows.
 // Deterministic for a given seed on every platform (SplitMix64, no std distributions).
 std::vector<trace_request> generate_requests(const generator_options& options);
 
-// Serves the requests in order. Open loop: each is issued at its time_ps. Closed loop:
-// each is issued at max(time_ps, completion of the previous request), i.e. one
-// request outstanding, as a blocking initiator does. Returns the last completion time.
+// Replays the requests through one source of the channel and serves them all (posted
+// writes included). window = 0 is open loop: each request arrives at its time_ps. A
+// window of N is closed loop: at most N requests in flight, the next one arriving at
+// max(time_ps, a completion), as an initiator with N outstanding requests does.
+// Returns the end of the last data transfer in ps.
 uint64_t replay(dram_channel& channel, const std::vector<trace_request>& requests,
-                bool closed_loop);
+                uint32_t window);
 
 // Statistics as JSON (units in the key names) and as a human-readable table.
 nlohmann::json stats_to_json(const dram_stats& stats, const dram_spec& spec);

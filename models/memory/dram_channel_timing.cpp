@@ -21,6 +21,21 @@ sc_core::sc_time dram_channel_timing::access(const sc_core::sc_time& start,
   return sc_core::sc_time(static_cast<double>(done - issue), sc_core::SC_PS);
 }
 
+uint64_t dram_channel_timing::submit(uint32_t stream, uint32_t window,
+                                     const sc_core::sc_time& start, uint64_t offset,
+                                     bool is_write, unsigned len) {
+  auto it = m_sources.find(stream);
+  if (it == m_sources.end())
+    it = m_sources.emplace(stream, m_channel.add_source(window)).first;
+  return m_channel.submit(it->second, to_ps(start), offset, is_write, len);
+}
+
+memory_timing::times dram_channel_timing::complete(uint64_t ticket) {
+  const dram::dram_channel::completion_times t = m_channel.completion(ticket);
+  return {sc_core::sc_time(static_cast<double>(t.issued_ps), sc_core::SC_PS),
+          sc_core::sc_time(static_cast<double>(t.done_ps), sc_core::SC_PS)};
+}
+
 dram::dram_stats dram_channel_timing::stats(const sc_core::sc_time& now) {
   m_channel.advance_to(to_ps(now));
   return m_channel.stats();

@@ -1,7 +1,8 @@
 // memory_timing backed by the DRAM channel model (models/dram): banks, open rows,
 // refresh and the shared data bus decide each transaction's latency, so the order of
 // accesses changes timing. Loosely timed: requests are served in the order they
-// arrive, at the time the initiator annotates (docs/dram.md).
+// arrive, at the time the initiator annotates; split accesses let an initiator have
+// several requests in flight for the controller to reorder (docs/dram.md).
 #pragma once
 
 #include "dram_channel.h"
@@ -11,6 +12,7 @@
 #include <systemc>
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 namespace dwvp::models {
@@ -22,6 +24,11 @@ public:
 
   sc_core::sc_time access(const sc_core::sc_time& start, uint64_t offset, bool is_write,
                           unsigned len) override;
+  // Split accesses: each stream is a source of the controller with its own window, so
+  // the requests of several engines meet in its queues and are reordered there.
+  uint64_t submit(uint32_t stream, uint32_t window, const sc_core::sc_time& start,
+                  uint64_t offset, bool is_write, unsigned len) override;
+  times complete(uint64_t ticket) override;
 
   // Statistics up to `now` (closes the energy window there).
   dram::dram_stats stats(const sc_core::sc_time& now);
@@ -34,6 +41,7 @@ public:
 
 private:
   dram::dram_channel m_channel;
+  std::unordered_map<uint32_t, uint32_t> m_sources; // stream -> controller source
   // Created only when traced, so untraced runs pay nothing per access.
   using row_signal = sc_core::sc_signal<sc_dt::sc_lv<32>, sc_core::SC_MANY_WRITERS>;
   std::vector<std::unique_ptr<row_signal>> m_open_row;

@@ -4,9 +4,11 @@
 
 #include "model_log.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace dwvp::models {
 
@@ -18,6 +20,32 @@ sc_core::sc_time fixed_latency_timing::access(const sc_core::sc_time&, uint64_t,
   if (m_bytes_per_ns <= 0)
     return m_latency;
   return m_latency + sc_core::sc_time(len / m_bytes_per_ns, sc_core::SC_NS);
+}
+
+uint64_t memory_timing::submit(uint32_t stream, uint32_t window,
+                               const sc_core::sc_time& start, uint64_t offset,
+                               bool is_write, unsigned len) {
+  std::vector<sc_core::sc_time>& slots = m_slots[stream];
+  if (slots.size() != std::max(window, 1u))
+    slots.assign(std::max(window, 1u), sc_core::SC_ZERO_TIME);
+  size_t& next = m_next_slot[stream];
+  next %= slots.size();
+  const sc_core::sc_time issue = std::max(start, slots[next]);
+  const sc_core::sc_time done = issue + access(issue, offset, is_write, len);
+  slots[next] = done;
+  next = (next + 1) % slots.size();
+  m_done[m_next_ticket] = {issue, done};
+  return m_next_ticket++;
+}
+
+memory_timing::times memory_timing::complete(uint64_t ticket) {
+  const auto it = m_done.find(ticket);
+  if (it == m_done.end())
+    throw std::invalid_argument("memory: unknown split-access ticket " +
+                                std::to_string(ticket));
+  const times t = it->second;
+  m_done.erase(it);
+  return t;
 }
 
 memory::memory(sc_core::sc_module_name name, uint64_t size_bytes,
@@ -88,7 +116,39 @@ void memory::copy(tlm::tlm_generic_payload& trans) {
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+void memory::split_access(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay,
+                          split_access_extension& ext) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  try {
+    if (ext.phase == split_access_extension::complete) {
+      const memory_timing::times t = m_timing->complete(ext.ticket);
+      ext.issued = t.issued;
+      delay = t.done > now ? t.done - now : sc_core::SC_ZERO_TIME;
+      trans.set_response_status(tlm::TLM_OK_RESPONSE);
+      return;
+    }
+    if (!check(trans))
+      return;
+    if (is_timing_only(trans))
+      trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    else
+      copy(trans);
+    const bool is_write = trans.is_write();
+    (is_write ? m_bytes_written : m_bytes_read) += trans.get_data_length();
+    ext.arrival = now + delay;
+    ext.ticket = m_timing->submit(ext.stream, ext.window, now + delay,
+                                  trans.get_address(), is_write, trans.get_data_length());
+  } catch (const std::exception& e) {
+    m_log->error("split access: {}", e.what());
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+  }
+}
+
 void memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (auto* ext = trans.get_extension<split_access_extension>()) {
+    split_access(trans, delay, *ext);
+    return;
+  }
   if (!check(trans))
     return;
   if (is_timing_only(trans)) // --no-data: timed and counted, no bytes moved

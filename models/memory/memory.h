@@ -13,8 +13,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
 namespace dwvp::models {
+
+struct split_access_extension;
 
 class memory_timing {
 public:
@@ -22,6 +26,25 @@ public:
   // Latency of an access of `len` bytes at `offset`, issued at `start`.
   virtual sc_core::sc_time access(const sc_core::sc_time& start, uint64_t offset,
                                   bool is_write, unsigned len) = 0;
+
+  // Split access (split_access_extension): queue a request of `stream` (at most
+  // `window` of its requests in flight) and later ask for its times. This default
+  // serves each request through access() when it is submitted: it leaves when one of
+  // the stream's window slots is free.
+  virtual uint64_t submit(uint32_t stream, uint32_t window, const sc_core::sc_time& start,
+                          uint64_t offset, bool is_write, unsigned len);
+  struct times {
+    sc_core::sc_time issued; // the request left the initiator (its window slot)
+    sc_core::sc_time done;
+  };
+  // Throws std::invalid_argument for an unknown ticket.
+  virtual times complete(uint64_t ticket);
+
+private:
+  std::unordered_map<uint32_t, std::vector<sc_core::sc_time>> m_slots; // per stream
+  std::unordered_map<uint32_t, size_t> m_next_slot;
+  std::unordered_map<uint64_t, times> m_done;
+  uint64_t m_next_ticket = 0;
 };
 
 // latency + len / bandwidth for every transaction; no state.
@@ -57,6 +80,8 @@ private:
   // Checks range and attributes; sets the response status and returns false on error.
   bool check(tlm::tlm_generic_payload& trans);
   void copy(tlm::tlm_generic_payload& trans);
+  void split_access(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay,
+                    split_access_extension& ext);
 
   uint64_t m_size;
   uint8_t* m_data;

@@ -193,6 +193,43 @@ void tile_sequencer::run_layer(layer_command& c) {
     }
     return x.end;
   };
+  // Loads and stores that run together are queued, then sent as one chain
+  // (dma_command::also) so their bursts meet in the memory controller; each command's
+  // end is folded into its target.
+  struct pending_dma {
+    dma_command x;
+    dwvp_desc_field field;
+    sc_time* end;
+  };
+  std::vector<pending_dma> batch;
+  auto queue_dma = [&](const dma_command& x, dwvp_desc_field field, sc_time* end) {
+    *end = std::max(*end, x.start);
+    batch.push_back({x, field, end});
+  };
+  auto flush_dma = [&]() {
+    if (batch.empty())
+      return;
+    if (ok) {
+      for (size_t k = 0; k < batch.size(); ++k) {
+        batch[k].x.timing_only = !m_params.functional;
+        batch[k].x.also = k + 1 < batch.size() ? &batch[k + 1].x : nullptr;
+      }
+      sc_time delay;
+      if (send_command(dma_socket, batch[0].x, delay) != tlm::TLM_OK_RESPONSE) {
+        ok = false;
+        failed = batch[0].field;
+        for (const pending_dma& p : batch)
+          if (p.x.failed) {
+            failed = p.field;
+            break;
+          }
+      } else {
+        for (const pending_dma& p : batch)
+          *p.end = std::max(*p.end, p.x.end);
+      }
+    }
+    batch.clear();
+  };
   sc_time fused_ready = layer_start;
   if (fuse_in) {
     dma_command x;
@@ -217,16 +254,17 @@ void tile_sequencer::run_layer(layer_command& c) {
   auto input_base = [&](size_t i) { return mem.input + in_half[i] * mem.input_half; };
   auto output_base = [&](size_t i) { return mem.output + (i % 2) * mem.output_half; };
 
-  auto load = [&](size_t i, sc_time start) {
+  // Queues tile i's loads from `start`; their completion is folded into *end.
+  auto load = [&](size_t i, sc_time start, sc_time* end) {
     const sequencer::tile& t = tiles[i];
-    sc_time end = start;
+    *end = std::max(*end, start);
     auto read = [&](dwvp_desc_field field, const strided_region& r, uint64_t local) {
       dma_command x;
       x.kind = dma_command::load;
       x.external = r;
       x.local_addr = local;
       x.start = start;
-      end = std::max(end, dma(x, field));
+      queue_dma(x, field, end);
     };
     if (t.load_input && !fuse_in) {
       strided_region x = tensor_window(d.input_addr, d.in_w, in_stride, t.iy0, t.iy1,
@@ -275,7 +313,6 @@ void tile_sequencer::run_layer(layer_command& c) {
       l.row_stride = 256;
       read(DWVP_FIELD_LUT_ADDR, l, local_map::ppu_lut);
     }
-    return end;
   };
   auto command_for = [&](size_t i) {
     const sequencer::tile& t = tiles[i];
@@ -301,7 +338,7 @@ void tile_sequencer::run_layer(layer_command& c) {
                     : packed_window(output_base(i), t.oy1 - t.oy0, t.ox1 - t.ox0, oc);
     return tc;
   };
-  auto store = [&](size_t i, sc_time start) {
+  auto store = [&](size_t i, sc_time start, sc_time* end) {
     const sequencer::tile& t = tiles[i];
     dma_command x;
     x.kind = dma_command::store;
@@ -309,7 +346,7 @@ void tile_sequencer::run_layer(layer_command& c) {
                                t.ox1, t.c0, t.c1);
     x.local_addr = output_base(i);
     x.start = start;
-    return dma(x, DWVP_FIELD_OUTPUT_ADDR);
+    queue_dma(x, DWVP_FIELD_OUTPUT_ADDR, end);
   };
 
   // comp_end: the engine can take the next tile (its last drain may still run);
@@ -322,17 +359,17 @@ void tile_sequencer::run_layer(layer_command& c) {
       m_params.compute.model == timing::timing_model::fuse_paper ||
       m_params.compute.gemm_options.sched == gemm::schedule::scalesim;
   uint64_t macs_done = 0, charged = 0;
-  in_end[0] = std::max(load(0, layer_start), fused_ready);
+  load(0, layer_start, &in_end[0]);
+  flush_dma();
+  in_end[0] = std::max(in_end[0], fused_ready);
+  // Prefetch tile 1 into the other half; tile i + 2's prefetch goes with tile i's store
+  // (below), once tile i, which used that half, is done.
+  if (n > 1) {
+    load(1, std::max(in_end[0], layer_start), &in_end[1]);
+    flush_dma();
+  }
   for (size_t i = 0; i < n && ok; ++i) {
     const sequencer::tile& t = tiles[i];
-    // Prefetch the next tile into the other half once the tile that used it (i - 1)
-    // is done.
-    if (i + 1 < n) {
-      const sc_time free_at = i >= 1 ? done[i - 1] : layer_start;
-      in_end[i + 1] = load(i + 1, std::max(in_end[i], free_at));
-    }
-    if (!ok)
-      break;
     // Compute starts when its inputs are in, the engine takes a tile and the output
     // half it writes has been drained (tile i - 2's DMA-out).
     sc_time start = in_end[i];
@@ -382,9 +419,13 @@ void tile_sequencer::run_layer(layer_command& c) {
     c.ppu_cycles += tc.ppu_cycles;
     if (abandoned())
       return;
-    out_end[i] = fuse_out
-                     ? done[i]
-                     : store(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i]));
+    if (fuse_out)
+      out_end[i] = done[i];
+    else
+      store(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i]), &out_end[i]);
+    if (i + 2 < n)
+      load(i + 2, std::max(in_end[i + 1], done[i]), &in_end[i + 2]);
+    flush_dma();
   }
   if (c.error != DWVP_ERR_NONE)
     return;

@@ -52,9 +52,14 @@ struct dma_command {
   uint64_t local_addr = 0;  // packed local destination (load, move) or source (store)
   sc_core::sc_time start;
   bool timing_only = false; // --no-data: the same bursts and times, no bytes moved
+  // Another command the DMA runs concurrently with this one (each from its own start),
+  // e.g. the store of one tile and the prefetch of the next: their bus requests meet
+  // in the memory controller together. Load and store only.
+  dma_command* also = nullptr;
   // Filled in by the DMA.
   sc_core::sc_time end;     // completion of the last burst
   uint64_t failed_addr = 0; // on a bus error
+  bool failed = false;      // this command failed (in a chain)
 };
 
 // Engine command: compute one tile. `tile` is the tile as a layer of its own: its
@@ -152,6 +157,43 @@ public:
 
 private:
   tlm::tlm_generic_payload* m_trans;
+};
+
+// Split memory access, so that an initiator can have several requests in flight and a
+// memory controller can reorder them (loosely timed, docs/dram.md). Phase `submit`: the
+// target moves the data now (functional) and queues the request for timing on the
+// initiator's `stream` (one per engine and direction; at most `window` of its requests
+// in flight), returning a `ticket`. Phase `complete`, with that ticket, on the same
+// address: the target returns the request's completion as the delay and the time it
+// left the initiator. A target without timing queues completes the request at once. The
+// initiator owns the extension (attach with split_access_scope).
+struct split_access_extension : tlm::tlm_extension<split_access_extension> {
+  enum phase_t : uint8_t { submit, complete } phase = submit;
+  uint32_t stream = 0;
+  uint32_t window = 1;
+  uint64_t ticket = 0;
+  sc_core::sc_time arrival; // submit: when the request reached the target
+  sc_core::sc_time issued;  // complete: when it left the stream's window, at the target
+  tlm::tlm_extension_base* clone() const override {
+    return new split_access_extension(*this);
+  }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const split_access_extension&>(other);
+  }
+};
+
+// Attaches an initiator-owned extension for the scope's life.
+template <typename Extension> class extension_scope {
+public:
+  extension_scope(tlm::tlm_generic_payload& trans, Extension* ext) : m_trans(trans) {
+    m_trans.set_extension(ext);
+  }
+  ~extension_scope() { m_trans.clear_extension<Extension>(); }
+  extension_scope(const extension_scope&) = delete;
+  extension_scope& operator=(const extension_scope&) = delete;
+
+private:
+  tlm::tlm_generic_payload& m_trans;
 };
 
 // A plain data payload: `len` bytes at `addr`, no byte enables, status incomplete.

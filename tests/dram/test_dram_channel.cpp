@@ -1,17 +1,20 @@
-// Exact-latency tests of the DRAM channel state machine. Every expected time is worked
+// Exact-timing tests of the DRAM controller and channel. Every expected time is worked
 // out by hand from the DDR4-2400 preset (tCK = 833 ps) and written in clock cycles:
 //   CL 16, CWL 12, tRCD 16, tRP 16, tRAS 39, tRC 55, tCCD_S 4, tCCD_L 6, tRRD_S 4,
 //   tRRD_L 6, tFAW 26, tWR 18, tWTR_S 3, tWTR_L 9, tRTP 9, tRTW 10, tREFI 9360,
-//   tRFC 421, BL8 -> 4 clocks of data per 64-byte burst.
-// Default mapping "offset:3 column:3 bank_group:2 column:7 bank:2 row:16":
+//   tRFC 421, tRTRS 1, tXP 8, tCKE 6, BL8 -> 4 clocks of data per 64-byte burst;
+//   controller latency 1 clock (a request arriving at clock t has its first command at
+//   t + 1 at the earliest); one command per clock.
+// Default mapping "offset:3 column:3 bank_group:2 column:7 bank:2 rank row:16":
 //   0x000 BG0 bank0 row0, 0x040 BG1, 0x080 BG2, 0x0c0 BG3, 0x100 BG0 (next column),
-//   1 << 15 = bank 1, 1 << 17 = row 1.
+//   1 << 15 = bank 1, 1 << 17 = row 1 (one rank) or rank 1 (two ranks).
 #include <catch2/catch.hpp>
 
 #include "dram_channel.h"
 #include "dram_trace.h"
 
 using namespace dwvp::dram;
+using Catch::Matchers::Contains;
 
 namespace {
 
@@ -19,343 +22,298 @@ constexpr uint64_t ck = 833; // ps per DDR4-2400 clock
 constexpr uint64_t k_bank1 = 1u << 15;
 constexpr uint64_t k_row1 = 1u << 17;
 
-dram_channel ddr4() {
-  return dram_channel(preset("ddr4_2400_x64"));
+dram_channel ddr4(controller_params p = {}) {
+  const dram_spec s = preset("ddr4_2400_x64");
+  return dram_channel(s, address_mapping::default_for(s), p);
+}
+
+dram_spec two_ranks() {
+  dram_spec s = preset("ddr4_2400_x64");
+  s.ranks = 2;
+  return s;
 }
 
 } // namespace
 
-TEST_CASE("row miss: read to a closed bank pays tRCD + CL + burst", "[dram][timing]") {
+TEST_CASE("isolated reads: hit, closed bank, conflict (JEDEC count + controller clock)",
+          "[dram][timing]") {
   dram_channel ch = ddr4();
-  // ACT @0, RD @tRCD=16, last beat at 16 + CL 16 + 4 = 36.
-  CHECK(ch.access(0, 0x0, false, 64) == 36 * ck);
+  // Closed: ACT @1, RD @1 + tRCD = 17, last beat @17 + CL + 4 = 37.
+  CHECK(ch.access(0, 0x0, false, 64) == 37 * ck);
+  // Hit @200: RD @201, done 221: 1 + CL + 4 = 21 clocks.
+  CHECK(ch.access(200 * ck, 0x0, false, 64) == 221 * ck);
+  // Conflict @300: PRE @301, ACT @317, RD @333, done 353: 1 + tRP + tRCD + CL + 4 = 53.
+  CHECK(ch.access(300 * ck, k_row1, false, 64) == 353 * ck);
   const dram_stats s = ch.stats();
   CHECK(s.row_misses == 1);
-  CHECK(s.row_hits == 0);
-  CHECK(s.activates == 1);
-  CHECK(s.max_latency_ps == 36 * ck);
-}
-
-TEST_CASE("write to a closed bank completes after CWL + burst", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  // ACT @0, WR @16, data from 16 + CWL 12 = 28 to 32.
-  CHECK(ch.access(0, 0x0, true, 64) == 32 * ck);
-}
-
-TEST_CASE("row hit: CL + burst only", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  ch.access(0, 0x0, false, 64); // opens BG0 bank0 row0, RD @16
-  // 0x100 is the same row, next column: RD @120, done 120 + 16 + 4 = 140.
-  CHECK(ch.access(120 * ck, 0x100, false, 64) == 140 * ck);
-  CHECK(ch.stats().row_hits == 1);
-}
-
-TEST_CASE("issue times are rounded up to the next clock edge", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  // Arrives 1 ps after edge 0 -> commands start at edge 1: done 1 + 36 = 37 clocks.
-  CHECK(ch.access(1, 0x0, false, 64) == 37 * ck);
-  CHECK(ch.stats().max_latency_ps == 37 * ck - 1);
-}
-
-TEST_CASE("row conflict: PRE + tRP + ACT + tRCD + CL + burst", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  ch.access(0, 0x0, false, 64); // ACT @0, RD @16
-  // Row 1 of the same bank at 200 (tRAS and tRTP long satisfied): PRE @200, ACT @216,
-  // RD @232, done 232 + 20 = 252; latency tRP + tRCD + CL + 4 = 52 clocks.
-  CHECK(ch.access(200 * ck, k_row1, false, 64) == 252 * ck);
-  const dram_stats s = ch.stats();
+  CHECK(s.row_hits == 1);
   CHECK(s.row_conflicts == 1);
-  CHECK(s.precharges == 1);
   CHECK(s.activates == 2);
+  CHECK(s.precharges == 1);
+  CHECK(s.max_latency_ps == 53 * ck);
+  CHECK(s.latency_percentile_ps(0.5) == 37 * ck);
 }
 
-TEST_CASE("row conflict right after ACT waits for tRAS", "[dram][timing]") {
+TEST_CASE("controller latency is a parameter", "[dram][timing]") {
+  controller_params p;
+  p.latency = 3;
+  dram_channel ch = ddr4(p);
+  CHECK(ch.access(0, 0x0, false, 64) == 39 * ck); // ACT @3
+  p.latency = 0;
+  dram_channel ch0 = ddr4(p);
+  CHECK(ch0.access(0, 0x0, false, 64) == 36 * ck); // ACT @0
+}
+
+TEST_CASE("writes are posted and drain when no read is queued", "[dram][timing]") {
   dram_channel ch = ddr4();
-  ch.access(0, 0x0, false, 64); // ACT @0, RD @16
-  // PRE >= max(ACT + tRAS = 39, RD + tRTP = 25) = 39; ACT >= max(39 + tRP = 55,
-  // 0 + tRC = 55) = 55; RD @71; done 91.
-  CHECK(ch.access(0, k_row1, false, 64) == 91 * ck);
+  // Accepted @0, complete one controller clock later.
+  CHECK(ch.access(0, 0x0, true, 64) == 1 * ck);
+  ch.drain();
+  // ACT @1, WR @17, data 29..33.
+  CHECK(ch.stats().last_done_ps == 33 * ck);
+  CHECK(ch.stats().write_bursts == 1);
 }
 
-TEST_CASE("row conflict after a write waits for write recovery", "[dram][timing]") {
+TEST_CASE("FR-FCFS: a younger row hit goes before an older conflict", "[dram][timing]") {
   dram_channel ch = ddr4();
-  ch.access(0, 0x0, true, 64); // ACT @0, WR @16, data ends @32
-  // PRE >= max(tRAS 39, 32 + tWR 18 = 50) = 50; ACT @66; RD >= max(66 + 16 = 82,
-  // write data end 32 + tWTR_L 9 = 41) = 82; done 82 + 20 = 102.
-  CHECK(ch.access(0, k_row1, false, 64) == 102 * ck);
+  ch.access(0, 0x0, false, 64); // row 0 open in BG0 bank 0: ACT @1, RD @17
+  const uint64_t older = ch.submit(0, 100 * ck, k_row1, false, 64);  // conflict
+  const uint64_t younger = ch.submit(0, 100 * ck, 0x100, false, 64); // hit
+  // The hit issues first: RD @101, done 121. The conflict may not close the row while
+  // the hit is queued; then PRE @ max(102, RD 101 + tRTP 9 = 110) = 110, ACT @126,
+  // RD @142, done 162.
+  CHECK(ch.completion(older).done_ps == 162 * ck);
+  CHECK(ch.completion(younger).done_ps == 121 * ck);
+  CHECK(ch.stats().row_hits == 1);
+  CHECK(ch.stats().row_conflicts == 1);
 }
 
-TEST_CASE("row conflict after a late read waits for tRTP", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  ch.access(0, 0x0, false, 64);                           // ACT @0, RD @16
-  CHECK(ch.access(100 * ck, 0x0, false, 64) == 120 * ck); // hit, RD @100
-  // PRE >= max(ACT + tRAS = 39, RD 100 + tRTP 9 = 109) = 109, ACT @125, RD @141,
-  // done 161.
-  CHECK(ch.access(100 * ck, k_row1, false, 64) == 161 * ck);
-}
-
-// In the JEDEC presets several constraints coincide (tRC = tRAS + tRP, tRRD_S = tCCD_S
-// = burst length, data bus = turnaround times), so each is isolated here by changing
-// one spec value; the expected times are worked out for the changed value.
-TEST_CASE("each row/column/bus constraint acts on its own", "[dram][timing]") {
-  SECTION("tRAS alone (tRC = tRAS)") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.rc = 39;
-    dram_channel ch(s);
-    ch.access(0, 0x0, false, 64); // ACT @0, RD @16
-    // PRE >= tRAS 39 (tRTP: 25), ACT >= max(39 + 16 = 55, tRC 39) = 55, RD @71, done 91.
-    CHECK(ch.access(0, k_row1, false, 64) == 91 * ck);
-  }
-  SECTION("tRC alone (tRC = 70 > tRAS + tRP)") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.rc = 70;
-    dram_channel ch(s);
-    ch.access(0, 0x0, false, 64);
-    // PRE @39, ACT >= max(55, 0 + tRC 70) = 70, RD @86, done 106.
-    CHECK(ch.access(0, k_row1, false, 64) == 106 * ck);
-  }
-  SECTION("tRRD_S = 10") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.rrd_s = 10;
-    s.rrd_l = 10;
-    dram_channel ch(s);
-    ch.access(0, 0x000, false, 64); // BG0: ACT @0, RD @16
-    // BG1: ACT @10, RD @26, done 46.
-    CHECK(ch.access(0, 0x040, false, 64) == 46 * ck);
-  }
-  SECTION("tRRD_L = 12, same bank group, other bank") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.rrd_l = 12;
-    dram_channel ch(s);
-    ch.access(0, 0x000, false, 64); // BG0 bank0: ACT @0, RD @16
-    // BG0 bank1: ACT >= 0 + 12, RD @28 (tCCD_L from 16: 22), done 48.
-    CHECK(ch.access(0, k_bank1, false, 64) == 48 * ck);
-    // With the preset's tRRD_L 6: ACT @6, RD @22, done 42.
-    dram_channel ref = ddr4();
-    ref.access(0, 0x000, false, 64);
-    CHECK(ref.access(0, k_bank1, false, 64) == 42 * ck);
-  }
-  SECTION("tCCD_S = 6 between bank groups") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.ccd_s = 6;
-    dram_channel ch(s);
-    ch.access(0, 0x000, false, 64); // BG0: ACT @0, RD @16
-    // BG1: ACT @4, RD >= max(4 + 16 = 20, 16 + tCCD_S 6 = 22) = 22, done 42.
-    CHECK(ch.access(0, 0x040, false, 64) == 42 * ck);
-  }
-  SECTION("data bus: tCCD_S = 2 cannot beat BL/2 = 4 clocks per burst") {
-    dram_spec s = preset("ddr4_2400_x64");
-    s.ccd_s = 2;
-    dram_channel ch(s);
-    ch.access(0, 0x000, false, 64);                           // BG0 open
-    ch.access(0, 0x040, false, 64);                           // BG1 open
-    CHECK(ch.access(100 * ck, 0x000, false, 64) == 120 * ck); // RD @100, bus to 120
-    // RD >= max(100 + tCCD_S 2 = 102, bus 120 - CL 16 = 104) = 104, done 124.
-    CHECK(ch.access(100 * ck, 0x040, false, 64) == 124 * ck);
-  }
-}
-
-TEST_CASE("bank groups: tCCD_L in the same group, tCCD_S across groups",
-          "[dram][timing]") {
-  // Open BG0 and BG1: ACT @0 / RD @16 (done 36); ACT @4 (tRRD_S) / RD @20 (done 40).
-  auto setup = [] {
+TEST_CASE("banks work in parallel under tRRD, tCCD and the data bus", "[dram][timing]") {
+  SECTION("other bank group: tRRD_S, tCCD_S") {
     dram_channel ch = ddr4();
-    CHECK(ch.access(0, 0x000, false, 64) == 36 * ck);
-    CHECK(ch.access(0, 0x040, false, 64) == 40 * ck);
-    // Hit in BG0 at 100: RD @100, done 120.
-    CHECK(ch.access(100 * ck, 0x000, false, 64) == 120 * ck);
-    return ch;
-  };
-  SECTION("same bank group") {
-    dram_channel ch = setup();
-    // RD >= max(100 + tCCD_L 6 = 106, bus free 120 - CL 16 = 104) = 106 -> done 126.
-    CHECK(ch.access(100 * ck, 0x100, false, 64) == 126 * ck);
+    const uint64_t a = ch.submit(0, 0, 0x000, false, 64);
+    const uint64_t b = ch.submit(0, 0, 0x040, false, 64);
+    // ACT A @1, ACT B @1 + 4 = 5; RD A @17, RD B @21; done 37 and 41.
+    CHECK(ch.completion(a).done_ps == 37 * ck);
+    CHECK(ch.completion(b).done_ps == 41 * ck);
   }
-  SECTION("different bank group") {
-    dram_channel ch = setup();
-    // RD >= max(100 + tCCD_S 4 = 104, bus 104) = 104 -> done 124: the data bus is full.
-    CHECK(ch.access(100 * ck, 0x040, false, 64) == 124 * ck);
-  }
-}
-
-TEST_CASE("tFAW: the fifth ACT waits for the four-activate window", "[dram][timing]") {
-  // Reads at time 0 to BG0..BG3 bank 0, then BG0 bank 1.
-  // ACTs @0, 4, 8, 12 (tRRD_S); RDs @16, 20, 24, 28 (tRCD, data bus back to back).
-  // Fifth ACT >= max(12 + tRRD_S = 16, 0 + tRRD_L = 6, 0 + tFAW 26 = 26) = 26,
-  // RD @42, done 42 + 20 = 62. With tFAW = 16 tRRD_S would bind: ACT @16, done 52.
-  const uint64_t addrs[5] = {0x000, 0x040, 0x080, 0x0c0, k_bank1};
-  const uint64_t expect_first4[4] = {36 * ck, 40 * ck, 44 * ck, 48 * ck};
-
-  dram_channel ch = ddr4();
-  for (int i = 0; i < 4; ++i) {
-    CHECK(ch.access(0, addrs[i], false, 64) == expect_first4[i]);
-  }
-  CHECK(ch.access(0, addrs[4], false, 64) == 62 * ck);
-
-  dram_spec loose = preset("ddr4_2400_x64");
-  loose.faw = 16;
-  dram_channel ch2(loose);
-  for (int i = 0; i < 4; ++i) {
-    ch2.access(0, addrs[i], false, 64);
-  }
-  CHECK(ch2.access(0, addrs[4], false, 64) == 52 * ck);
-}
-
-TEST_CASE("read-to-write turnaround tRTW", "[dram][timing]") {
-  dram_channel ch = ddr4();
-  ch.access(0, 0x000, false, 64);                           // ACT @0, RD @16
-  CHECK(ch.access(100 * ck, 0x000, false, 64) == 120 * ck); // hit, RD @100
-  // WR >= max(100 + tCCD_L = 106, RD 100 + tRTW 10 = 110, bus 120 - CWL 12 = 108) = 110,
-  // done 110 + 12 + 4 = 126.
-  CHECK(ch.access(100 * ck, 0x100, true, 64) == 126 * ck);
-}
-
-TEST_CASE("write-to-read turnaround tWTR_L / tWTR_S", "[dram][timing]") {
-  auto setup = [] {
+  SECTION("same bank group: tRRD_L, tCCD_L") {
     dram_channel ch = ddr4();
-    ch.access(0, 0x000, false, 64); // BG0: ACT @0, RD @16
-    ch.access(0, 0x040, false, 64); // BG1: ACT @4, RD @20
-    // WR to BG0 at 100 (tRTW from RD @20 long past): WR @100, data ends 100 + 16 = 116.
-    CHECK(ch.access(100 * ck, 0x000, true, 64) == 116 * ck);
-    return ch;
-  };
-  SECTION("same bank group: tWTR_L") {
-    dram_channel ch = setup();
-    // RD >= max(116 + tWTR_L 9 = 125, 116 + tWTR_S 3 = 119, 100 + tCCD_L = 106) = 125,
-    // done 145.
-    CHECK(ch.access(100 * ck, 0x100, false, 64) == 145 * ck);
+    const uint64_t a = ch.submit(0, 0, 0x000, false, 64);
+    const uint64_t b = ch.submit(0, 0, k_bank1, false, 64);
+    // ACT B @1 + 6 = 7, RD B @ max(23, 17 + 6) = 23, done 43.
+    CHECK(ch.completion(a).done_ps == 37 * ck);
+    CHECK(ch.completion(b).done_ps == 43 * ck);
   }
-  SECTION("other bank group: tWTR_S") {
-    dram_channel ch = setup();
-    // RD >= max(116 + 3 = 119, 100 + tCCD_S = 104) = 119, done 139.
-    CHECK(ch.access(100 * ck, 0x040, false, 64) == 139 * ck);
+  SECTION("tFAW: the fifth activate waits for the window") {
+    dram_channel ch = ddr4();
+    const uint64_t addrs[5] = {0x000, 0x040, 0x080, 0x0c0, k_bank1};
+    uint64_t t[5];
+    for (int i = 0; i < 5; ++i)
+      t[i] = ch.submit(0, 0, addrs[i], false, 64);
+    // ACTs @1, 5, 9, 13; the fifth (BG0 again) @ max(17, 1 + tFAW 26) = 27. RDs @17,
+    // 21, 25, 29 and @27 + 16 = 43; done 37, 41, 45, 49, 63.
+    const uint64_t expect[5] = {37, 41, 45, 49, 63};
+    for (int i = 0; i < 5; ++i)
+      CHECK(ch.completion(t[i]).done_ps == expect[i] * ck);
   }
 }
 
-TEST_CASE("refresh: a request arriving during tRFC waits for its end",
-          "[dram][timing][refresh]") {
-  SECTION("idle channel") {
+TEST_CASE("read after write: tWTR; write after read: tRTW", "[dram][timing]") {
+  SECTION("write then read, same bank group") {
     dram_channel ch = ddr4();
-    // First refresh due @9360, no bank open: REF 9360..9781. Request arrives @9460:
-    // ACT @9781, RD @9797, done 9817.
-    CHECK(ch.access(9460 * ck, 0x0, false, 64) == 9817 * ck);
+    ch.access(0, 0x000, true, 64);
+    ch.drain(); // ACT @1, WR @17, data ends @33
+    // RD (hit, BG0) @ max(101, ...) = 101: tWTR long met. done 121.
+    CHECK(ch.access(100 * ck, 0x100, false, 64) == 121 * ck);
+  }
+  SECTION("read and write queued together: the read first, then the write") {
+    dram_channel ch = ddr4();
+    const uint64_t w = ch.submit(0, 0, 0x000, true, 64);
+    const uint64_t r = ch.submit(0, 0, 0x040, false, 64);
+    CHECK(ch.completion(w).done_ps == 1 * ck); // posted
+    // Read mode first: ACT BG1 @1, RD @17, done 37.
+    CHECK(ch.completion(r).done_ps == 37 * ck);
+    ch.drain();
+    // Then the write: ACT BG0 @18 (tRRD_S from 1 met), WR @ max(34, RD 17 + tRTW 10)
+    // = 34, data 46..50.
+    CHECK(ch.stats().last_done_ps == 50 * ck);
+  }
+}
+
+TEST_CASE("write queue: watermarks switch between reads and writes", "[dram][timing]") {
+  controller_params p;
+  p.write_high = 4;
+  p.write_low = 1;
+  SECTION("below the high watermark writes wait for the reads") {
+    dram_channel ch = ddr4(p);
+    for (uint64_t k = 1; k <= 3; ++k)
+      ch.submit(0, 0, k * 0x100, true, 64); // BG0 bank0 row0, columns 1..3
+    const uint64_t r = ch.submit(0, 0, k_bank1, false, 64); // BG0 bank1
+    CHECK(ch.completion(r).done_ps == 37 * ck);             // as if alone
+    ch.drain();
+    // Writes after the read: ACT @18, WRs @34 (tRCD), 40, 46 (tCCD_L); last data 62.
+    CHECK(ch.stats().last_done_ps == 62 * ck);
+  }
+  SECTION("at the high watermark the writes go first") {
+    dram_channel ch = ddr4(p);
+    for (uint64_t k = 1; k <= 4; ++k)
+      ch.submit(0, 0, k * 0x100, true, 64);
+    const uint64_t r = ch.submit(0, 0, 0x040, false, 64); // BG1
+    // Write mode: ACT @1, WRs @17, 23, 29. After the third, one write is left (= low
+    // watermark) and a read waits: read mode. ACT BG1 @30, RD @ max(46, end of write
+    // data 29 + 12 + 4 = 45 + tWTR_S 3 = 48) = 48, done 68.
+    CHECK(ch.completion(r).done_ps == 68 * ck);
+  }
+}
+
+TEST_CASE("a source's window limits its requests in flight", "[dram][timing]") {
+  dram_channel ch = ddr4();
+  const uint32_t src = ch.add_source(2);
+  uint64_t t[4];
+  const uint64_t addrs[4] = {0x000, 0x040, 0x080, 0x0c0};
+  for (int i = 0; i < 4; ++i)
+    t[i] = ch.submit(src, 0, addrs[i], false, 64);
+  // A: ACT @1, RD @17, done 37. B: ACT @5, RD @21, done 41. C enters when A completes
+  // (@37): ACT @38, RD @54, done 74. D when B completes (@41): ACT @42, RD @58, done 78.
+  const uint64_t expect[4] = {37, 41, 74, 78};
+  for (int i = 0; i < 4; ++i)
+    CHECK(ch.completion(t[i]).done_ps == expect[i] * ck);
+  // Latency counts from the window slot: 37, 41, 37 (74 - 37), 37 (78 - 41).
+  CHECK(ch.stats().max_latency_ps == 41 * ck);
+  CHECK(ch.stats().total_latency_ps == (37 + 41 + 37 + 37) * ck);
+}
+
+TEST_CASE("refresh per rank", "[dram][timing][refresh]") {
+  SECTION("a request at the refresh time waits for tRFC") {
+    dram_channel ch = ddr4();
+    // Refresh due @9360, all banks closed: REF @9360 .. 9781; ACT @9781, RD @9797,
+    // done 9817.
+    CHECK(ch.access(9360 * ck, 0x0, false, 64) == 9817 * ck);
     CHECK(ch.stats().refreshes == 1);
   }
-  SECTION("open row is closed by the refresh") {
+  SECTION("an open row is precharged first") {
     dram_channel ch = ddr4();
-    ch.access(0, 0x0, false, 64); // row 0 open in BG0 bank0
-    // PREA @9360 (tRAS/tRTP long met), REF @9376 (tRP) .. 9797; the row is closed,
-    // so the same address is a miss: ACT @9797, RD @9813, done 9833.
-    CHECK(ch.access(9460 * ck, 0x0, false, 64) == 9833 * ck);
-    const dram_stats s = ch.stats();
-    CHECK(s.row_hits == 0);
-    CHECK(s.row_misses == 2);
-    CHECK(s.precharges == 1);
-    CHECK(s.refreshes == 1);
+    ch.access(0, 0x0, false, 64);
+    // PREA @9360, REF @9376 .. 9797; the row is closed: ACT @9797, RD @9813, done 9833.
+    CHECK(ch.access(9400 * ck, 0x0, false, 64) == 9833 * ck);
+    CHECK(ch.stats().precharges == 1);
+    CHECK(ch.stats().row_misses == 2);
   }
-  SECTION("a column command due after the refresh time waits too") {
-    dram_channel ch = ddr4();
-    // Arrives @9350: its RD would be @9366 >= 9360, so the refresh goes first:
-    // REF 9360..9781, ACT @9781, RD @9797, done 9817.
-    CHECK(ch.access(9350 * ck, 0x0, false, 64) == 9817 * ck);
+  SECTION("idle ranks keep the schedule; two ranks refresh twice as often") {
+    dram_channel one = ddr4();
+    one.advance_to(100 * 9360 * ck);
+    CHECK(one.stats().refreshes == 100);
+    dram_channel two(two_ranks());
+    two.advance_to(100 * 9360 * ck);
+    // Rank 1 is staggered by half an interval: due @14040, ..., 99 by 936000.
+    CHECK(two.stats().refreshes == 199);
+    const dram_stats s1 = one.stats(), s2 = two.stats();
+    CHECK(s2.energy.refresh_pj == Approx(s1.energy.refresh_pj * 199 / 100));
+    CHECK(s2.energy.background_pj == Approx(2 * s1.energy.background_pj));
   }
-  SECTION("just before the refresh, nothing waits") {
-    dram_channel ch = ddr4();
-    // Arrives @9300: ACT @9300, RD @9316 < 9360, done 9336.
-    CHECK(ch.access(9300 * ck, 0x0, false, 64) == 9336 * ck);
+  SECTION("per-bank refresh (LPDDR4) blocks one bank at a time") {
+    const dram_spec lp = preset("lpddr4_3200");
+    controller_params p;
+    p.refresh = refresh_mode::per_bank;
+    dram_channel ch(lp, address_mapping::default_for(lp), p);
+    ch.advance_to(uint64_t(lp.refi) * lp.tck_ps);
+    CHECK(ch.stats().refreshes == 8); // tREFIpb 780: due @780, ..., 6240
+    dram_channel ab(lp);
+    ab.advance_to(uint64_t(lp.refi) * lp.tck_ps);
+    CHECK(ab.stats().refreshes == 1);
+    CHECK(ch.stats().energy.refresh_pj < ab.stats().energy.refresh_pj);
+  }
+  SECTION("per-bank refresh needs a spec that has it") {
+    controller_params p;
+    p.refresh = refresh_mode::per_bank;
+    CHECK_THROWS_WITH(ddr4(p), Contains("refresh"));
   }
 }
 
-TEST_CASE("refresh: long idle periods keep the schedule", "[dram][refresh]") {
+TEST_CASE("two ranks: rank switch on the data bus, tFAW per rank", "[dram][timing]") {
+  const dram_spec s = two_ranks();
+  dram_channel ch(s);
+  const uint64_t k_rank1 = 1u << 17;
+  const uint64_t a = ch.submit(0, 0, 0x000, false, 64);
+  const uint64_t b = ch.submit(0, 0, k_rank1, false, 64);
+  // ACT rank 0 @1, ACT rank 1 @2 (no tRRD across ranks); RD @17, RD rank 1 needs its
+  // data after rank 0's (33..37) and tRTRS: data from 38, RD @22, done 42.
+  CHECK(ch.completion(a).done_ps == 37 * ck);
+  CHECK(ch.completion(b).done_ps == 42 * ck);
+}
+
+TEST_CASE("power-down after an idle timeout", "[dram][power]") {
+  controller_params p;
+  p.powerdown_idle = 100;
+  dram_channel ch = ddr4(p);
+  ch.access(0, 0x0, false, 64); // done 37: the rank's last activity
+  // Powered down (bank open: active power-down) from 137 until the request @1000;
+  // exit takes tXP: RD @1008, done 1028.
+  CHECK(ch.access(1000 * ck, 0x0, false, 64) == 1028 * ck);
+  ch.advance_to(1028 * ck);
+  const dram_stats s = ch.stats();
+  CHECK(s.powerdowns == 1);
+  CHECK(s.active_powerdown_ps == (1000 - 137) * ck);
+  CHECK(s.active_standby_ps + s.active_powerdown_ps + s.precharge_standby_ps +
+            s.precharge_powerdown_ps ==
+        1028 * ck);
+  dram_channel awake = ddr4();
+  awake.access(0, 0x0, false, 64);
+  CHECK(awake.access(1000 * ck, 0x0, false, 64) == 1021 * ck);
+  awake.advance_to(1028 * ck);
+  CHECK(s.energy.background_pj < awake.stats().energy.background_pj);
+}
+
+TEST_CASE("energy: components from IDD values, sum equals total", "[dram][energy]") {
   dram_channel ch = ddr4();
-  // Refreshes are due every 9360 clocks; the 100th at 936000 ends at 936421.
-  // A request at 936050 waits for it: ACT @936421, RD @936437, done 936457.
-  CHECK(ch.access(936050 * ck, 0x0, false, 64) == 936457 * ck);
-  CHECK(ch.stats().refreshes == 100);
-  ch.advance_to(10 * 936000 * ck); // 1000th refresh due exactly then
-  CHECK(ch.stats().refreshes == 1000);
+  ch.access(0, 0x0, false, 64);
+  ch.access(100 * ck, 0x0, true, 64);
+  ch.access(200 * ck, k_row1, false, 64);
+  ch.advance_to(1000 * ck);
+  const dram_stats s = ch.stats();
+  const dram_spec p = preset("ddr4_2400_x64");
+  const double scale = 1e-3 * p.vdd * 8; // mA * V * ps -> pJ, 8 devices
+  CHECK(s.energy.act_pj == Approx(2 * (48.0 - 43.0) * 39 * ck * scale));
+  CHECK(s.energy.pre_pj == Approx(1 * (48.0 - 34.0) * 16 * ck * scale));
+  CHECK(s.energy.read_pj == Approx(2 * (135.0 - 43.0) * 4 * ck * scale));
+  CHECK(s.energy.write_pj == Approx(1 * (123.0 - 43.0) * 4 * ck * scale));
+  // Open from ACT @1 to PRE @201 and from ACT @217 on: active 984 clocks, 16 closed.
+  CHECK(s.active_standby_ps == (1000 - 1 - 16) * ck);
+  CHECK(s.precharge_standby_ps == 17 * ck);
+  CHECK(s.energy.background_pj == Approx((43.0 * 983 + 34.0 * 17) * ck * scale));
+  CHECK(s.energy.total_pj() ==
+        Approx(s.energy.act_pj + s.energy.pre_pj + s.energy.read_pj + s.energy.write_pj +
+               s.energy.refresh_pj + s.energy.background_pj));
 }
 
 TEST_CASE("multi-burst and unaligned requests", "[dram][timing]") {
-  SECTION("256 bytes span four bank groups") {
-    dram_channel ch = ddr4();
-    // ACTs @0, 4, 8, 12; RDs @16, 20, 24, 28; last beat @48.
-    CHECK(ch.access(0, 0x0, false, 256) == 48 * ck);
-    CHECK(ch.stats().bursts == 4);
-    CHECK(ch.stats().requests == 1);
-    CHECK(ch.stats().bytes_read == 256);
-  }
-  SECTION("64 bytes at 0x20 touch two bursts") {
-    dram_channel ch = ddr4();
-    // Bursts 0x00 (BG0) and 0x40 (BG1): done @40 as above.
-    CHECK(ch.access(0, 0x20, false, 64) == 40 * ck);
-    CHECK(ch.stats().bursts == 2);
-  }
-  SECTION("zero size is rejected") {
-    dram_channel ch = ddr4();
-    CHECK_THROWS_AS(ch.access(0, 0, false, 0), std::invalid_argument);
-  }
-}
-
-TEST_CASE("access order changes timing", "[dram][timing]") {
-  // Two rows of one bank, two accesses each, all issued at time 0.
-  // Interleaved A0 B0 A1 B1: every access after the first is a row conflict.
-  // Grouped A0 A1 B0 B1: two misses/conflicts and two hits -> finishes much earlier.
-  dram_channel inter = ddr4();
-  dram_channel grouped = ddr4();
-  uint64_t t_inter = 0;
-  uint64_t t_grouped = 0;
-  for (uint64_t a : {uint64_t{0x000}, k_row1, uint64_t{0x100}, k_row1 + 0x100}) {
-    t_inter = inter.access(0, a, false, 64);
-  }
-  for (uint64_t a : {uint64_t{0x000}, uint64_t{0x100}, k_row1, k_row1 + 0x100}) {
-    t_grouped = grouped.access(0, a, false, 64);
-  }
-  CHECK(inter.stats().row_conflicts == 3);
-  CHECK(grouped.stats().row_conflicts == 1);
-  CHECK(grouped.stats().row_hits == 2);
-  // Grouped: A0 ACT @0 RD @16; A1 RD @22 (tCCD_L) done 42; B0 PRE @39 (tRAS), ACT @55,
-  // RD @71; B1 RD @77 (tCCD_L), done 97.
-  CHECK(t_grouped == 97 * ck);
-  CHECK(t_inter > t_grouped);
-}
-
-TEST_CASE("LPDDR4-3200 row miss", "[dram][timing]") {
-  dram_channel ch(preset("lpddr4_3200"));
-  // tCK 625 ps: ACT @0, RD @tRCD 29, done 29 + RL 28 + BL16/2 8 = 65 clocks.
-  CHECK(ch.access(0, 0x0, false, 64) == 65 * 625);
-}
-
-TEST_CASE("energy: DRAMPower-style components from IDD values", "[dram][energy]") {
   dram_channel ch = ddr4();
-  ch.access(0, 0x0, false, 64); // one ACT @0, one read burst
-  ch.advance_to(100000);        // window 0 .. 100 ns
-  dram_stats s = ch.stats();
-  // Per device mA * V * ps * 1e-3 = pJ, times 8 devices, VDD 1.2 V.
-  // ACT: (48 - 43) mA * tRAS 39 * 833 ps -> 5 * 32487 * 1.2 * 8e-3 = 1559.376 pJ.
-  CHECK(s.energy.act_pj == Approx(1559.376));
-  // Read: (135 - 43) mA * 4 * 833 ps -> 92 * 3332 * 9.6e-3 = 2942.8224 pJ.
-  CHECK(s.energy.read_pj == Approx(2942.8224));
-  CHECK(s.energy.pre_pj == 0.0);
-  CHECK(s.energy.refresh_pj == 0.0);
-  // A bank is open from the ACT at 0 to the end: active standby 43 mA over 100 ns.
-  CHECK(s.active_standby_ps == 100000);
-  CHECK(s.energy.background_pj == Approx(43.0 * 100000 * 9.6e-3));
+  // 256 bytes: four bank groups. ACTs @1, 5, 9, 13; RDs @17, 21, 25, 29; last beat 49.
+  CHECK(ch.access(0, 0x0, false, 256) == 49 * ck);
+  CHECK(ch.stats().bursts == 4);
+  CHECK(ch.stats().requests == 1);
+  CHECK(ch.stats().bytes_read == 256);
+  dram_channel u = ddr4();
+  CHECK(u.access(0, 0x20, false, 64) == 41 * ck); // bursts 0x00 and 0x40
+  CHECK(u.stats().bursts == 2);
+}
 
-  // Run past the first refresh: PREA @9360, REF @9376..9797, idle (all closed) to 10000.
-  ch.advance_to(10000 * ck);
-  s = ch.stats();
-  CHECK(s.refreshes == 1);
-  CHECK(s.precharges == 1);
-  // PRE: (48 - 34) mA * (tRC - tRAS = 16) * 833 ps -> 14 * 13328 * 9.6e-3 = 1791.2832 pJ.
-  CHECK(s.energy.pre_pj == Approx(1791.2832));
-  // REF: (250 - 43) mA * 421 * 833 ps -> 207 * 350693 * 9.6e-3 = 696897.1296 pJ.
-  CHECK(s.energy.refresh_pj == Approx(696897.1296));
-  CHECK(s.active_standby_ps == 9797 * ck);
-  CHECK(s.precharge_standby_ps == 203 * ck);
-  // 43 mA * 9797 * 833 ps + 34 mA * 203 * 833 ps, times 9.6e-3.
-  CHECK(s.energy.background_pj ==
-        Approx((43.0 * 9797 * 833 + 34.0 * 203 * 833) * 9.6e-3));
+TEST_CASE("errors are reported, not asserted", "[dram][errors]") {
+  dram_channel ch = ddr4();
+  CHECK_THROWS_WITH(ch.access(0, 0, false, 0), Contains("size_bytes"));
+  CHECK_THROWS_WITH(ch.submit(7, 0, 0, false, 64), Contains("source 7"));
+  CHECK_THROWS_WITH(ch.completion(42), Contains("ticket 42"));
+  const uint64_t t = ch.submit(0, 0, 0, false, 64);
+  ch.completion(t);
+  CHECK_THROWS_WITH(ch.completion(t), Contains("already asked"));
+  controller_params p;
+  p.write_low = 30;
+  p.write_high = 24;
+  CHECK_THROWS_WITH(ddr4(p), Contains("write_low"));
+  p = {};
+  p.read_queue = 0;
+  CHECK_THROWS_WITH(ddr4(p), Contains("read_queue"));
 }
 
 TEST_CASE("reset_stats keeps timing state", "[dram][stats]") {
@@ -363,79 +321,48 @@ TEST_CASE("reset_stats keeps timing state", "[dram][stats]") {
   ch.access(0, 0x0, false, 64);
   ch.reset_stats();
   CHECK(ch.stats().requests == 0);
+  // The row is still open: a hit.
+  CHECK(ch.access(100 * ck, 0x0, false, 64) == 121 * ck);
+  CHECK(ch.stats().row_hits == 1);
   CHECK(ch.open_row(0) == 0);
   CHECK(ch.open_row(1) == -1);
-  // Still a hit after the reset.
-  CHECK(ch.access(120 * ck, 0x100, false, 64) == 140 * ck);
-  CHECK(ch.stats().row_hits == 1);
 }
 
-// ---------------------------------------------------------------------------------
-// Acceptance figures.
-
-TEST_CASE("acceptance: long sequential read stream >= 90% of peak, hits > 95%",
-          "[dram][acceptance]") {
-  for (const char* standard : {"ddr4_2400_x64", "lpddr4_3200"}) {
-    CAPTURE(standard);
-    dram_channel ch(preset(standard));
-    generator_options g;
-    g.kind = pattern::sequential;
-    g.count = 400000; // 25.6 MB, ~2 ms of DDR4 time: covers > 200 refreshes
-    g.size = 64;
-    replay(ch, generate_requests(g), false);
-    const dram_stats s = ch.stats();
-    CHECK(s.peak_fraction() >= 0.90);
-    CHECK(s.peak_fraction() <= 1.0);
-    CHECK(s.row_hit_rate() > 0.95);
-    CHECK(s.refreshes > 100);
-  }
-}
-
-TEST_CASE("acceptance: random 64-byte reads over 256 MiB", "[dram][acceptance]") {
-  dram_channel ch = ddr4();
+// Bandwidth figures of docs/dram.md, on shorter traces (the bench runs the long ones).
+TEST_CASE("acceptance: bandwidth of the scheduler", "[dram][acceptance]") {
   generator_options g;
-  g.kind = pattern::random;
   g.count = 100000;
   g.size = 64;
   g.span = uint64_t{256} << 20;
-  g.seed = 7;
-  // One request outstanding, so latency is the DRAM's, not queueing.
-  replay(ch, generate_requests(g), true);
-  const dram_stats s = ch.stats();
-  CHECK(s.row_hit_rate() < 0.05);
-  // Bound: tRP + tRCD + CL + BL/2 = 16 + 16 + 16 + 4 = 52 clocks = 43.316 ns. The mean
-  // must lie within [0.95, 1.10] of it: misses after a refresh save tRP, refresh
-  // collisions and same-bank tRAS/tRC waits add to it.
-  const double bound_ps = 52.0 * ck;
-  CHECK(s.avg_latency_ps() >= 0.95 * bound_ps);
-  CHECK(s.avg_latency_ps() <= 1.10 * bound_ps);
-}
-
-TEST_CASE("data bus is never faster than peak (open-loop random and mixed)",
-          "[dram][acceptance]") {
-  for (pattern p : {pattern::random, pattern::mixed}) {
+  SECTION("sequential, bank groups interleaved per burst: >= 93 %") {
     dram_channel ch = ddr4();
-    generator_options g;
-    g.kind = p;
-    g.count = 50000;
-    replay(ch, generate_requests(g), false);
+    g.kind = pattern::sequential;
+    replay(ch, generate_requests(g), 0);
+    CHECK(ch.stats().peak_fraction() >= 0.93);
     CHECK(ch.stats().peak_fraction() <= 1.0);
-    CHECK(ch.stats().peak_fraction() > 0.2);
   }
-}
-
-TEST_CASE("two ranks: the activation window is per rank", "[dram][timing]") {
-  dram_spec s = preset("ddr4_2400_x64");
-  s.ranks = 2; // default mapping puts the rank bit at address bit 33
-  // Four ACTs in rank 0 (@0, 4, 8, 12; RDs @16..28, last data @48), then one in rank 1
-  // at time 0: no tRRD/tFAW against rank 0, so ACT @0; its RD waits only for the
-  // shared column/data path: RD >= max(0 + 16, 28 + tCCD_S = 32, bus 48 - 16 = 32) = 32,
-  // done 52. The same fifth ACT in rank 0 gave 62 (tFAW test above).
-  dram_channel ch(s);
-  for (uint64_t a : {0x000, 0x040, 0x080, 0x0c0}) {
-    ch.access(0, a, false, 64);
+  SECTION("random 64 B reads, DDR4-2400 two ranks: >= 80 %") {
+    dram_channel ch(two_ranks());
+    g.kind = pattern::random;
+    replay(ch, generate_requests(g), 0);
+    CHECK(ch.stats().peak_fraction() >= 0.80);
+    CHECK(ch.stats().row_hit_rate() < 0.05);
   }
-  CHECK(ch.access(0, uint64_t{1} << 33, false, 64) == 52 * ck);
-  CHECK(ch.bank_count() == 32);
-  CHECK(ch.open_row(16) == 0); // rank 1, BG0, bank 0
+  SECTION("random 64 B reads, LPDDR4-3200: >= 40 %") {
+    dram_channel ch(preset("lpddr4_3200"));
+    g.kind = pattern::random;
+    replay(ch, generate_requests(g), 0);
+    CHECK(ch.stats().peak_fraction() >= 0.40);
+  }
+  SECTION("one request outstanding: random latency is the conflict or miss count") {
+    dram_channel ch = ddr4();
+    g.kind = pattern::random;
+    g.count = 20000;
+    replay(ch, generate_requests(g), 1);
+    // Between a miss (37) and a conflict (53) plus the refreshes: one tRP + tRFC = 437
+    // clocks per tREFI (9360 clocks, at least 9360 / 53 requests) adds at most 2.5.
+    const double avg_ck = ch.stats().avg_latency_ps() / double(ck);
+    CHECK(avg_ck >= 37.0);
+    CHECK(avg_ck <= 53.0 + 437.0 * 53.0 / 9360.0);
+  }
 }

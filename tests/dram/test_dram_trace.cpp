@@ -103,8 +103,43 @@ TEST_CASE("generators are deterministic and stay in the span", "[dram][trace]") 
 
 TEST_CASE("closed-loop replay issues after the previous completion", "[dram][trace]") {
   dram_channel ch(preset("ddr4_2400_x64"));
-  // Row miss done @36 clocks; the next (hit, 0x100) issues @36: RD @36, done @56.
+  // Row miss: ACT @1, RD @17, done @37. The next (hit, 0x100) leaves the initiator
+  // @37: RD @38, done @58, latency 21.
   const std::vector<trace_request> reqs = {{0, 0x0, false, 64}, {0, 0x100, false, 64}};
-  CHECK(replay(ch, reqs, true) == 56 * 833);
-  CHECK(ch.stats().max_latency_ps == 36 * 833);
+  CHECK(replay(ch, reqs, 1) == 58 * 833);
+  CHECK(ch.stats().max_latency_ps == 37 * 833);
+  CHECK(ch.stats().total_latency_ps == (37 + 21) * 833);
+}
+
+TEST_CASE("generators: interleaved streams and 2D tiles", "[dram][trace]") {
+  generator_options g;
+  g.kind = pattern::streams;
+  g.streams = 4;
+  g.count = 8;
+  g.span = 1 << 20;
+  const auto s = generate_requests(g);
+  // Stream j reads from j x 256 KiB on, one request each in turn.
+  CHECK(s[0].address == 0);
+  CHECK(s[1].address == 256 * 1024);
+  CHECK(s[3].address == 3 * 256 * 1024);
+  CHECK(s[4].address == 64);
+  CHECK(s[7].address == 3 * 256 * 1024 + 64);
+
+  g.kind = pattern::tile;
+  g.tile_row_bytes = 128;
+  g.tile_rows = 2;
+  g.tile_stride = 1024;
+  g.count = 6;
+  const auto t = generate_requests(g);
+  // Tile 0: row 0 (0, 64), row 1 (1024, 1088); tile 1 starts at 128.
+  const uint64_t expect[6] = {0, 64, 1024, 1088, 128, 192};
+  for (int i = 0; i < 6; ++i)
+    CHECK(t[i].address == expect[i]);
+
+  g.tile_row_bytes = 100; // not a multiple of the request size
+  CHECK_THROWS_WITH(generate_requests(g), Contains("tile"));
+  g.kind = pattern::streams;
+  g.streams = 0;
+  CHECK_THROWS_WITH(generate_requests(g), Contains("streams"));
+  CHECK(pattern_from_string("tile") == pattern::tile);
 }

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -30,9 +31,9 @@
 
 namespace dwvp::test {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
 using sc_core::SC_PS;
+using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 inline sc_time ns(double v) {
@@ -47,8 +48,8 @@ inline void quiet_models() {
   if (std::getenv("DWVP_TEST_LOG"))
     return;
   models::set_logger_factory([](const std::string& name) {
-    return std::make_shared<spdlog::logger>(name,
-                                            std::make_shared<spdlog::sinks::null_sink_mt>());
+    return std::make_shared<spdlog::logger>(
+        name, std::make_shared<spdlog::sinks::null_sink_mt>());
   });
 }
 
@@ -96,7 +97,8 @@ public:
   }
   tlm::tlm_response_status write(unsigned port, uint64_t addr, const void* data,
                                  unsigned len, sc_time& delay) {
-    return access(port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len, delay);
+    return access(port, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len,
+                  delay);
   }
   tlm::tlm_response_status read(unsigned port, uint64_t addr, void* data, unsigned len,
                                 sc_time& delay) {
@@ -172,6 +174,8 @@ struct burst_record {
   uint64_t addr;
   unsigned len;
   bool write;
+  uint32_t stream = 0; // split accesses: the initiator's stream and window
+  uint32_t window = 0;
 };
 
 // A plain memory target at [base, base + size): every b_transport takes `latency`,
@@ -220,13 +224,37 @@ private:
       t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
+    auto* split = t.get_extension<dwvp::models::split_access_extension>();
+    if (split && split->phase == dwvp::models::split_access_extension::complete) {
+      // The times worked out when the burst was submitted.
+      const auto& r = m_split.at(split->ticket);
+      split->issued = r.first;
+      delay = r.second - sc_core::sc_time_stamp();
+      t.set_response_status(tlm::TLM_OK_RESPONSE);
+      return;
+    }
     if (t.is_read())
       std::memcpy(t.get_data_ptr(), at(addr), len);
     else if (t.is_write())
       std::memcpy(at(addr), t.get_data_ptr(), len);
-    const sc_time issue = sc_core::sc_time_stamp() + delay;
-    delay += m_latency;
-    m_bursts.push_back({issue, issue + m_latency, addr, len, t.is_write()});
+    sc_time issue = sc_core::sc_time_stamp() + delay;
+    if (split) {
+      split->arrival = issue;
+      // At most `window` bursts of the stream in flight: a burst leaves when the one
+      // `window` places before it has completed.
+      std::vector<sc_time>& done = m_stream_done[split->stream];
+      const size_t k = done.size();
+      if (k >= split->window)
+        issue = std::max(issue, done[k - split->window]);
+      done.push_back(issue + m_latency);
+      split->ticket = m_split.size();
+      m_split.push_back({issue, issue + m_latency});
+      m_bursts.push_back({issue, issue + m_latency, addr, len, t.is_write(),
+                          split->stream, split->window});
+    } else {
+      delay += m_latency;
+      m_bursts.push_back({issue, issue + m_latency, addr, len, t.is_write()});
+    }
     t.set_response_status(tlm::TLM_OK_RESPONSE);
   }
   unsigned transport_dbg(tlm::tlm_generic_payload& t) {
@@ -243,6 +271,8 @@ private:
     t.set_response_status(tlm::TLM_OK_RESPONSE);
     return len;
   }
+  std::map<uint32_t, std::vector<sc_time>> m_stream_done;
+  std::vector<std::pair<sc_time, sc_time>> m_split; // per ticket: issue, completion
   uint64_t sum(bool write) const {
     uint64_t n = 0;
     for (const auto& b : m_bursts)
@@ -270,7 +300,9 @@ public:
     m_state ^= m_state << 5;
     return m_state;
   }
-  int range(int lo, int hi) { return lo + static_cast<int>(next() % uint32_t(hi - lo + 1)); }
+  int range(int lo, int hi) {
+    return lo + static_cast<int>(next() % uint32_t(hi - lo + 1));
+  }
   std::vector<int8_t> i8(size_t n, int lo = -128, int hi = 127) {
     std::vector<int8_t> v(n);
     for (auto& x : v)

@@ -113,7 +113,8 @@ sc_time expected_end(size_t n, sc_time start, sc_time latency, unsigned outstand
   std::vector<sc_time> done(n);
   sc_time last = start;
   for (size_t k = 0; k < n; ++k) {
-    const sc_time issue = k >= outstanding ? std::max(start, done[k - outstanding]) : start;
+    const sc_time issue =
+        k >= outstanding ? std::max(start, done[k - outstanding]) : start;
     done[k] = issue + latency;
     last = std::max(last, done[k]);
   }
@@ -151,7 +152,8 @@ void check_outstanding(const std::vector<burst_record>& b, unsigned outstanding)
 
 } // namespace
 
-TEST_CASE("dma: a load of a strided 3D region lands packed in the SRAM", "[modules][dma]") {
+TEST_CASE("dma: a load of a strided 3D region lands packed in the SRAM",
+          "[modules][dma]") {
   dma_bench b;
   const strided_region src = region(k_mem + 0x100, 20, 3, 2, 64, 1024);
   dma_command c;
@@ -242,6 +244,11 @@ TEST_CASE("dma: bursts respect burst_bytes and the outstanding limit and the end
   REQUIRE(s3 == tlm::TLM_OK_RESPONSE);
   check_bursts(first, split({{k_mem + 0x1000, 200}}, k_burst), false);
   check_outstanding(first, k_outstanding);
+  // Split accesses on the engine's read stream, with its window.
+  for (const auto& x : first) {
+    CHECK(x.stream == dma_params{}.stream);
+    CHECK(x.window == k_outstanding);
+  }
   CHECK(contiguous.end == expected_end(13, SC_ZERO_TIME, k_latency, k_outstanding));
   CHECK(contiguous.end == ns(50));
   check_bursts(second, split({{k_mem + 0x2000, 50}, {k_mem + 0x2064, 50}}, k_burst),
@@ -266,7 +273,8 @@ TEST_CASE("dma: bursts respect burst_bytes and the outstanding limit and the end
   const vcd_file vcd = parse_vcd_file("module_dma_bursts.vcd");
   REQUIRE(vcd.timescale_fs > 0);
   auto level_at = [&](sc_time t) {
-    const auto v = vcd.value_at("dma.bytes_in_flight", t.value() * 1000 / vcd.timescale_fs);
+    const auto v =
+        vcd.value_at("dma.bytes_in_flight", t.value() * 1000 / vcd.timescale_fs);
     return v ? vcd_file::value_as_uint(*v) : 0;
   };
   auto expected_level = [&](const std::vector<burst_record>& bursts, sc_time t) {
@@ -372,7 +380,8 @@ TEST_CASE("dma: a bus error returns a non-OK response and the failing address",
   CHECK(s_local != tlm::TLM_OK_RESPONSE);
   CHECK(s_after == tlm::TLM_OK_RESPONSE);
   CHECK(after.failed_addr == 0);
-  CHECK(std::equal(b.input.data() + 0x100, b.input.data() + 0x110, b.mem.at(k_mem + 0x900)));
+  CHECK(std::equal(b.input.data() + 0x100, b.input.data() + 0x110,
+                   b.mem.at(k_mem + 0x900)));
   CHECK(b.mem.errors() == 2);
 }
 
@@ -430,7 +439,8 @@ TEST_CASE("dma: move copies a strided local region to a packed one", "[modules][
     for (uint32_t y = 0; y < 3; ++y)
       for (uint32_t x = 0; x < 24; ++x)
         want.push_back(src_bytes[0x10 + p * 200 + y * 40 + x]);
-  CHECK(std::vector<uint8_t>(b.output.data() + 0x20, b.output.data() + 0x20 + 144) == want);
+  CHECK(std::vector<uint8_t>(b.output.data() + 0x20, b.output.data() + 0x20 + 144) ==
+        want);
   CHECK(b.output.data()[0x1f] == 0);
   CHECK(b.output.data()[0x20 + 144] == 0);
   // The read port's time: 144 bytes at 8 bytes per 1 ns clock = 18 ns after the start.
