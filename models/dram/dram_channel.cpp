@@ -76,10 +76,13 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_banks.resize(size_t{m_spec.ranks} * m_banks_per_rank);
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
-  m_col_ok.resize(m_groups.size());
-  m_act_ok.resize(m_groups.size());
-  m_queue[0].reserve(m_params.read_queue);
-  m_queue[1].reserve(m_params.write_queue);
+  m_global.resize(3 * m_groups.size());
+  for (int w = 0; w < 2; ++w) {
+    m_bank_queue[w].resize(m_banks.size());
+    m_active_pos[w].assign(m_banks.size(), -1);
+    m_cand[w].resize(m_banks.size());
+  }
+  m_pool.reserve(size_t{m_params.read_queue} + m_params.write_queue);
   m_sources.push_back(source_state{0, {}, {}, 0});
   init();
 }
@@ -133,6 +136,7 @@ uint64_t dram_channel::submit(uint32_t source, uint64_t issue_ps, uint64_t addre
   const uint64_t ticket = m_ticket_base + m_requests.size();
   m_requests.push_back(r);
   m_sources[source].waiting.push_back(ticket);
+  m_sources[source].base_ok = false;
   ++m_open_requests;
   if (!m_any_request || issue_ps < m_stats.first_issue_ps) {
     m_stats.first_issue_ps = issue_ps;
@@ -209,6 +213,7 @@ void dram_channel::finish_request(uint64_t ticket, ps_t done) {
   const uint64_t clocks = latency / uint64_t(m_tck);
   ++s.latency_histogram[std::min<uint64_t>(clocks, k_histogram_clocks - 1)];
   source_state& src = m_sources[r.source];
+  src.base_ok = false;
   if (src.window) {
     for (auto& f : src.in_flight)
       if (f.first == ticket)
@@ -239,16 +244,22 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
   return max2(t, pending[need - 1]);
 }
 
-dram_channel::ps_t dram_channel::admit_time(source_state& s) const {
+dram_channel::ps_t dram_channel::admit_time(source_state& s) {
   if (s.waiting.empty())
     return k_unknown;
   const request_state& r = m_requests[s.waiting.front() - m_ticket_base];
   const int w = r.is_write ? 1 : 0;
   const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
-  if (m_queue[w].size() >= capacity)
+  if (m_count[w] >= capacity)
     return k_unknown; // a column command frees a slot
-  const ps_t t = max2(max2(edge(r.issue), s.last_admit), m_last_cmd);
-  return r.bursts_left == r.bursts ? slot_time(s, t) : t;
+  if (!s.base_ok) {
+    // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
+    // the last command's time applied after.
+    const ps_t t = max2(edge(r.issue), s.last_admit);
+    s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
+    s.base_ok = true;
+  }
+  return s.base == k_unknown ? k_unknown : max2(s.base, m_last_cmd);
 }
 
 void dram_channel::wake(rank_state& r, ps_t t) {
@@ -266,10 +277,10 @@ void dram_channel::wake(rank_state& r, ps_t t) {
 
 void dram_channel::admit(uint32_t source, ps_t t) {
   source_state& s = m_sources[source];
+  s.base_ok = false;
   const uint64_t ticket = s.waiting.front();
   request_state& r = req(ticket);
   const int w = r.is_write ? 1 : 0;
-  std::vector<entry>& q = m_queue[w];
   const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
   if (r.bursts_left == r.bursts)
     r.sent = s.last_sent = slot_time(s, max2(r.issue, s.last_sent));
@@ -282,28 +293,42 @@ void dram_channel::admit(uint32_t source, ps_t t) {
             f.end());
     f.emplace_back(ticket, k_unknown);
   }
-  while (r.bursts_left > 0 && q.size() < capacity) {
+  while (r.bursts_left > 0 && m_count[w] < capacity) {
     const uint64_t address =
         r.address + uint64_t(r.bursts - r.bursts_left) * (m_burst_mask + 1);
     const dram_address d = m_mapping.decode(address);
     entry e{};
     e.ticket = ticket;
-    e.address = address;
+    e.seq = m_seq++;
     e.admit = t + m_latency;
     e.rank = d.rank;
     e.group = d.rank * m_groups_per_rank + d.bank_group;
     e.bank = e.group * m_banks_per_group + d.bank;
     e.row = d.row;
     bank_state& b = m_banks[e.bank];
-    if (b.open_row == e.row) {
+    if (b.open_row == e.row)
       ++b.hits[w];
-      ++m_hit_count[w];
-    }
     rank_state& rk = m_ranks[e.rank];
     if (rk.queued == 0)
       wake(rk, t);
     ++rk.queued;
-    q.push_back(e);
+    uint32_t index;
+    if (m_free.empty()) {
+      index = static_cast<uint32_t>(m_pool.size());
+      m_pool.push_back(e);
+    } else {
+      index = m_free.back();
+      m_free.pop_back();
+      m_pool[index] = e;
+    }
+    std::vector<uint32_t>& bq = m_bank_queue[w][e.bank];
+    bq.push_back(index);
+    if (bq.size() == 1) {
+      m_active_pos[w][e.bank] = static_cast<int32_t>(m_active[w].size());
+      m_active[w].push_back(e.bank);
+    }
+    m_cand[w][e.bank].dirty = true;
+    ++m_count[w];
     --r.bursts_left;
     ++r.bursts_open;
   }
@@ -340,20 +365,21 @@ bool dram_channel::step() {
   }
 
   // Mode: reads, or writes between the watermarks (or when no read is queued).
-  const size_t reads = m_queue[0].size(), writes = m_queue[1].size();
+  const size_t reads = m_count[0], writes = m_count[1];
   if (!m_write_mode && (writes >= m_params.write_high || (reads == 0 && writes > 0)))
     m_write_mode = true;
   else if (m_write_mode && (writes == 0 || (writes <= m_params.write_low && reads > 0)))
     m_write_mode = false;
   const int w = m_write_mode ? 1 : 0;
-  std::vector<entry>& q = m_queue[w];
 
   // Earliest command of the current mode: a column command (row hit) first, then the
-  // row command (PRE / ACT) of the oldest request whose bank needs one.
-  ps_t hit_t = k_unknown, row_t = k_unknown;
-  size_t hit_i = 0, row_i = 0;
-  if (!q.empty()) {
-    ps_t col_lb = k_unknown; // no column command of this mode can issue earlier
+  // row command (PRE / ACT) of the oldest request whose bank needs one; at equal times
+  // the older request.
+  ps_t cmd_t = k_unknown;
+  uint64_t best_order = 0;
+  uint32_t best_e = 0;
+  if (m_count[w]) {
+    const size_t groups = m_groups.size();
     for (uint32_t g = 0; g < m_groups.size(); ++g) {
       const group_state& gs = m_groups[g];
       const uint32_t ri = g / m_groups_per_rank;
@@ -364,46 +390,25 @@ bool dram_channel::step() {
         c = max2(max2(c, m_last_rd + m_rtw), bus - m_cwl);
       else
         c = max2(max2(max2(c, rs.wr_end + m_wtr_s), gs.wr_end + m_wtr_l), bus - m_cl);
-      m_col_ok[g] = c;
-      col_lb = std::min(col_lb, c);
-      m_act_ok[g] = max2(max2(max2(rs.last_act + m_rrd_s, gs.last_act + m_rrd_l),
-                              rs.faw[rs.faw_next] + m_faw),
-                         rs.cmd_ok);
+      m_global[g] = c;
+      m_global[groups + g] = max2(max2(max2(rs.last_act + m_rrd_s, gs.last_act + m_rrd_l),
+                                       rs.faw[rs.faw_next] + m_faw),
+                                  rs.cmd_ok);
+      m_global[2 * groups + g] = rs.cmd_ok;
     }
-    col_lb = max2(col_lb, m_now);
-    // With every queued request a row hit, the oldest hit that meets the lower bound
-    // is the choice.
-    const bool all_hits = m_hit_count[w] == q.size();
-    for (size_t i = 0; i < q.size(); ++i) {
-      const entry& e = q[i];
-      const bank_state& b = m_banks[e.bank];
-      ps_t t;
-      if (b.open_row == e.row) {
-        t = max2(max2(max2(e.admit, b.col_ok), m_col_ok[e.group]), m_now);
-        if (t < hit_t) {
-          hit_t = t;
-          hit_i = i;
-          if (t == m_now || (all_hits && t <= col_lb))
-            break; // the oldest hit ready now (or at the bound): nothing beats it
-        }
-        continue;
-      }
-      if (b.open_row == k_closed) {
-        t = max2(max2(e.admit, b.act_ok), m_act_ok[e.group]);
-      } else {
-        if (b.hits[w])
-          continue; // queued requests still hit the open row
-        t = max2(max2(e.admit, b.pre_ok), m_ranks[e.rank].cmd_ok);
-      }
-      t = max2(t, m_now);
-      if (t < row_t) {
-        row_t = t;
-        row_i = i;
+    for (const uint32_t bank : m_active[w]) {
+      candidate& c = m_cand[w][bank];
+      if (c.dirty)
+        update_candidate(w, bank, c);
+      const ps_t t = max2(max2(c.local, m_global[c.global]), m_now);
+      if (t < cmd_t || (t == cmd_t && c.order < best_order)) {
+        cmd_t = t;
+        best_order = c.order;
+        best_e = c.entry;
       }
     }
   }
-  const bool column = hit_t <= row_t;
-  const ps_t cmd_t = column ? hit_t : row_t;
+  const bool column = (best_order >> 62) == 0;
 
   // An arrival before that command may bring a better one.
   ps_t adm_t = k_unknown;
@@ -422,10 +427,10 @@ bool dram_channel::step() {
   if (cmd_t == k_unknown)
     return false;
 
-  const size_t i = column ? hit_i : row_i;
-  rank_state& rank = m_ranks[q[i].rank];
-  if (cmd_t >= rank.next_ref) {
-    refresh(q[i].rank);
+  const uint32_t i = best_e;
+  const uint32_t rank_index = m_pool[i].rank;
+  if (cmd_t >= m_ranks[rank_index].next_ref) {
+    refresh(rank_index);
     return true;
   }
   if (column)
@@ -435,9 +440,61 @@ bool dram_channel::step() {
   return true;
 }
 
+void dram_channel::update_candidate(int w, uint32_t bank, candidate& c) {
+  c.dirty = false;
+  const std::vector<uint32_t>& bq = m_bank_queue[w][bank];
+  const bank_state& b = m_banks[bank];
+  c.kind = cmd_kind::none;
+  if (bq.empty())
+    return;
+  uint32_t k = bq.front();
+  if (b.open_row != k_closed && b.hits[w]) {
+    for (const uint32_t x : bq) // age order: the first hit is the oldest
+      if (m_pool[x].row == b.open_row) {
+        k = x;
+        break;
+      }
+  }
+  const entry& e = m_pool[k];
+  const uint32_t groups = static_cast<uint32_t>(m_groups.size());
+  c.entry = k;
+  if (b.open_row == e.row) {
+    c.kind = cmd_kind::column;
+    c.local = max2(e.admit, b.col_ok);
+    c.global = e.group;
+    c.order = e.seq;
+  } else if (b.open_row == k_closed) {
+    c.kind = cmd_kind::act;
+    c.local = max2(e.admit, b.act_ok);
+    c.global = groups + e.group;
+    c.order = uint64_t{1} << 62 | e.seq;
+  } else {
+    c.kind = cmd_kind::pre; // no queued request of this mode hits the open row
+    c.local = max2(e.admit, b.pre_ok);
+    c.global = 2 * groups + e.group;
+    c.order = uint64_t{1} << 62 | e.seq;
+  }
+}
+
+void dram_channel::remove_entry(int w, uint32_t index) {
+  const uint32_t bank = m_pool[index].bank;
+  std::vector<uint32_t>& bq = m_bank_queue[w][bank];
+  bq.erase(std::find(bq.begin(), bq.end(), index));
+  if (bq.empty()) {
+    // Swap the bank out of the active list.
+    std::vector<uint32_t>& act = m_active[w];
+    const int32_t pos = m_active_pos[w][bank];
+    act[pos] = act.back();
+    m_active_pos[w][act[pos]] = pos;
+    act.pop_back();
+    m_active_pos[w][bank] = -1;
+  }
+  m_cand[w][bank].dirty = true;
+  --m_count[w];
+  m_free.push_back(index);
+}
+
 void dram_channel::clear_hits(bank_state& b) {
-  m_hit_count[0] -= b.hits[0];
-  m_hit_count[1] -= b.hits[1];
   b.hits[0] = b.hits[1] = 0;
 }
 
@@ -448,9 +505,9 @@ void dram_channel::set_open(rank_state& r, int delta, ps_t t) {
   r.open_banks = static_cast<uint32_t>(int(r.open_banks) + delta);
 }
 
-void dram_channel::issue_row(size_t i, ps_t t) {
-  const int w = m_write_mode ? 1 : 0;
-  entry& e = m_queue[w][i];
+void dram_channel::issue_row(uint32_t i, ps_t t) {
+  entry& e = m_pool[i];
+  touch(e.bank);
   bank_state& b = m_banks[e.bank];
   rank_state& r = m_ranks[e.rank];
   if (b.open_row != k_closed) {
@@ -475,14 +532,12 @@ void dram_channel::issue_row(size_t i, ps_t t) {
     b.col_ok = t + m_rcd;
     uint16_t hits[2] = {0, 0};
     for (int k = 0; k < 2; ++k)
-      for (const entry& x : m_queue[k])
-        if (x.bank == e.bank && x.row == e.row)
+      for (const uint32_t x : m_bank_queue[k][e.bank])
+        if (m_pool[x].row == e.row)
           ++hits[k];
     clear_hits(b);
     b.hits[0] = hits[0];
     b.hits[1] = hits[1];
-    m_hit_count[0] += hits[0];
-    m_hit_count[1] += hits[1];
     set_open(r, +1, t);
     e.act_seen = true;
     if (m_observer)
@@ -493,11 +548,11 @@ void dram_channel::issue_row(size_t i, ps_t t) {
   m_last_cmd = t;
 }
 
-void dram_channel::issue_column(size_t i, ps_t t) {
+void dram_channel::issue_column(uint32_t i, ps_t t) {
   const int w = m_write_mode ? 1 : 0;
-  std::vector<entry>& q = m_queue[w];
-  const entry e = q[i];
-  q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+  const entry e = m_pool[i];
+  remove_entry(w, i);
+  touch(e.bank);
   bank_state& b = m_banks[e.bank];
   group_state& g = m_groups[e.group];
   rank_state& r = m_ranks[e.rank];
@@ -507,10 +562,8 @@ void dram_channel::issue_column(size_t i, ps_t t) {
     ++m_stats.row_misses;
   else
     ++m_stats.row_hits;
-  if (b.hits[w]) {
+  if (b.hits[w])
     --b.hits[w];
-    --m_hit_count[w];
-  }
   r.last_col = t;
   g.last_col = t;
   ps_t data_end;
@@ -552,6 +605,7 @@ void dram_channel::refresh(uint32_t ri) {
     const uint32_t bi = first + r.ref_bank;
     r.ref_bank = (r.ref_bank + 1) % m_banks_per_rank;
     bank_state& b = m_banks[bi];
+    touch(bi);
     ps_t ref = max2(start, b.act_ok);
     if (b.open_row != k_closed) {
       const ps_t pre = max2(start, b.pre_ok);
@@ -584,6 +638,7 @@ void dram_channel::refresh(uint32_t ri) {
     const ps_t end = ref + m_rfc;
     for (uint32_t k = 0; k < m_banks_per_rank; ++k) {
       bank_state& b = m_banks[first + k];
+      touch(first + k);
       if (b.open_row != k_closed && m_observer)
         m_observer(first + k, -1, static_cast<uint64_t>(pre));
       b.open_row = k_closed;

@@ -223,14 +223,25 @@ private:
   };
   struct entry { // one queued burst
     uint64_t ticket;
-    uint64_t address; // burst-aligned
-    ps_t admit;       // earliest command: arrival edge + controller latency
-    uint32_t bank;    // flat bank index
-    uint32_t group;   // flat group index (rank * groups + group)
+    uint64_t seq;   // admission order: older first
+    ps_t admit;     // earliest command: arrival edge + controller latency
+    uint32_t bank;  // flat bank index
+    uint32_t group; // flat group index (rank * groups + group)
     uint32_t rank;
     uint32_t row;
     bool conflict_seen; // a PRE was issued for it
     bool act_seen;      // an ACT was issued for it
+  };
+  enum class cmd_kind : uint8_t { none, column, act, pre };
+  // A bank's next command for one queue: the oldest hit, else the oldest request's
+  // row command; `local` is the bank's own earliest time for it.
+  struct candidate {
+    cmd_kind kind = cmd_kind::none;
+    bool dirty = true;
+    uint32_t entry = 0;  // index into m_pool
+    uint32_t global = 0; // index of its channel-wide bound in m_global
+    ps_t local = 0;
+    uint64_t order = 0; // ties: column commands first, then older (kind << 62 | seq)
   };
   struct source_state {
     uint32_t window;              // 0: unlimited
@@ -239,6 +250,10 @@ private:
     std::vector<std::pair<uint64_t, ps_t>> in_flight;
     ps_t last_admit = 0;
     ps_t last_sent = 0;
+    // Front request's earliest admission by its issue time and the window alone
+    // (k_unknown: a completion is not known yet); valid until the source changes.
+    ps_t base = 0;
+    bool base_ok = false;
   };
 
   void init();
@@ -246,11 +261,14 @@ private:
   // One step of the event loop; false when nothing is left to do.
   bool step();
   // Earliest time the source's next burst can enter its queue, or k_unknown.
-  ps_t admit_time(source_state& s) const;
+  ps_t admit_time(source_state& s);
   ps_t slot_time(const source_state& s, ps_t t) const;
   void admit(uint32_t source, ps_t t);
-  void issue_column(size_t queue_index, ps_t t);
-  void issue_row(size_t queue_index, ps_t t);
+  void issue_column(uint32_t entry_index, ps_t t);
+  void issue_row(uint32_t entry_index, ps_t t);
+  void update_candidate(int w, uint32_t bank, candidate& c);
+  void touch(uint32_t bank) { m_cand[0][bank].dirty = m_cand[1][bank].dirty = true; }
+  void remove_entry(int w, uint32_t entry_index);
   void refresh(uint32_t rank);
   void wake(rank_state& r, ps_t t);
   ps_t edge(ps_t t) const { return (t + m_tck - 1) / m_tck * m_tck; }
@@ -276,19 +294,28 @@ private:
   std::vector<group_state> m_groups;
   std::vector<rank_state> m_ranks;
   std::vector<source_state> m_sources;
-  std::vector<entry> m_queue[2]; // reads, writes; in arrival order
+  // Queued bursts: a pool, per queue (reads, writes) and bank the entries in age
+  // order, the banks that have any, and each bank's cached candidate.
+  std::vector<entry> m_pool;
+  std::vector<uint32_t> m_free;
+  std::vector<std::vector<uint32_t>> m_bank_queue[2];
+  std::vector<uint32_t> m_active[2];    // banks with queued entries
+  std::vector<int32_t> m_active_pos[2]; // bank -> index in m_active, or -1
+  std::vector<candidate> m_cand[2];
+  size_t m_count[2] = {0, 0}; // queued entries per queue
+  uint64_t m_seq = 0;
   bool m_write_mode = false;
-  size_t m_hit_count[2] = {0, 0}; // sum of the banks' hits
-  ps_t m_now = 0;                 // next command no earlier (one command per clock)
-  ps_t m_last_cmd = 0;            // time of the last command: the queues reflect it
-  ps_t m_last_rd = k_never;       // tRTW
-  ps_t m_bus_free = 0;            // end of the last data transfer
-  uint32_t m_bus_rank = 0;        // rank that drove it
+  ps_t m_now = 0;           // next command no earlier (one command per clock)
+  ps_t m_last_cmd = 0;      // time of the last command: the queues reflect it
+  ps_t m_last_rd = k_never; // tRTW
+  ps_t m_bus_free = 0;      // end of the last data transfer
+  uint32_t m_bus_rank = 0;  // rank that drove it
   std::deque<request_state> m_requests;
   uint64_t m_ticket_base = 0; // ticket of m_requests.front()
   uint64_t m_open_requests = 0;
-  std::vector<ps_t> m_col_ok; // per group, recomputed each step
-  std::vector<ps_t> m_act_ok;
+  // Per group, recomputed each step: earliest column, ACT and PRE by the channel-wide
+  // constraints (bus, tCCD, tRRD, tFAW, turnarounds, refresh / power-down).
+  std::vector<ps_t> m_global;
   uint64_t m_refresh_ab = 0, m_refresh_pb = 0; // for energy
 
   ps_t m_window_start = 0; // moved by reset_stats()

@@ -334,6 +334,12 @@ nlohmann::json stats_to_json(const dram_stats& s, const dram_spec& spec) {
   j["precharges"] = s.precharges;
   j["refreshes"] = s.refreshes;
   j["avg_latency_ns"] = s.avg_latency_ps() / 1000.0;
+  j["avg_read_latency_ns"] = s.avg_read_latency_ps() / 1000.0;
+  j["avg_write_latency_ns"] = s.avg_write_latency_ps() / 1000.0;
+  j["p50_latency_ns"] = double(s.latency_percentile_ps(0.50)) / 1000.0;
+  j["p90_latency_ns"] = double(s.latency_percentile_ps(0.90)) / 1000.0;
+  j["p99_latency_ns"] = double(s.latency_percentile_ps(0.99)) / 1000.0;
+  j["powerdowns"] = s.powerdowns;
   j["max_latency_ns"] = double(s.max_latency_ps) / 1000.0;
   j["first_issue_ns"] = double(s.first_issue_ps) / 1000.0;
   j["last_done_ns"] = double(s.last_done_ps) / 1000.0;
@@ -343,6 +349,8 @@ nlohmann::json stats_to_json(const dram_stats& s, const dram_spec& spec) {
   j["energy_window_ns"] = double(s.end_ps) / 1000.0;
   j["active_standby_ns"] = double(s.active_standby_ps) / 1000.0;
   j["precharge_standby_ns"] = double(s.precharge_standby_ps) / 1000.0;
+  j["active_powerdown_ns"] = double(s.active_powerdown_ps) / 1000.0;
+  j["precharge_powerdown_ns"] = double(s.precharge_powerdown_ps) / 1000.0;
   const dram_energy& e = s.energy;
   j["energy_pj"] = {{"act", e.act_pj},         {"pre", e.pre_pj},
                     {"read", e.read_pj},       {"write", e.write_pj},
@@ -377,8 +385,13 @@ std::string format_stats(const dram_stats& s, const dram_spec& spec) {
        double(s.last_done_ps) / 1000.0);
   line("bandwidth           %.3f GB/s (%.2f %% of peak %.3f GB/s)", s.bandwidth_gbps(),
        100.0 * s.peak_fraction(), s.peak_gbps);
-  line("latency             avg %.3f ns, max %.3f ns", s.avg_latency_ps() / 1000.0,
-       double(s.max_latency_ps) / 1000.0);
+  line("latency             avg %.3f ns (reads %.3f, posted writes %.3f), max %.3f ns",
+       s.avg_latency_ps() / 1000.0, s.avg_read_latency_ps() / 1000.0,
+       s.avg_write_latency_ps() / 1000.0, double(s.max_latency_ps) / 1000.0);
+  line("latency percentiles p50 %.3f ns, p90 %.3f ns, p99 %.3f ns (whole clocks)",
+       double(s.latency_percentile_ps(0.50)) / 1000.0,
+       double(s.latency_percentile_ps(0.90)) / 1000.0,
+       double(s.latency_percentile_ps(0.99)) / 1000.0);
   const dram_energy& e = s.energy;
   line("energy (pJ)         total %.1f", e.total_pj());
   line("  act               %.1f", e.act_pj);
@@ -386,8 +399,12 @@ std::string format_stats(const dram_stats& s, const dram_spec& spec) {
   line("  read              %.1f", e.read_pj);
   line("  write             %.1f", e.write_pj);
   line("  refresh           %.1f", e.refresh_pj);
-  line("  background        %.1f (active %.3f us, precharged %.3f us)", e.background_pj,
-       double(s.active_standby_ps) / 1e6, double(s.precharge_standby_ps) / 1e6);
+  line("  background        %.1f (rank-us: active %.3f, precharged %.3f, active "
+       "power-down "
+       "%.3f, precharged power-down %.3f)",
+       e.background_pj, double(s.active_standby_ps) / 1e6,
+       double(s.precharge_standby_ps) / 1e6, double(s.active_powerdown_ps) / 1e6,
+       double(s.precharge_powerdown_ps) / 1e6);
   if (total_bytes > 0) {
     line("energy per byte     %.2f pJ/B", e.total_pj() / total_bytes);
   }

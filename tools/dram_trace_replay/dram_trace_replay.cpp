@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   dd::generator_options gen;
   double interval_ns = 0;
   bool closed_loop = false;
+  uint32_t outstanding = 0;
 
   app.add_option("trace", trace_file,
                  "Trace file: <time_ns> <address> <R|W> <size> per line");
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--json", json_file, "Write the statistics as JSON to this file");
   app.add_option("--generate", generate, "Generate requests instead of reading a trace")
-      ->check(CLI::IsMember({"sequential", "random", "mixed"}));
+      ->check(CLI::IsMember({"sequential", "random", "mixed", "streams", "tile"}));
   app.add_option("--count", gen.count, "Generated requests")->capture_default_str();
   app.add_option("--size", gen.size, "Bytes per generated request")
       ->capture_default_str();
@@ -74,9 +75,21 @@ int main(int argc, char** argv) {
   app.add_option("--interval", interval_ns,
                  "Generated requests: issue interval in ns (0 = all at once)")
       ->capture_default_str();
+  app.add_option("--streams", gen.streams, "streams: interleaved sequential streams")
+      ->capture_default_str();
+  app.add_option("--tile-row-bytes", gen.tile_row_bytes, "tile: bytes of a tile row")
+      ->capture_default_str();
+  app.add_option("--tile-rows", gen.tile_rows, "tile: rows of a tile")
+      ->capture_default_str();
+  app.add_option("--tile-stride", gen.tile_stride, "tile: bytes between rows")
+      ->capture_default_str();
   app.add_flag(
       "--closed-loop", closed_loop,
-      "Issue each request no earlier than the previous completion (one outstanding)");
+      "Issue each request no earlier than the previous completion (= --outstanding 1)");
+  app.add_option("--outstanding", outstanding,
+                 "Closed loop with this many requests in flight (0 = open loop: each "
+                 "request at its time)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -123,19 +136,29 @@ int main(int argc, char** argv) {
 
     dd::dram_channel channel(spec, map, ctrl);
     const auto t0 = std::chrono::steady_clock::now();
-    dd::replay(channel, requests, closed_loop);
+    if (closed_loop && outstanding > 1) {
+      throw std::invalid_argument("--closed-loop means one outstanding request; give "
+                                  "--outstanding N alone");
+    }
+    const uint32_t window = closed_loop ? 1 : outstanding;
+    dd::replay(channel, requests, window);
     const auto t1 = std::chrono::steady_clock::now();
     const dd::dram_stats stats = channel.stats();
     const double host_s = std::chrono::duration<double>(t1 - t0).count();
 
     std::cout << "mapping             " << map.to_string() << '\n';
     std::cout << "controller          " << dd::describe(ctrl) << '\n';
+    std::cout << "loop                "
+              << (window ? "closed, " + std::to_string(window) + " outstanding"
+                         : std::string("open (each request at its time)"))
+              << '\n';
     std::cout << dd::format_stats(stats, spec);
     std::printf("host time           %.3f s (%.2f M requests/s)\n", host_s,
                 host_s > 0 ? double(requests.size()) / host_s / 1e6 : 0.0);
     if (!json_file.empty()) {
       nlohmann::json j = dd::stats_to_json(stats, spec);
       j["mapping"] = map.to_string();
+      j["outstanding"] = window;
       std::ofstream out(json_file);
       out << j.dump(2) << '\n';
       if (!out) {
