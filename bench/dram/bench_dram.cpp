@@ -24,7 +24,7 @@ struct workload {
   uint32_t ranks;
   const char* mapping; // nullptr: the preset's default
   dd::pattern kind;
-  uint32_t outstanding; // 0: open loop, all requests at time 0
+  uint32_t outstanding; // closed loop: requests in flight (64 saturates the queues)
 };
 
 // The default mapping interleaves bank groups per 64-byte burst; this one keeps each
@@ -40,19 +40,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   const workload runs[] = {
-      {"sequential", "ddr4_2400_x64", 1, nullptr, dd::pattern::sequential, 0},
-      {"sequential", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::sequential, 0},
-      {"4 streams", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::streams, 0},
-      {"2D tiles", "ddr4_2400_x64", 1, nullptr, dd::pattern::tile, 0},
-      {"2D tiles", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::tile, 0},
-      {"random", "ddr4_2400_x64", 1, nullptr, dd::pattern::random, 0},
-      {"random", "ddr4_2400_x64", 2, nullptr, dd::pattern::random, 0},
-      {"sequential", "ddr4_2400_x64", 2, nullptr, dd::pattern::sequential, 0},
-      {"mixed", "ddr4_2400_x64", 1, nullptr, dd::pattern::mixed, 0},
+      {"sequential", "ddr4_2400_x64", 1, nullptr, dd::pattern::sequential, 64},
+      {"sequential", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::sequential, 64},
+      {"4 streams", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::streams, 64},
+      {"2D tiles", "ddr4_2400_x64", 1, nullptr, dd::pattern::tile, 64},
+      {"2D tiles", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::tile, 64},
+      {"random", "ddr4_2400_x64", 1, nullptr, dd::pattern::random, 64},
+      {"random", "ddr4_2400_x64", 2, nullptr, dd::pattern::random, 64},
+      {"sequential", "ddr4_2400_x64", 2, nullptr, dd::pattern::sequential, 64},
+      {"mixed", "ddr4_2400_x64", 1, nullptr, dd::pattern::mixed, 64},
       {"random", "ddr4_2400_x64", 1, nullptr, dd::pattern::random, 1},
       {"random", "ddr4_2400_x64", 2, nullptr, dd::pattern::random, 16},
-      {"sequential", "lpddr4_3200", 1, nullptr, dd::pattern::sequential, 0},
-      {"random", "lpddr4_3200", 1, nullptr, dd::pattern::random, 0},
+      {"sequential", "lpddr4_3200", 1, nullptr, dd::pattern::sequential, 64},
+      {"random", "lpddr4_3200", 1, nullptr, dd::pattern::random, 64},
       {"random", "lpddr4_3200", 1, nullptr, dd::pattern::random, 1},
   };
 

@@ -283,7 +283,9 @@ void dram_channel::admit(uint32_t source, ps_t t) {
   const int w = r.is_write ? 1 : 0;
   const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
   if (r.bursts_left == r.bursts)
-    r.sent = s.last_sent = slot_time(s, max2(r.issue, s.last_sent));
+    // A source hands its requests over in order: the next leaves once the previous
+    // was accepted (back-pressure from full queues) and a window slot is free.
+    r.sent = slot_time(s, max2(r.issue, s.last_admit));
   if (s.window && r.bursts_left == r.bursts) {
     // Slots whose request completed by now are free again.
     auto& f = s.in_flight;

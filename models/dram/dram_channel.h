@@ -249,7 +249,6 @@ private:
     // Admitted requests and their completion times (k_unknown until determined).
     std::vector<std::pair<uint64_t, ps_t>> in_flight;
     ps_t last_admit = 0;
-    ps_t last_sent = 0;
     // Front request's earliest admission by its issue time and the window alone
     // (k_unknown: a completion is not known yet); valid until the source changes.
     ps_t base = 0;
