@@ -500,3 +500,58 @@ TEST_CASE("dma: a payload that is not a dma_command gets TLM_COMMAND_ERROR_RESPO
   CHECK(b.mem.bursts().empty());
   CHECK(b.dut.bursts() == 0);
 }
+
+TEST_CASE("dma: chained commands run together on the read and write streams",
+          "[modules][dma]") {
+  dma_bench b;
+  std::vector<uint8_t> packed(64);
+  for (size_t i = 0; i < packed.size(); ++i)
+    packed[i] = static_cast<uint8_t>(0x40 + i);
+  dma_command store, load, move, chained_move;
+  tlm::tlm_response_status status{}, move_status{};
+  b.stim.set_body([&](stimulus& s) {
+    s.poke(1, local_map::output_buffer, packed.data(), 64);
+    // A store of 64 bytes (4 bursts) from 10 ns with a load of 96 bytes (6 bursts) from
+    // 0 ns: both are submitted before either completes, each on its own stream.
+    store.kind = dma_command::store;
+    store.external = region(k_mem + 0x4000, 64, 1, 1, 64, 0);
+    store.local_addr = local_map::output_buffer;
+    store.start = ns(10);
+    load.kind = dma_command::load;
+    load.external = region(k_mem + 0x5000, 96, 1, 1, 96, 0);
+    load.local_addr = local_map::input_buffer;
+    load.start = SC_ZERO_TIME;
+    store.also = &load;
+    status = s.send(0, store);
+    // A move cannot be chained.
+    move.kind = dma_command::move;
+    move.local_src = region(local_map::input_buffer, 16, 1, 1, 16, 0);
+    move.local_addr = local_map::output_buffer + 0x100;
+    chained_move = move;
+    move.also = &chained_move;
+    move_status = s.send(0, move);
+  });
+  run(b.stim);
+
+  REQUIRE(status == tlm::TLM_OK_RESPONSE);
+  CHECK(move_status == tlm::TLM_COMMAND_ERROR_RESPONSE);
+  CHECK(gather(b.mem, store.external) == packed);
+  for (size_t i = 0; i < 96; ++i)
+    REQUIRE(b.input.data()[i] == *b.mem.at(k_mem + 0x5000 + i));
+  const auto& bursts = b.mem.bursts();
+  REQUIRE(bursts.size() == 4 + 6);
+  // Submitted in chain order: the store's 4 bursts, then the load's 6.
+  for (size_t k = 0; k < bursts.size(); ++k) {
+    INFO("burst " << k);
+    CHECK(bursts[k].write == (k < 4));
+    CHECK(bursts[k].stream == dma_params{}.stream + (k < 4 ? 1 : 0));
+    CHECK(bursts[k].window == k_outstanding);
+  }
+  // Each stream's window is its own: the load is not held back by the store.
+  CHECK(store.end == expected_end(4, ns(10), k_latency, k_outstanding));
+  CHECK(load.end == expected_end(6, SC_ZERO_TIME, k_latency, k_outstanding));
+  CHECK(load.end == ns(20));
+  CHECK(store.end == ns(30));
+  CHECK_FALSE(store.failed);
+  CHECK_FALSE(load.failed);
+}
