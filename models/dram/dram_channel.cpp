@@ -351,19 +351,21 @@ void dram_channel::admit(uint32_t source, ps_t t) {
 bool dram_channel::step() {
   // Arrivals at or before the next command slot enter first (they cannot be
   // overtaken by a command).
+  ps_t adm_t;
+  uint32_t who;
   for (;;) {
-    ps_t best = k_unknown;
-    uint32_t who = 0;
+    adm_t = k_unknown;
+    who = 0;
     for (uint32_t i = 0; i < m_sources.size(); ++i) {
       const ps_t t = admit_time(m_sources[i]);
-      if (t < best) {
-        best = t;
+      if (t < adm_t) {
+        adm_t = t;
         who = i;
       }
     }
-    if (best == k_unknown || best > m_now)
+    if (adm_t == k_unknown || adm_t > m_now)
       break;
-    admit(who, best);
+    admit(who, adm_t);
   }
 
   // Mode: reads, or writes between the watermarks (or when no read is queued).
@@ -412,16 +414,8 @@ bool dram_channel::step() {
   }
   const bool column = (best_order >> 62) == 0;
 
-  // An arrival before that command may bring a better one.
-  ps_t adm_t = k_unknown;
-  uint32_t who = 0;
-  for (uint32_t i = 0; i < m_sources.size(); ++i) {
-    const ps_t t = admit_time(m_sources[i]);
-    if (t < adm_t) {
-      adm_t = t;
-      who = i;
-    }
-  }
+  // An arrival before that command may bring a better one (the earliest arrival is
+  // still the one found above: choosing a command changed nothing).
   if (adm_t != k_unknown && adm_t <= cmd_t) {
     admit(who, adm_t);
     return true;
