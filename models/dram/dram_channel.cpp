@@ -83,7 +83,7 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
     m_cand[w].resize(m_banks.size());
   }
   m_pool.reserve(size_t{m_params.read_queue} + m_params.write_queue);
-  m_sources.push_back(source_state{0, {}, {}, 0});
+  m_sources.emplace_back(); // source 0: no window
   init();
 }
 
@@ -101,7 +101,8 @@ void dram_channel::init() {
 }
 
 uint32_t dram_channel::add_source(uint32_t window) {
-  m_sources.push_back(source_state{std::max(window, 1u), {}, {}, 0});
+  m_sources.emplace_back();
+  m_sources.back().window = std::max(window, 1u);
   return static_cast<uint32_t>(m_sources.size() - 1);
 }
 
@@ -215,9 +216,9 @@ void dram_channel::finish_request(uint64_t ticket, ps_t done) {
   source_state& src = m_sources[r.source];
   src.base_ok = false;
   if (src.window) {
-    for (auto& f : src.in_flight)
-      if (f.first == ticket)
-        f.second = done;
+    // Its completion is known now: keep the known ones sorted (usually at the end).
+    --src.unknown;
+    src.known.insert(std::upper_bound(src.known.begin(), src.known.end(), done), done);
   }
 }
 
@@ -226,22 +227,15 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
   // after t when fewer than `window` of its requests are incomplete.
   if (!s.window)
     return t;
-  ps_t pending[64];
-  uint32_t n = 0, unknown = 0;
-  for (const auto& f : s.in_flight) {
-    if (f.second == k_unknown)
-      ++unknown;
-    else if (f.second > t && n < 64)
-      pending[n++] = f.second;
-  }
-  const uint32_t busy = n + unknown;
+  const auto later = std::upper_bound(s.known.begin(), s.known.end(), t);
+  const uint64_t pending = static_cast<uint64_t>(s.known.end() - later);
+  const uint64_t busy = pending + s.unknown;
   if (busy < s.window)
     return t;
-  const uint32_t need = busy - s.window + 1; // completions to wait for
-  if (need > n)
+  const uint64_t need = busy - s.window + 1; // completions to wait for
+  if (need > pending)
     return k_unknown;
-  std::sort(pending, pending + n);
-  return max2(t, pending[need - 1]);
+  return max2(t, *(later + static_cast<std::ptrdiff_t>(need - 1)));
 }
 
 dram_channel::ps_t dram_channel::admit_time(source_state& s) {
@@ -287,13 +281,10 @@ void dram_channel::admit(uint32_t source, ps_t t) {
     // was accepted (back-pressure from full queues) and a window slot is free.
     r.sent = slot_time(s, max2(r.issue, s.last_admit));
   if (s.window && r.bursts_left == r.bursts) {
-    // Slots whose request completed by now are free again.
-    auto& f = s.in_flight;
-    f.erase(std::remove_if(
-                f.begin(), f.end(),
-                [t](const auto& x) { return x.second != k_unknown && x.second <= t; }),
-            f.end());
-    f.emplace_back(ticket, k_unknown);
+    // Slots whose request completed by now are free again (admission times of a source
+    // only grow, so they are not needed later).
+    s.known.erase(s.known.begin(), std::upper_bound(s.known.begin(), s.known.end(), t));
+    ++s.unknown;
   }
   while (r.bursts_left > 0 && m_count[w] < capacity) {
     const uint64_t address =

@@ -246,8 +246,10 @@ private:
   struct source_state {
     uint32_t window;              // 0: unlimited
     std::deque<uint64_t> waiting; // tickets submitted, not yet (fully) admitted
-    // Admitted requests and their completion times (k_unknown until determined).
-    std::vector<std::pair<uint64_t, ps_t>> in_flight;
+    // Admitted requests in flight: how many have no completion time yet, and the known
+    // completion times, sorted.
+    uint64_t unknown = 0;
+    std::vector<ps_t> known;
     ps_t last_admit = 0;
     // Front request's earliest admission by its issue time and the window alone
     // (k_unknown: a completion is not known yet); valid until the source changes.
