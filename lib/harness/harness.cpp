@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -71,14 +72,35 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   return simulate_network(cfg, net, options);
 }
 
+bool parse_check_mode(const std::string& text, check_mode& out) {
+  if (text == "golden")
+    out = check_mode::golden;
+  else if (text == "none")
+    out = check_mode::none;
+  else
+    return false;
+  return true;
+}
+
 network_run simulate_network(const config& cfg, const runtime::network& net,
                              const simulate_options& options) {
+  using clock = std::chrono::steady_clock;
   const std::string& vcd_path = options.vcd_path;
   network_run run;
   run.functional = cfg.get_bool("sim.functional");
-  if (run.functional)
-    run.golden = golden_outputs(net);
+  run.checked = run.functional && options.check == check_mode::golden;
+  // The golden reference is plain C++ on the (read-only) network: it runs on a second
+  // thread while this one simulates.
+  std::future<std::pair<std::vector<std::vector<int8_t>>, double>> golden;
+  if (run.checked)
+    golden = std::async(std::launch::async, [&net] {
+      const auto t0 = clock::now();
+      auto outputs = golden_outputs(net);
+      return std::make_pair(std::move(outputs),
+                            std::chrono::duration<double>(clock::now() - t0).count());
+    });
 
+  const auto elaboration_start = clock::now();
   soc top("soc", cfg);
   std::unique_ptr<vcd_trace> vcd;
   if (!vcd_path.empty()) {
@@ -115,9 +137,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
                 << net.layers.size() << std::flush;
   });
 
-  const auto wall_start = std::chrono::steady_clock::now();
+  const auto wall_start = clock::now();
+  run.elaboration_seconds =
+      std::chrono::duration<double>(wall_start - elaboration_start).count();
   sc_core::sc_start();
-  const auto wall_end = std::chrono::steady_clock::now();
+  const auto wall_end = clock::now();
   if (vcd)
     vcd->close();
 
@@ -136,11 +160,20 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
     run.dram_controller = channel->channel().params();
   }
 
+  if (run.checked) {
+    const auto wait_start = clock::now();
+    auto [outputs, seconds] = golden.get();
+    run.check_wait_seconds =
+        std::chrono::duration<double>(clock::now() - wait_start).count();
+    run.golden = std::move(outputs);
+    run.golden_seconds = seconds;
+  }
+  const auto compare_start = clock::now();
   const auto& layers = run.result.layers;
   run.bit_exact = run.result.driver_status == DWVP_OK &&
                   layers.size() == net.layers.size() && run.firmware_failure.empty() &&
-                  run.functional;
-  for (size_t i = 0; i < layers.size() && run.functional; ++i) {
+                  run.checked;
+  for (size_t i = 0; i < layers.size() && run.checked; ++i) {
     std::string why =
         describe_mismatch(net.layers[i].name, layers[i].output, run.golden[i]);
     run.layer_exact.push_back(why.empty());
@@ -148,6 +181,8 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
       run.first_mismatch = why;
     run.bit_exact = run.bit_exact && why.empty();
   }
+  run.compare_seconds =
+      std::chrono::duration<double>(clock::now() - compare_start).count();
   return run;
 }
 
@@ -219,6 +254,11 @@ void print_summary(std::ostream& out, const network_run& run) {
     out << "DRAM              fixed latency\n";
   }
   out << "host wall time    " << run.host_seconds << " s\n";
+  out << std::setprecision(3) << "host phases       network " << run.network_seconds
+      << " s, elaboration " << run.elaboration_seconds << " s, simulation "
+      << run.host_seconds << " s, golden " << run.golden_seconds
+      << " s (second thread), check wait " << run.check_wait_seconds << " s, compare "
+      << run.compare_seconds << " s\n";
   out << "simulation speed  " << std::setprecision(0)
       << (run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0)
       << " simulated cycles per host second\n";
@@ -228,6 +268,8 @@ void print_summary(std::ostream& out, const network_run& run) {
     out << "firmware failed   " << run.firmware_failure << "\n";
   if (!run.functional)
     out << "golden check      skipped (timing only, --no-data)\n";
+  else if (!run.checked)
+    out << "golden check      skipped (--check none)\n";
   else if (run.bit_exact)
     out << "golden check      bit-exact (every layer)\n";
   else if (!run.first_mismatch.empty())

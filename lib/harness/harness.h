@@ -52,7 +52,14 @@ struct network_run {
   // when the first layer started.
   std::vector<dram::dram_stats> dram_after_layer;
   dram::dram_stats dram_before;
-  bool functional = true; // values computed and compared (false: --no-data)
+  bool functional = true; // values computed (false: --no-data)
+  bool checked = false;   // and compared with the golden reference (--check golden)
+  // Host seconds per phase: elaboration (SoC and VCD set up), simulation (sc_start),
+  // golden (the reference's own time, on a second thread beside the simulation), check
+  // wait (how long the simulation's end waited for it), and the comparison.
+  double elaboration_seconds = 0, golden_seconds = 0, check_wait_seconds = 0,
+         compare_seconds = 0;
+  double network_seconds = 0; // building (and calibrating) the network, set by the caller
 };
 
 // DRAM energy by component, pJ: activate (ACT + PRE), read and write bursts, refresh,
@@ -65,8 +72,15 @@ dram_energy_parts energy_parts(const dram::dram_energy& e);
 // Component-wise a - b (the energy of a window between two cumulative snapshots).
 dram_energy_parts operator-(const dram_energy_parts& a, const dram_energy_parts& b);
 
+enum class check_mode { golden, none };
+// "golden" or "none"; false for anything else.
+bool parse_check_mode(const std::string& text, check_mode& out);
+
 struct simulate_options {
   std::string vcd_path;
+  // golden: the golden reference runs on a second thread while the simulation runs and
+  // every layer is compared; none: no reference (sweeps, studies).
+  check_mode check = check_mode::golden;
   bool progress = false;   // a progress line on stderr as layers complete
   bool scan_order = false; // tile loop order Scan instead of row-major
   bool fuse = false;       // fuse depthwise + pointwise pairs whose intermediate fits

@@ -52,6 +52,11 @@ run_report make_report(const config& cfg, const runtime::network& net,
   r.network = net.name;
   r.policy = policy;
   r.functional = run.functional;
+  r.checked = run.checked;
+  r.phases = {
+      {"network", run.network_seconds},       {"elaboration", run.elaboration_seconds},
+      {"simulation", run.host_seconds},       {"golden", run.golden_seconds},
+      {"check_wait", run.check_wait_seconds}, {"compare", run.compare_seconds}};
   r.bit_exact = run.bit_exact;
   r.error = !run.result.error.empty() ? run.result.error : run.first_mismatch;
   const models::accel_params p = accel_params_from(cfg);
@@ -101,7 +106,7 @@ run_report make_report(const config& cfg, const runtime::network& net,
     l.energy_sram_pj = sram_pj * double(st.sram_reads + st.sram_writes);
     l.energy_mac_pj = mac_pj * double(st.macs);
     l.energy_pj = l.energy_dram_pj + l.energy_sram_pj + l.energy_mac_pj;
-    l.checked = run.functional && i < run.layer_exact.size();
+    l.checked = run.checked && i < run.layer_exact.size();
     l.bit_exact = l.checked && run.layer_exact[i];
     r.cycles += l.cycles;
     r.dram_read_bytes += l.dram_read_bytes;
@@ -198,8 +203,12 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
     t["dram_energy_breakdown_pj"] = nullptr;
   }
   t["host_seconds"] = r.host_seconds;
+  nlohmann::json phases = nlohmann::json::object();
+  for (const auto& [name, seconds] : r.phases)
+    phases[name] = seconds;
+  t["host_phase_seconds"] = phases;
   t["simulated_cycles_per_host_second"] = r.simulated_cycles_per_host_second;
-  if (r.functional)
+  if (r.checked)
     t["bit_exact"] = r.bit_exact;
   else
     t["bit_exact"] = nullptr;

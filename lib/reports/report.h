@@ -9,6 +9,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dwvp::scenarios {
@@ -37,6 +38,10 @@ struct run_report {
   dram_energy_parts dram_energy;
   double host_seconds = 0, simulated_cycles_per_host_second = 0;
   bool functional = true, bit_exact = false;
+  bool checked = false; // compared with the golden reference (bit_exact is meaningful)
+  // Host seconds per phase (network, elaboration, simulation, golden, check_wait,
+  // compare), in that order.
+  std::vector<std::pair<std::string, double>> phases;
   std::string error; // driver/device error, first mismatch
 };
 

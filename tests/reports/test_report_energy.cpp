@@ -170,3 +170,32 @@ TEST_CASE("dwvp run with a memspec file: breakdown adds up, the file is named",
   const auto j = nlohmann::json::parse(read_file(dir.path / "r.json"));
   CHECK(j.at("config").at("dram.spec") == "configs/dram/lpddr4_3200.json");
 }
+
+TEST_CASE("dwvp run --check none: no comparison, host time per phase in the JSON",
+          "[report][check]") {
+  const scratch_dir dir;
+  const std::string out =
+      run_dwvp(dir, "--network mobilenet_v1 --resolution 96 --check none");
+  CHECK_THAT(out, Catch::Matchers::Contains("golden check      skipped (--check none)"));
+  const auto j = nlohmann::json::parse(read_file(dir.path / "r.json"));
+  const auto& t = j.at("total");
+  CHECK(t.at("bit_exact").is_null());
+  for (const char* phase :
+       {"network", "elaboration", "simulation", "golden", "check_wait", "compare"})
+    CHECK(t.at("host_phase_seconds").at(phase).get<double>() >= 0.0);
+  CHECK(t.at("host_phase_seconds").at("golden").get<double>() == 0.0);
+  for (const auto& l : j.at("layers"))
+    CHECK(l.at("bit_exact").is_null());
+}
+
+TEST_CASE("dwvp run --check golden: every layer compared, the reference's time reported",
+          "[report][check]") {
+  const scratch_dir dir;
+  const std::string out = run_dwvp(dir, "--network mobilenet_v1 --resolution 96");
+  CHECK_THAT(out, Catch::Matchers::Contains("golden check      bit-exact (every layer)"));
+  const auto j = nlohmann::json::parse(read_file(dir.path / "r.json"));
+  CHECK(j.at("total").at("bit_exact") == true);
+  CHECK(j.at("total").at("host_phase_seconds").at("golden").get<double>() > 0.0);
+  for (const auto& l : j.at("layers"))
+    CHECK(l.at("bit_exact") == true);
+}
