@@ -274,7 +274,7 @@ constexpr int k_calibration_resolution = 96;
 } // namespace
 
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
-                               int resolution, int dataflow) {
+                               int resolution, int dataflow, bool calibrated) {
   resolved r{};
   if (!resolve(name, r))
     throw std::invalid_argument("unknown network '" + name +
@@ -283,7 +283,9 @@ runtime::network build_network(const std::string& name, policy p, uint32_t seed,
     throw std::invalid_argument(name + ": resolution " + std::to_string(resolution) +
                                 " outside 32..1024");
   runtime::network net = build_uncalibrated(name, r, p, seed, resolution);
-  if (resolution <= k_calibration_resolution) {
+  if (!calibrated) {
+    // Timing only: the requantisation values do not change a descriptor or a time.
+  } else if (resolution <= k_calibration_resolution) {
     calibrate(net);
   } else {
     runtime::network small =

@@ -63,9 +63,12 @@ network_info find_network(const std::string& name);
 
 // Builds `name` for a resolution x resolution x 3 int8 input (batch 1), its GEMM-core
 // layers in `dataflow` (set_gemm_dataflow). Throws std::invalid_argument for an
-// unknown name or a resolution the network cannot take.
+// unknown name or a resolution the network cannot take. `calibrated` false skips the
+// calibration of the requantisation (calibrate.h), for timing-only runs: the same
+// descriptors, tiles and times, other values.
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
-                               int resolution = 224, int dataflow = DWVP_DF_OS);
+                               int resolution = 224, int dataflow = DWVP_DF_OS,
+                               bool calibrated = true);
 
 // Multiply-accumulates of one layer: conv2d out_h*out_w*out_c*kh*kw*in_c; pointwise and
 // FC out_h*out_w*out_c*in_c; depthwise, 1xK and Kx1 out_h*out_w*c*kh*kw; ADD, average

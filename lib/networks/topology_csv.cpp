@@ -108,8 +108,10 @@ template <class T> std::string join_names(const T& defs) {
 
 class reader {
 public:
-  reader(const std::string& source, policy p, uint32_t seed, int dataflow)
-      : m_source(source), m_policy(p), m_seed(seed), m_dataflow(dataflow) {}
+  reader(const std::string& source, policy p, uint32_t seed, int dataflow,
+         bool calibrated)
+      : m_source(source), m_policy(p), m_seed(seed), m_dataflow(dataflow),
+        m_calibrated(calibrated) {}
 
   runtime::network parse(const std::string& text) {
     std::istringstream in(text);
@@ -135,7 +137,8 @@ public:
     if (!m_builder)
       throw std::invalid_argument(m_source + ": no layers after the header row");
     runtime::network net = m_builder->network();
-    calibrate(net);
+    if (m_calibrated)
+      calibrate(net);
     return net;
   }
 
@@ -407,6 +410,7 @@ private:
   policy m_policy;
   uint32_t m_seed;
   int m_dataflow; // the run's, for rows without a Dataflow cell
+  bool m_calibrated;
   int m_line = 0;
   std::array<int, c_count> m_index{};
   std::vector<std::string> m_cells;
@@ -418,20 +422,21 @@ private:
 } // namespace
 
 runtime::network parse_topology_csv(const std::string& text, const std::string& source,
-                                    policy p, uint32_t seed, int dataflow) {
+                                    policy p, uint32_t seed, int dataflow,
+                                    bool calibrated) {
   if (dataflow != DWVP_DF_OS && dataflow != DWVP_DF_WS)
     throw std::invalid_argument(source + ": the run's dataflow must be os or ws");
-  return reader(source, p, seed, dataflow).parse(text);
+  return reader(source, p, seed, dataflow, calibrated).parse(text);
 }
 
 runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
-                                   int dataflow) {
+                                   int dataflow, bool calibrated) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw std::invalid_argument(path + ": cannot open the topology file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_topology_csv(text.str(), path, p, seed, dataflow);
+  return parse_topology_csv(text.str(), path, p, seed, dataflow, calibrated);
 }
 
 } // namespace dwvp::networks

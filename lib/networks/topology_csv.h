@@ -20,11 +20,14 @@ namespace dwvp::networks {
 // (DWVP_DF_OS or DWVP_DF_WS: the run's gemm.dataflow). Throws std::invalid_argument as
 // "<file>:<line>: column <n> (<header>): <what>" for bad input (unknown type or column,
 // non-numeric field, shape mismatch with the producer, unknown producer name, ...).
+// `calibrated` false skips the calibration of the requantisation (calibrate.h): the
+// shapes, descriptors and timing are the same, only values differ (timing-only runs).
 runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
-                                   int dataflow = DWVP_DF_OS);
+                                   int dataflow = DWVP_DF_OS, bool calibrated = true);
 
 // The same from text; `source` names it in error messages and gives the network name.
 runtime::network parse_topology_csv(const std::string& text, const std::string& source,
-                                    policy p, uint32_t seed, int dataflow = DWVP_DF_OS);
+                                    policy p, uint32_t seed, int dataflow = DWVP_DF_OS,
+                                    bool calibrated = true);
 
 } // namespace dwvp::networks

@@ -106,8 +106,9 @@ std::string simulate_in_this_process(const run_spec& spec) {
     cfg.set(k, v, "study");
   cfg.set("sim.functional", spec.functional ? "true" : "false", "study");
   const networks::policy p = networks::parse_policy(spec.policy);
-  runtime::network net = networks::build_network(
-      spec.network, p, spec.seed, spec.resolution, gemm_dataflow_from(cfg));
+  runtime::network net =
+      networks::build_network(spec.network, p, spec.seed, spec.resolution,
+                              gemm_dataflow_from(cfg), spec.functional);
   simulate_options so;
   so.scan_order = spec.scan_order;
   so.fuse = spec.fuse;

@@ -78,8 +78,10 @@ int run(const run_options& o, const std::string& command_name) {
   const auto build_start = std::chrono::steady_clock::now();
   runtime::network net =
       o.topology.empty()
-          ? networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow)
-          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow);
+          ? networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow,
+                                    cfg.get_bool("sim.functional"))
+          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow,
+                                        cfg.get_bool("sim.functional"));
   if (!o.weights.empty())
     load_tensors(o.weights, net);
   const double network_seconds =

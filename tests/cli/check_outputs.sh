@@ -16,6 +16,7 @@ for key in '"network"' '"policy"' '"config"' '"layers"' '"total"' '"name"' '"typ
            '"dma_stall_cycles"' '"utilization"' '"dram_read_bytes"' '"dram_write_bytes"' \
            '"row_hit_rate"' '"sram_reads"' '"sram_writes"' '"energy_pj"' \
            '"seconds_simulated"' '"host_seconds"' '"simulated_cycles_per_host_second"' \
+           '"host_phase_seconds"' \
            '"bit_exact": true'; do
   grep -q -- "$key" "$dir/a.json" || { echo "JSON lacks $key"; exit 1; }
 done
@@ -26,7 +27,9 @@ npy=$(ls "$dir"/t/*_output.npy | head -1)
 [ "$(head -c 6 "$npy" | tail -c 5)" = "NUMPY" ] || { echo "not an npy file: $npy"; exit 1; }
 grep -q "'descr': '|i1'" "$npy" || { echo "npy header lacks int8 dtype"; exit 1; }
 # Determinism: reports equal but for host timing; VCDs byte-identical.
-strip() { grep -v -e host_seconds -e simulated_cycles_per_host_second "$1"; }
+strip() {
+  sed '/"host_phase_seconds": {/,/}/d' "$1" | grep -v -e host_seconds -e simulated_cycles_per_host_second
+}
 diff <(strip "$dir/a.json") <(strip "$dir/b.json") > /dev/null || { echo "reports differ"; exit 1; }
 cmp -s "$dir/a.vcd" "$dir/b.vcd" || { echo "VCDs differ"; exit 1; }
 echo "ok: reports, CSV, tensors written; two runs identical"

@@ -770,3 +770,24 @@ TEST_CASE("report: value spread", "[.report]") {
                 *d.begin(), *d.rbegin());
   }
 }
+
+TEST_CASE("timing-only builds skip calibration: the same descriptors, other multipliers",
+          "[networks]") {
+  for (const char* name : {"mobilenet_v1", "mobilenet_v3_small"}) {
+    INFO(name);
+    const auto cal = build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, true);
+    const auto raw = build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, false);
+    REQUIRE(cal.layers.size() == raw.layers.size());
+    size_t differing = 0;
+    for (size_t i = 0; i < cal.layers.size(); ++i) {
+      INFO(cal.layers[i].name);
+      CHECK(std::memcmp(&cal.layers[i].desc, &raw.layers[i].desc, sizeof(dwvp_desc)) ==
+            0);
+      CHECK(cal.layers[i].weights == raw.layers[i].weights);
+      CHECK(cal.layers[i].bias == raw.layers[i].bias);
+      differing += cal.layers[i].multiplier != raw.layers[i].multiplier ||
+                   cal.layers[i].shift != raw.layers[i].shift;
+    }
+    CHECK(differing > 0); // calibration did change something when it ran
+  }
+}
