@@ -15,6 +15,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <stdexcept>
 
 namespace dwvp::studies {
@@ -45,8 +47,9 @@ struct child {
   std::chrono::steady_clock::time_point start;
 };
 
-// Child body: never returns.
-[[noreturn]] void child_main(const run_spec& spec, int fd) {
+// Child body: never returns. `net`: built by the parent (shared with the other runs of
+// the same network through fork), or nullptr.
+[[noreturn]] void child_main(const run_spec& spec, const runtime::network* net, int fd) {
   // The child's stdout goes nowhere: the parent owns the terminal table.
   int devnull = ::open("/dev/null", O_WRONLY);
   if (devnull >= 0) {
@@ -56,7 +59,7 @@ struct child {
   int code = 0;
   std::string out;
   try {
-    out = "{\"ok\":true,\"report\":" + simulate_in_this_process(spec) + "}";
+    out = "{\"ok\":true,\"report\":" + simulate_in_this_process(spec, net) + "}";
   } catch (const std::exception& e) {
     nlohmann::json j;
     j["ok"] = false;
@@ -97,7 +100,9 @@ uint64_t run_result::cycles_of(const std::vector<std::string>& types) const {
   return s;
 }
 
-std::string simulate_in_this_process(const run_spec& spec) {
+namespace {
+
+config config_of(const run_spec& spec) {
   using namespace dwvp::scenarios;
   common_options co;
   co.seed = spec.seed;
@@ -105,10 +110,39 @@ std::string simulate_in_this_process(const run_spec& spec) {
   for (const auto& [k, v] : spec.sets)
     cfg.set(k, v, "study");
   cfg.set("sim.functional", spec.functional ? "true" : "false", "study");
-  const networks::policy p = networks::parse_policy(spec.policy);
-  runtime::network net =
-      networks::build_network(spec.network, p, spec.seed, spec.resolution,
-                              gemm_dataflow_from(cfg), spec.functional);
+  return cfg;
+}
+
+} // namespace
+
+runtime::network build_network_of(const run_spec& spec) {
+  const config cfg = config_of(spec);
+  return networks::build_network(spec.network, networks::parse_policy(spec.policy),
+                                 spec.seed, spec.resolution,
+                                 scenarios::gemm_dataflow_from(cfg), spec.functional);
+}
+
+std::string network_key(const run_spec& spec) {
+  const config cfg = config_of(spec);
+  return spec.network + "|" + spec.policy + "|" + std::to_string(spec.seed) + "|" +
+         std::to_string(spec.resolution) + "|" + cfg.get_string("gemm.dataflow") + "|" +
+         (spec.functional ? "f" : "t");
+}
+
+std::string simulate_in_this_process(const run_spec& spec) {
+  return simulate_in_this_process(spec, nullptr);
+}
+
+std::string simulate_in_this_process(const run_spec& spec,
+                                     const runtime::network* built) {
+  using namespace dwvp::scenarios;
+  const config cfg = config_of(spec);
+  runtime::network own;
+  if (!built) {
+    own = build_network_of(spec);
+    built = &own;
+  }
+  const runtime::network& net = *built;
   simulate_options so;
   so.scan_order = spec.scan_order;
   so.fuse = spec.fuse;
@@ -176,9 +210,38 @@ run_all(const std::vector<run_spec>& specs, int jobs,
   jobs = std::max(1, jobs);
   std::vector<run_result> results(specs.size());
   std::vector<child> active;
+  // Each network is built (and, for functional runs, calibrated) once, here, and reaches
+  // its children through fork; it is dropped after its last spec has forked. A spec
+  // whose network the parent cannot build builds it in its child, which reports why.
+  std::vector<std::string> keys(specs.size());
+  std::map<std::string, size_t> last_use;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    try {
+      keys[i] = network_key(specs[i]);
+    } catch (const std::exception&) {
+      keys[i].clear();
+    }
+    if (!keys[i].empty())
+      last_use[keys[i]] = i;
+  }
+  std::map<std::string, std::unique_ptr<runtime::network>> built;
   size_t next = 0;
   while (next < specs.size() || !active.empty()) {
     while (next < specs.size() && int(active.size()) < jobs) {
+      const runtime::network* net = nullptr;
+      if (!keys[next].empty()) {
+        auto it = built.find(keys[next]);
+        if (it == built.end()) {
+          std::unique_ptr<runtime::network> n;
+          try {
+            n = std::make_unique<runtime::network>(build_network_of(specs[next]));
+          } catch (const std::exception&) {
+            n.reset(); // the child builds it again and reports the error
+          }
+          it = built.emplace(keys[next], std::move(n)).first;
+        }
+        net = it->second.get();
+      }
       int fds[2];
       if (::pipe(fds) != 0)
         throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
@@ -196,9 +259,11 @@ run_all(const std::vector<run_spec>& specs, int jobs,
         ::close(fds[0]);
         for (const auto& a : active)
           ::close(a.fd);
-        child_main(specs[next], fds[1]);
+        child_main(specs[next], net, fds[1]);
       }
       ::close(fds[1]);
+      if (!keys[next].empty() && last_use[keys[next]] == next)
+        built.erase(keys[next]);
       c.fd = fds[0];
       active.push_back(std::move(c));
       ++next;

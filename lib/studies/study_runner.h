@@ -5,6 +5,8 @@
 // parent never elaborates SystemC; it runs at most `jobs` children at a time.
 #pragma once
 
+#include "runtime.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -61,6 +63,13 @@ const std::vector<std::string>& compute_layer_types();
 // Runs one spec in the calling process (elaborates SystemC: call only in a child).
 // Returns the report JSON as text.
 std::string simulate_in_this_process(const run_spec& spec);
+// The same with the network already built (nullptr: build it here).
+std::string simulate_in_this_process(const run_spec& spec, const runtime::network* net);
+// The network a spec runs, as the child would build it (network, policy, seed,
+// resolution, the dataflow its `sets` give, calibrated only for functional runs).
+runtime::network build_network_of(const run_spec& spec);
+// Specs that run the same network build it alike: this key says which.
+std::string network_key(const run_spec& spec);
 
 // Runs every spec, each in its own child process, at most `jobs` at a time; results in
 // the order of `specs`. `on_done(index, result)` is called as each finishes.

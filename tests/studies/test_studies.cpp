@@ -116,3 +116,29 @@ TEST_CASE("studies: a failing child is reported, not fatal") {
   CHECK(res[0].error.find("no_such_network") != std::string::npos);
   CHECK(res[1].ok);
 }
+
+TEST_CASE("runner: runs of one network share its build; the key says which",
+          "[studies]") {
+  const run_spec a = spec("mobilenet_v1", "gemm_naive");
+  run_spec array64 = a;
+  array64.sets = {{"gemm.rows", "64"}, {"gemm.cols", "64"}};
+  run_spec ws = a;
+  ws.sets = {{"gemm.dataflow", "ws"}};
+  run_spec functional = a;
+  functional.functional = true;
+  // Array size and timing settings do not change the network; the dataflow, the policy,
+  // the resolution and calibration (functional runs) do.
+  CHECK(network_key(a) == network_key(array64));
+  CHECK(network_key(a) != network_key(ws));
+  CHECK(network_key(a) != network_key(functional));
+  CHECK(network_key(a) != network_key(spec("mobilenet_v1", "gemm_dwc")));
+  run_spec big = a;
+  big.resolution = 128;
+  CHECK(network_key(a) != network_key(big));
+  // The parent's build is the child's: the same layers as a build of its own.
+  const auto n1 = build_network_of(array64);
+  const auto n2 = build_network_of(a);
+  REQUIRE(n1.layers.size() == n2.layers.size());
+  CHECK(n1.layers.back().weights == n2.layers.back().weights);
+  CHECK(build_network_of(ws).layers[1].desc.dataflow != n2.layers[1].desc.dataflow);
+}
