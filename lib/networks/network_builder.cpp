@@ -11,6 +11,44 @@ namespace {
 
 constexpr double k_scale = 0.05; // every activation tensor's nominal scale
 
+// Bulk constants (weights, the input) come from SplitMix64 words seeded by the network's
+// generator: a few words per kilobyte instead of one distribution call per byte.
+struct splitmix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
+uint64_t seed_from(std::mt19937& rng) {
+  const uint64_t hi = rng();
+  return hi << 32 | rng();
+}
+
+// Uniform int8 in [-128, 127], eight per word.
+void fill_bytes(std::vector<int8_t>& v, std::mt19937& rng) {
+  splitmix64 g{seed_from(rng)};
+  for (size_t i = 0; i < v.size(); i += 8) {
+    const uint64_t w = g.next();
+    for (size_t k = 0; k < 8 && i + k < v.size(); ++k)
+      v[i + k] = static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)));
+  }
+}
+
+// Weights in [-127, 127] (symmetric int8), four per word from 16-bit pieces (the
+// modulo's bias is below 1 / 256 of a value's probability).
+void fill_weights(std::vector<int8_t>& v, std::mt19937& rng) {
+  splitmix64 g{seed_from(rng)};
+  for (size_t i = 0; i < v.size(); i += 4) {
+    const uint64_t w = g.next();
+    for (size_t k = 0; k < 4 && i + k < v.size(); ++k)
+      v[i + k] = static_cast<int8_t>(int((w >> (16 * k)) & 0xffff) % 255 - 127);
+  }
+}
+
 bool is_depthwise(int op) {
   return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1;
 }
@@ -33,11 +71,10 @@ void axis(int in, int k, int s, bool same, int& out, int& pad_a, int& pad_b) {
 network_builder::network_builder(std::string name, int h, int w, int c, uint32_t seed)
     : m_input{h, w, c, k_scale, 0}, m_rng(seed) {
   m_net.name = std::move(name);
-  std::uniform_int_distribution<int> byte(-128, 127), zp(-20, 20);
+  std::uniform_int_distribution<int> zp(-20, 20);
   m_input.zp = zp(m_rng);
   m_net.input.resize(static_cast<size_t>(h) * w * c);
-  for (auto& v : m_net.input)
-    v = static_cast<int8_t>(byte(m_rng));
+  fill_bytes(m_net.input, m_rng);
 }
 
 int network_builder::add(const std::string& name, const layer_spec& s) {
@@ -52,7 +89,7 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
     in.c = s.channels;
   }
   const int producer_channels = output(s.input).c;
-  std::uniform_int_distribution<int> weight(-127, 127), bias(-2000, 2000), zp(-20, 20);
+  std::uniform_int_distribution<int> bias(-2000, 2000), zp(-20, 20);
   std::uniform_real_distribution<double> spread(0.5, 1.5);
 
   runtime::layer l;
@@ -160,8 +197,7 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   }
   if (weights) {
     l.weights.resize(weights);
-    for (auto& w : l.weights)
-      w = static_cast<int8_t>(weight(m_rng));
+    fill_weights(l.weights, m_rng);
     // Accumulators of `reduction` products of uniform int8 values have a standard
     // deviation near 74 * 73 * sqrt(reduction); map that to about 40 output steps.
     const double base = 40.0 / (74.0 * 73.0 * std::sqrt(double(reduction)));
