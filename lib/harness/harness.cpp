@@ -156,6 +156,7 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   run.dram_model = top.dram_label();
   if (auto* channel = top.dram_channel()) {
     run.has_dram_stats = true;
+    channel->drain(); // posted writes still queued reach the devices
     run.dram = channel->stats(sc_core::sc_time_stamp());
     run.dram_controller = channel->channel().params();
   }

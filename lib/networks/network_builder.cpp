@@ -1,6 +1,7 @@
 #include "network_builder.h"
 
 #include "golden.h"
+#include "splitmix64.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,16 +14,6 @@ constexpr double k_scale = 0.05; // every activation tensor's nominal scale
 
 // Bulk constants (weights, the input) come from SplitMix64 words seeded by the network's
 // generator: a few words per kilobyte instead of one distribution call per byte.
-struct splitmix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
-
 uint64_t seed_from(std::mt19937& rng) {
   const uint64_t hi = rng();
   return hi << 32 | rng();

@@ -164,10 +164,8 @@ bool dma::finish_external(transfer& x) {
   const bool store = c.kind == dma_command::store;
   bool ok = true;
   split_access_extension ext;
-  ext.stream = m_params.stream + (store ? 1 : 0);
-  ext.window = m_params.outstanding;
+  ext.phase = split_access_extension::complete;
   for (const burst_record& b : x.bursts) {
-    ext.phase = split_access_extension::complete;
     ext.ticket = b.ticket;
     uint8_t* data = c.timing_only ? m_burst.data() : x.staging.data() + b.staged;
     sc_time delay;

@@ -142,8 +142,9 @@ public:
   void serve_until(uint64_t open_requests);
   uint64_t open_requests() const { return m_open_requests; }
 
-  // Drains, performs the refreshes due up to now_ps and extends the energy window to
-  // now_ps. Call at the end of simulation (or before a stats snapshot).
+  // Issues every command due before now_ps (queued requests that would go later stay
+  // queued), performs the refreshes due up to now_ps and extends the energy window to
+  // now_ps. Call before a stats snapshot; at the end of simulation, drain() first.
   void advance_to(uint64_t now_ps);
 
   // Cumulative statistics. The energy window is [0, max(last data, advance_to)].
@@ -173,6 +174,8 @@ public:
 
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
+  static ps_t max2(ps_t a, ps_t b) { return a > b ? a : b; }
+  static constexpr uint32_t k_histogram_clocks = 4096; // latency histogram buckets
   static constexpr uint32_t k_closed = 0xffffffffu;
   static constexpr ps_t k_never = -(ps_t{1} << 52);
   static constexpr ps_t k_unknown = ps_t{1} << 62; // completion not determined yet
@@ -232,16 +235,14 @@ private:
     bool conflict_seen; // a PRE was issued for it
     bool act_seen;      // an ACT was issued for it
   };
-  enum class cmd_kind : uint8_t { none, column, act, pre };
   // A bank's next command for one queue: the oldest hit, else the oldest request's
   // row command; `local` is the bank's own earliest time for it.
   struct candidate {
-    cmd_kind kind = cmd_kind::none;
     bool dirty = true;
     uint32_t entry = 0;  // index into m_pool
     uint32_t global = 0; // index of its channel-wide bound in m_global
     ps_t local = 0;
-    uint64_t order = 0; // ties: column commands first, then older (kind << 62 | seq)
+    uint64_t order = 0; // ties: column commands first, then older (row cmd << 62 | seq)
   };
   struct source_state {
     uint32_t window;              // 0: unlimited
@@ -260,7 +261,8 @@ private:
   void init();
   request_state& req(uint64_t ticket) { return m_requests[ticket - m_ticket_base]; }
   // One step of the event loop; false when nothing is left to do.
-  bool step();
+  // Below `limit`, only events (admissions, commands) before it are taken.
+  bool step(ps_t limit = k_unknown);
   // Earliest time the source's next burst can enter its queue, or k_unknown.
   ps_t admit_time(source_state& s);
   ps_t slot_time(const source_state& s, ps_t t) const;

@@ -1,5 +1,7 @@
 #include "dram_trace.h"
 
+#include "splitmix64.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <istream>
@@ -114,17 +116,6 @@ uint32_t parse_size(std::string_view s) {
   }
   return static_cast<uint32_t>(v);
 }
-
-// SplitMix64: tiny, fast and fully specified, so traces are identical everywhere.
-struct splitmix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
 
 } // namespace
 

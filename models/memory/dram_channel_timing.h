@@ -30,8 +30,11 @@ public:
                   uint64_t offset, bool is_write, unsigned len) override;
   times complete(uint64_t ticket) override;
 
-  // Statistics up to `now` (closes the energy window there).
+  // Statistics up to `now` (closes the energy window there); leaves later commands, such
+  // as queued posted writes, to their own time.
   dram::dram_stats stats(const sc_core::sc_time& now);
+  // Serves everything queued (posted writes included): at the end of simulation.
+  void drain() { m_channel.drain(); }
   const dram::dram_channel& channel() const { return m_channel; }
 
   // Traces the open row of every bank, changing at the simulated time of each ACT and
