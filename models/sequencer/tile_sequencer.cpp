@@ -180,22 +180,9 @@ void tile_sequencer::run_layer(layer_command& c) {
   };
   bool ok = true;
   dwvp_desc_field failed = DWVP_FIELD_NONE;
-  // Issues a DMA command no earlier than `start`; returns its completion.
-  auto dma = [&](dma_command& x, dwvp_desc_field field) {
-    if (!ok)
-      return x.start;
-    x.timing_only = !m_params.functional;
-    sc_time delay;
-    if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
-      ok = false;
-      failed = field;
-      return x.start;
-    }
-    return x.end;
-  };
-  // Loads and stores that run together are queued, then sent as one chain
+  // DMA commands that run together are queued, then sent as one chain
   // (dma_command::also) so their bursts meet in the memory controller; each command's
-  // end is folded into its target.
+  // end is folded into its target. A command on its own is a chain of one.
   struct pending_dma {
     dma_command x;
     dwvp_desc_field field;
@@ -238,7 +225,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     x.local_src.row_bytes = static_cast<uint32_t>(whole_input);
     x.local_addr = local_map::input_buffer;
     x.start = layer_start;
-    fused_ready = dma(x, DWVP_FIELD_INPUT_ADDR);
+    queue_dma(x, DWVP_FIELD_INPUT_ADDR, &fused_ready);
+    flush_dma();
   }
 
   const auto& tiles = plan.tiles;
