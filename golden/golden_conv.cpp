@@ -1,6 +1,7 @@
 // Golden reference of the convolution layers: KxK conv2d, depthwise (FuSe 1xK and Kx1
 // are depthwise with kernel_h == 1 or kernel_w == 1), pointwise and fully connected.
-// Same rules as golden.cpp: one plain loop nest per layer, explicit NHWC indexing.
+// Same rules as golden.cpp: one plain loop nest per layer, explicit NHWC indexing; the
+// inner loops run over contiguous int16/int32 operands so that they vectorise.
 #include "golden.h"
 #include "golden_internal.h"
 
@@ -40,13 +41,41 @@ void check_conv_params(const char* fn, const conv_params& p) {
 int8_t requantize(int64_t acc, int32_t multiplier, int32_t shift, int32_t output_zp,
                   int32_t act_min, int32_t act_max, const char* fn) {
   const int32_t acc32 = to_int32(acc, fn, "accumulator");
-  int32_t v = to_int32(
-      static_cast<int64_t>(multiply_by_quantized_multiplier(acc32, multiplier, shift)) +
-          output_zp,
-      fn, "requantised value + output_zp");
+  int32_t v = to_int32(static_cast<int64_t>(detail::multiply_by_quantized_multiplier(
+                           acc32, multiplier, shift)) +
+                           output_zp,
+                       fn, "requantised value + output_zp");
   v = std::max(v, act_min);
   v = std::min(v, act_max);
   return static_cast<int8_t>(v);
+}
+
+// A product (x - zp) * w is at most 255 * 128 in magnitude, so an int32 sum of this
+// many products cannot overflow; longer sums (none in the MobileNet family) use int64.
+constexpr int k_int32_safe_terms = 65000;
+
+// Sum of x[i] * w[i]: the one inner loop of conv2d, pointwise and FC. Operands are
+// widened to int16 (x is already input - zp) so the compiler can vectorise the loop.
+int64_t dot(const int16_t* x, const int8_t* w, int n) {
+  if (n <= k_int32_safe_terms) {
+    int32_t acc = 0;
+    for (int i = 0; i < n; ++i) {
+      acc += int32_t(x[i]) * int16_t(w[i]);
+    }
+    return acc;
+  }
+  int64_t acc = 0;
+  for (int i = 0; i < n; ++i) {
+    acc += int64_t(x[i]) * w[i];
+  }
+  return acc;
+}
+
+// input - zp of `count` values, as int16 (range -255..255).
+void centre(const int8_t* input, int count, int32_t zp, int16_t* out) {
+  for (int i = 0; i < count; ++i) {
+    out[i] = int16_t(input[i] - zp);
+  }
 }
 
 } // namespace
@@ -79,28 +108,30 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
   check_size(fn, "bias", bias, out_c);
   check_requant(fn, q, out_c);
 
+  // Each output pixel gathers its receptive field (kernel_h x kernel_w x in.c, the
+  // weights' own layout) and takes one dot product per filter. Padding holds the input
+  // zero point, so it enters the field as 0.
+  const int field = p.kernel_h * p.kernel_w * in.c;
+  std::vector<int16_t> patch(field);
   std::vector<int8_t> output(out.elements());
   for (int oy = 0; oy < out.h; ++oy) {
     for (int ox = 0; ox < out.w; ++ox) {
-      for (int oc = 0; oc < out_c; ++oc) {
-        int64_t acc = 0;
-        for (int ky = 0; ky < p.kernel_h; ++ky) {
-          for (int kx = 0; kx < p.kernel_w; ++kx) {
-            const int iy = oy * p.stride_h - p.pad_top + ky;
-            const int ix = ox * p.stride_w - p.pad_left + kx;
-            // Padding holds the input zero point, so it contributes (zp - zp) * w = 0.
-            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
-              continue;
-            }
-            for (int ic = 0; ic < in.c; ++ic) {
-              const int32_t x = input[((iy * in.w) + ix) * in.c + ic];
-              const int32_t w =
-                  weights[((oc * p.kernel_h + ky) * p.kernel_w + kx) * in.c + ic];
-              acc += static_cast<int64_t>(x - p.input_zp) * w;
-            }
+      for (int ky = 0; ky < p.kernel_h; ++ky) {
+        for (int kx = 0; kx < p.kernel_w; ++kx) {
+          const int iy = oy * p.stride_h - p.pad_top + ky;
+          const int ix = ox * p.stride_w - p.pad_left + kx;
+          int16_t* dst = &patch[(ky * p.kernel_w + kx) * in.c];
+          if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+            std::fill(dst, dst + in.c, int16_t(0));
+          } else {
+            centre(&input[((iy * in.w) + ix) * in.c], in.c, p.input_zp, dst);
           }
         }
-        acc += bias[oc];
+      }
+      for (int oc = 0; oc < out_c; ++oc) {
+        const int64_t acc =
+            dot(patch.data(), &weights[static_cast<size_t>(oc) * field], field) +
+            bias[oc];
         output[((oy * out.w) + ox) * out.c + oc] = requantize(
             acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
       }
@@ -121,26 +152,36 @@ std::vector<int8_t> depthwise_conv2d(const std::vector<int8_t>& input, const sha
   check_size(fn, "bias", bias, in.c);
   check_requant(fn, q, in.c);
 
+  // Channels are independent: each output pixel accumulates the kernel taps of all
+  // channels at once (contiguous in NHWC and in the weights). Kernels are at most a few
+  // dozen taps, far below int32's limit (k_int32_safe_terms).
+  if (p.kernel_h * p.kernel_w > k_int32_safe_terms) {
+    fail(fn, "kernel too large for the int32 accumulator");
+  }
+  std::vector<int32_t> acc(in.c);
   std::vector<int8_t> output(out.elements());
   for (int oy = 0; oy < out.h; ++oy) {
     for (int ox = 0; ox < out.w; ++ox) {
-      for (int c = 0; c < in.c; ++c) {
-        int64_t acc = 0;
-        for (int ky = 0; ky < p.kernel_h; ++ky) {
-          for (int kx = 0; kx < p.kernel_w; ++kx) {
-            const int iy = oy * p.stride_h - p.pad_top + ky;
-            const int ix = ox * p.stride_w - p.pad_left + kx;
-            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
-              continue;
-            }
-            const int32_t x = input[((iy * in.w) + ix) * in.c + c];
-            const int32_t w = weights[((ky * p.kernel_w) + kx) * in.c + c];
-            acc += static_cast<int64_t>(x - p.input_zp) * w;
+      std::fill(acc.begin(), acc.end(), 0);
+      for (int ky = 0; ky < p.kernel_h; ++ky) {
+        for (int kx = 0; kx < p.kernel_w; ++kx) {
+          const int iy = oy * p.stride_h - p.pad_top + ky;
+          const int ix = ox * p.stride_w - p.pad_left + kx;
+          // Padding holds the input zero point, so it contributes (zp - zp) * w = 0.
+          if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
+            continue;
+          }
+          const int8_t* x = &input[((iy * in.w) + ix) * in.c];
+          const int8_t* w = &weights[((ky * p.kernel_w) + kx) * in.c];
+          for (int c = 0; c < in.c; ++c) {
+            acc[c] += (int32_t(x[c]) - p.input_zp) * w[c];
           }
         }
-        acc += bias[c];
-        output[((oy * out.w) + ox) * out.c + c] = requantize(
-            acc, q.multiplier[c], q.shift[c], p.output_zp, p.act_min, p.act_max, fn);
+      }
+      for (int c = 0; c < in.c; ++c) {
+        output[((oy * out.w) + ox) * out.c + c] =
+            requantize(int64_t(acc[c]) + bias[c], q.multiplier[c], q.shift[c],
+                       p.output_zp, p.act_min, p.act_max, fn);
       }
     }
   }
@@ -165,17 +206,14 @@ std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
   check_size(fn, "bias", bias, out_c);
   check_requant(fn, q, out_c);
 
+  std::vector<int16_t> pixel(in.c);
   std::vector<int8_t> output(static_cast<size_t>(in.h) * in.w * out_c);
   for (int y = 0; y < in.h; ++y) {
     for (int x = 0; x < in.w; ++x) {
+      centre(&input[((y * in.w) + x) * in.c], in.c, p.input_zp, pixel.data());
       for (int oc = 0; oc < out_c; ++oc) {
-        int64_t acc = 0;
-        for (int ic = 0; ic < in.c; ++ic) {
-          const int32_t v = input[((y * in.w) + x) * in.c + ic];
-          const int32_t w = weights[oc * in.c + ic];
-          acc += static_cast<int64_t>(v - p.input_zp) * w;
-        }
-        acc += bias[oc];
+        const int64_t acc =
+            dot(pixel.data(), &weights[static_cast<size_t>(oc) * in.c], in.c) + bias[oc];
         output[((y * in.w) + x) * out_c + oc] = requantize(
             acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
       }
@@ -203,15 +241,13 @@ std::vector<int8_t> fully_connected(const std::vector<int8_t>& input,
   check_size(fn, "bias", bias, out_features);
   check_requant(fn, q, out_features);
 
+  std::vector<int16_t> centred(in_features);
+  centre(input.data(), in_features, p.input_zp, centred.data());
   std::vector<int8_t> output(out_features);
   for (int o = 0; o < out_features; ++o) {
-    int64_t acc = 0;
-    for (int i = 0; i < in_features; ++i) {
-      const int32_t v = input[i];
-      const int32_t w = weights[o * in_features + i];
-      acc += static_cast<int64_t>(v - p.input_zp) * w;
-    }
-    acc += bias[o];
+    const int64_t acc =
+        dot(centred.data(), &weights[static_cast<size_t>(o) * in_features], in_features) +
+        bias[o];
     output[o] = requantize(acc, q.multiplier[o], q.shift[o], p.output_zp, p.act_min,
                            p.act_max, fn);
   }

@@ -101,18 +101,20 @@ std::vector<int8_t> add(const std::vector<int8_t>& a, const std::vector<int8_t>&
     const int32_t b_shifted =
         to_int32(b_val * (1LL << p.left_shift), fn, "b << left_shift");
     // MultiplyByQuantizedMultiplierSmallerThanOneExp: high mul, then right shift.
-    const int32_t a_scaled = rounding_divide_by_pot(
-        saturating_rounding_doubling_high_mul(a_shifted, p.a_multiplier), -p.a_shift);
-    const int32_t b_scaled = rounding_divide_by_pot(
-        saturating_rounding_doubling_high_mul(b_shifted, p.b_multiplier), -p.b_shift);
+    const int32_t a_scaled = detail::rounding_divide_by_pot(
+        detail::saturating_rounding_doubling_high_mul(a_shifted, p.a_multiplier),
+        -p.a_shift);
+    const int32_t b_scaled = detail::rounding_divide_by_pot(
+        detail::saturating_rounding_doubling_high_mul(b_shifted, p.b_multiplier),
+        -p.b_shift);
     const int32_t raw_sum =
         to_int32(static_cast<int64_t>(a_scaled) + b_scaled, fn, "scaled sum");
-    const int32_t raw_output =
-        to_int32(static_cast<int64_t>(rounding_divide_by_pot(
-                     saturating_rounding_doubling_high_mul(raw_sum, p.output_multiplier),
-                     -p.output_shift)) +
-                     p.output_zp,
-                 fn, "rescaled sum + output_zp");
+    const int32_t raw_output = to_int32(
+        static_cast<int64_t>(detail::rounding_divide_by_pot(
+            detail::saturating_rounding_doubling_high_mul(raw_sum, p.output_multiplier),
+            -p.output_shift)) +
+            p.output_zp,
+        fn, "rescaled sum + output_zp");
     int32_t v = std::max(raw_output, p.act_min);
     v = std::min(v, p.act_max);
     output[i] = static_cast<int8_t>(v);
@@ -237,7 +239,7 @@ std::vector<int8_t> channel_multiply(const std::vector<int8_t>& input, const sha
         const int32_t a = input[idx] - p.input_zp;
         const int32_t s = scale[c] - p.scale_zp;
         int32_t v = to_int32(static_cast<int64_t>(p.output_zp) +
-                                 multiply_by_quantized_multiplier(
+                                 detail::multiply_by_quantized_multiplier(
                                      a * s, p.output_multiplier, p.output_shift),
                              fn, "output_zp + product");
         v = std::max(v, p.act_min);
