@@ -18,7 +18,10 @@ extern "C" {
 uint32_t hal_mmio_read32(uint32_t addr);
 void hal_mmio_write32(uint32_t addr, uint32_t value);
 
-/* Copy between host memory and DRAM. Return 0 on success, -1 on a bus error. */
+/* Copy between host memory and DRAM. Return 0 on success, -1 on a bus error.
+ * A null src / dst makes a timing-only transfer: the same bus transactions at the same
+ * times, no bytes moved (the virtual platform's --no-data runs; a silicon HAL may
+ * treat it as a no-op). */
 int hal_mem_write(uint32_t dram_addr, const void* src, uint32_t len);
 int hal_mem_read(void* dst, uint32_t dram_addr, uint32_t len);
 

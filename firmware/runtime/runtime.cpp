@@ -58,6 +58,12 @@ bool needs_aux(const dwvp_desc& d) {
   return d.opcode == DWVP_OP_ADD || d.opcode == DWVP_OP_CHANNEL_MUL;
 }
 
+// The host buffer of a transfer, or null for a timing-only network: the HAL then makes
+// the same timed transfer without moving bytes (hal.h).
+template <class T> T* values(const network& net, T* data) {
+  return net.timing_only ? nullptr : data;
+}
+
 void upload(uint32_t addr, const void* data, uint64_t bytes, const std::string& what) {
   if (bytes && hal_mem_write(addr, data, static_cast<uint32_t>(bytes)) != 0)
     throw std::runtime_error(what + ": upload to DRAM failed");
@@ -118,7 +124,11 @@ run_result run_network(const network& net, const options& opt) {
     if ((t.activation == DWVP_ACT_LUT) != (l.lut.size() == 256))
       throw std::invalid_argument(what +
                                   ": a LUT activation needs exactly 256 table entries");
-    if (l.weights.size() != expected_weights(t))
+    const uint64_t weight_bytes =
+        net.timing_only ? expected_weights(t) : l.weights.size();
+    if (net.timing_only && !l.weights.empty())
+      throw std::invalid_argument(what + ": a timing-only network carries no weights");
+    if (weight_bytes != expected_weights(t))
       throw std::invalid_argument(what + ": expected " +
                                   std::to_string(expected_weights(t)) + " weights, got " +
                                   std::to_string(l.weights.size()));
@@ -129,18 +139,21 @@ run_result run_network(const network& net, const options& opt) {
                                   ": bias, multiplier and shift need out_c entries");
     placement& p = places[i];
     if (has_params) {
-      p.weights = dram.take(l.weights.size(), what + " weights");
+      p.weights = dram.take(weight_bytes, what + " weights");
       p.bias = dram.take(4 * l.bias.size(), what + " bias");
       p.quant = dram.take(8 * l.multiplier.size(), what + " quantisation");
-      upload(p.weights, l.weights.data(), l.weights.size(), what);
-      upload(p.bias, l.bias.data(), 4 * l.bias.size(), what);
-      std::vector<int32_t> quant(l.multiplier);
-      quant.insert(quant.end(), l.shift.begin(), l.shift.end());
-      upload(p.quant, quant.data(), 4 * quant.size(), what);
+      std::vector<int32_t> quant;
+      if (!net.timing_only) {
+        quant = l.multiplier;
+        quant.insert(quant.end(), l.shift.begin(), l.shift.end());
+      }
+      upload(p.weights, values(net, l.weights.data()), weight_bytes, what);
+      upload(p.bias, values(net, l.bias.data()), 4 * l.bias.size(), what);
+      upload(p.quant, values(net, quant.data()), 8 * l.multiplier.size(), what);
     }
     if (!l.lut.empty()) {
       p.lut = dram.take(l.lut.size(), what + " lut");
-      upload(p.lut, l.lut.data(), l.lut.size(), what);
+      upload(p.lut, values(net, l.lut.data()), l.lut.size(), what);
     }
     uint32_t out_stride = 0;
     if (l.output_into >= 0) {
@@ -183,7 +196,7 @@ run_result run_network(const network& net, const options& opt) {
     d.stats_addr = p.stats;
     descs[i] = d;
   }
-  upload(input_addr, net.input.data(), net.input.size(), "network input");
+  upload(input_addr, values(net, net.input.data()), net.input.size(), "network input");
   const std::vector<bool> fused = fusable_pairs(net, opt);
   for (size_t i = 0; i < descs.size(); ++i) {
     if (opt.loop_order >= 0)
@@ -227,10 +240,11 @@ run_result run_network(const network& net, const options& opt) {
     const layer& l = net.layers[i];
     const size_t owner = l.output_into >= 0 ? static_cast<size_t>(l.output_into) : i;
     const layer& o = net.layers[owner];
-    result.layers[i].output.resize(size_t{o.desc.out_h} * o.desc.out_w *
-                                   tensor_channels(o));
-    hal_mem_read(result.layers[i].output.data(), places[owner].tensor,
-                 static_cast<uint32_t>(result.layers[i].output.size()));
+    const size_t bytes = size_t{o.desc.out_h} * o.desc.out_w * tensor_channels(o);
+    if (!net.timing_only)
+      result.layers[i].output.resize(bytes);
+    hal_mem_read(values(net, result.layers[i].output.data()), places[owner].tensor,
+                 static_cast<uint32_t>(bytes));
   }
   hal_set_phase(0);
   return result;

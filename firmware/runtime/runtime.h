@@ -41,6 +41,11 @@ struct network {
   std::string name;
   std::vector<int8_t> input; // packed NHWC
   std::vector<layer> layers;
+  // Timing only (--no-data): no weights (their sizes follow from the descriptors) and
+  // an all-zero input that only gives the input's size. run_network places every
+  // tensor as usual but uploads nothing and reads no output back, so no values cross
+  // the bus from the host.
+  bool timing_only = false;
 };
 
 struct options {

@@ -255,11 +255,12 @@ void print_summary(std::ostream& out, const network_run& run) {
     out << "DRAM              fixed latency\n";
   }
   out << "host wall time    " << run.host_seconds << " s\n";
-  out << std::setprecision(3) << "host phases       network " << run.network_seconds
-      << " s, elaboration " << run.elaboration_seconds << " s, simulation "
-      << run.host_seconds << " s, golden " << run.golden_seconds
+  out << std::setprecision(3) << "host phases       construction "
+      << run.construction_seconds << " s, calibration " << run.calibration_seconds
+      << " s (" << run.calibration << "), elaboration " << run.elaboration_seconds
+      << " s, simulation " << run.host_seconds << " s, golden " << run.golden_seconds
       << " s (second thread), check wait " << run.check_wait_seconds << " s, compare "
-      << run.compare_seconds << " s\n";
+      << run.compare_seconds << " s, report " << run.report_seconds << " s\n";
   out << "simulation speed  " << std::setprecision(0)
       << (run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0)
       << " simulated cycles per host second\n";

@@ -59,7 +59,11 @@ struct network_run {
   // wait (how long the simulation's end waited for it), and the comparison.
   double elaboration_seconds = 0, golden_seconds = 0, check_wait_seconds = 0,
          compare_seconds = 0;
-  double network_seconds = 0; // building (and calibrating) the network, set by the caller
+  // Set by the caller: building the network (layers, descriptors, constants), its
+  // calibration (with the calibration cache: cached or not), and making and printing
+  // the report (the report files are written after, so they cannot hold their own).
+  double construction_seconds = 0, calibration_seconds = 0, report_seconds = 0;
+  std::string calibration; // "cached", "computed" or "none"
 };
 
 // DRAM energy by component, pJ: activate (ACT + PRE), read and write bursts, refresh,

@@ -3,9 +3,20 @@
 #include "golden.h"
 #include "networks.h"
 
+#include "splitmix64.h"
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <type_traits>
+#include <unistd.h>
 
 namespace dwvp::networks {
 namespace {
@@ -34,9 +45,129 @@ size_t tensor_channels(const runtime::layer& l) {
   return l.out_channels_total ? size_t(l.out_channels_total) : size_t(l.desc.out_c);
 }
 
-} // namespace
+// Bumped whenever the calibration's result for a given network changes (its constants,
+// the golden kernels it runs): old cache entries then miss.
+constexpr uint64_t k_calibration_version = 1;
 
-std::map<std::string, double> calibrate(runtime::network& net) {
+// 64-bit content hash: each 8-byte word (the tail zero-padded) xor-ed into the state
+// and mixed with SplitMix64's finaliser; lengths are hashed too so that
+// concatenations differ.
+class content_hash {
+public:
+  void bytes(const void* data, size_t n) {
+    word(n);
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (; n >= 8; n -= 8, p += 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      word(w);
+    }
+    if (n) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      word(w);
+    }
+  }
+  template <class T> void vec(const std::vector<T>& v) {
+    static_assert(std::has_unique_object_representations_v<T>);
+    bytes(v.data(), v.size() * sizeof(T));
+  }
+  void str(const std::string& s) { bytes(s.data(), s.size()); }
+  void word(uint64_t w) {
+    splitmix64 m{m_state ^ w};
+    m_state = m.next();
+  }
+  uint64_t value() const { return m_state; }
+
+private:
+  uint64_t m_state = 0x64777670ull; // "dwvp"
+};
+
+uint64_t network_key(const runtime::network& net) {
+  static_assert(std::has_unique_object_representations_v<dwvp_desc>,
+                "dwvp_desc must have no padding to be hashed as bytes");
+  content_hash h;
+  h.word(k_calibration_version);
+  h.str(net.name);
+  h.vec(net.input);
+  for (const runtime::layer& l : net.layers) {
+    h.str(l.name);
+    h.bytes(&l.desc, sizeof l.desc);
+    h.vec(l.weights);
+    h.vec(l.bias);
+    h.vec(l.multiplier);
+    h.vec(l.shift);
+    h.vec(l.lut);
+    for (int v : {l.input, l.input_channel_offset, l.out_channels_total, l.output_into,
+                  l.output_channel_offset, l.aux_input})
+      h.word(static_cast<uint64_t>(static_cast<int64_t>(v)));
+  }
+  return h.value();
+}
+
+// A cache entry: "dwvp-calibration 1" then one "<layer> <factor as hex float>" line per
+// weighted layer. Returns false for anything else (missing, foreign, truncated), which
+// the caller treats as a miss.
+bool load_factors(const std::string& file, const runtime::network& net,
+                  std::map<std::string, double>& out) {
+  std::ifstream in(file);
+  std::string magic;
+  uint64_t version = 0;
+  if (!(in >> magic >> version) || magic != "dwvp-calibration" ||
+      version != k_calibration_version)
+    return false;
+  std::map<std::string, double> f;
+  std::string name, value;
+  while (in >> name >> value) {
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (end != value.c_str() + value.size() || !std::isfinite(v) || v <= 0)
+      return false;
+    f[name] = v;
+  }
+  if (!in.eof())
+    return false;
+  size_t weighted = 0;
+  for (const auto& l : net.layers) {
+    if (!has_weights(l.desc.opcode))
+      continue;
+    ++weighted;
+    if (!f.count(l.name))
+      return false;
+  }
+  if (f.size() != weighted)
+    return false;
+  out = std::move(f);
+  return true;
+}
+
+// Written to a temporary file and renamed, so that concurrent runs (sweeps) never read
+// a half-written entry. Failure to save only costs the next run a recomputation.
+void save_factors(const std::string& dir, const std::string& file,
+                  const std::map<std::string, double>& f) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string tmp = file + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp);
+    out << "dwvp-calibration " << k_calibration_version << "\n";
+    char buf[64];
+    for (const auto& [name, v] : f) {
+      std::snprintf(buf, sizeof buf, "%a", v);
+      out << name << " " << buf << "\n";
+    }
+    if (!out.flush()) {
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, file, ec);
+  if (ec)
+    std::filesystem::remove(tmp, ec);
+}
+
+// The golden pass proper.
+std::map<std::string, double> compute_factors(runtime::network& net) {
   std::map<std::string, double> factors;
   // Tensors by owning layer (a layer with output_into writes its owner's tensor).
   std::vector<std::vector<int8_t>> tensors(net.layers.size());
@@ -80,6 +211,52 @@ std::map<std::string, double> calibrate(runtime::network& net) {
       for (size_t c = 0; c < d.out_c; ++c)
         t[px * total + offset + c] = out[px * d.out_c + c];
   }
+  return factors;
+}
+
+} // namespace
+
+std::string calibration_cache_dir() {
+  if (const char* d = std::getenv("DWVP_CALIBRATION_CACHE"))
+    return std::string(d) == "off" ? std::string() : std::string(d);
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x)
+    return std::string(x) + "/dwvp/calibration";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return std::string(h) + "/.cache/dwvp/calibration";
+  return {};
+}
+
+std::map<std::string, double> calibrate(runtime::network& net,
+                                        calibration_record* record) {
+  return calibrate(net, calibration_cache_dir(), record);
+}
+
+std::map<std::string, double> calibrate(runtime::network& net,
+                                        const std::string& cache_dir,
+                                        calibration_record* record) {
+  const auto start = std::chrono::steady_clock::now();
+  calibration_record rec;
+  rec.resolution =
+      static_cast<int>(net.layers.empty() ? 0 : net.layers.front().desc.in_h);
+  std::map<std::string, double> factors;
+  if (!cache_dir.empty()) {
+    char key[32];
+    std::snprintf(key, sizeof key, "%016llx",
+                  static_cast<unsigned long long>(network_key(net)));
+    rec.cache_file = cache_dir + "/" + key + ".txt";
+    rec.cached = load_factors(rec.cache_file, net, factors);
+  }
+  if (rec.cached) {
+    apply_calibration(net, factors);
+  } else {
+    factors = compute_factors(net);
+    if (!cache_dir.empty())
+      save_factors(cache_dir, rec.cache_file, factors);
+  }
+  rec.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (record)
+    *record = rec;
   return factors;
 }
 

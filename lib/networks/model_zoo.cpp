@@ -4,6 +4,7 @@
 #include "zoo_blocks.h"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 
@@ -254,10 +255,10 @@ namespace {
 
 // The network as network_builder makes it, before calibration.
 runtime::network build_uncalibrated(const std::string& name, const resolved& r, policy p,
-                                    uint32_t seed, int resolution) {
+                                    uint32_t seed, int resolution, bool with_data) {
   const int blocks = r.base->depthwise_blocks;
   const int fused = r.variant->hybrid ? blocks / 2 : blocks;
-  maker m(name, resolution, seed, p, r.variant->f, fused);
+  maker m(name, resolution, seed, p, r.variant->f, fused, with_data);
   r.base->define(m);
   if (m.depthwise_blocks() != blocks)
     throw std::logic_error(name + ": definition has " +
@@ -274,7 +275,8 @@ constexpr int k_calibration_resolution = 96;
 } // namespace
 
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
-                               int resolution, int dataflow, bool calibrated) {
+                               int resolution, int dataflow, constants c,
+                               calibration_record* record) {
   resolved r{};
   if (!resolve(name, r))
     throw std::invalid_argument("unknown network '" + name +
@@ -282,15 +284,20 @@ runtime::network build_network(const std::string& name, policy p, uint32_t seed,
   if (resolution < 32 || resolution > 1024)
     throw std::invalid_argument(name + ": resolution " + std::to_string(resolution) +
                                 " outside 32..1024");
-  runtime::network net = build_uncalibrated(name, r, p, seed, resolution);
-  if (!calibrated) {
-    // Timing only: the requantisation values do not change a descriptor or a time.
+  runtime::network net =
+      build_uncalibrated(name, r, p, seed, resolution, c != constants::none);
+  if (c != constants::calibrated) {
+    // The requantisation values do not change a descriptor or a time.
   } else if (resolution <= k_calibration_resolution) {
-    calibrate(net);
+    calibrate(net, record);
   } else {
+    const auto start = std::chrono::steady_clock::now();
     runtime::network small =
-        build_uncalibrated(name, r, p, seed, k_calibration_resolution);
-    apply_calibration(net, calibrate(small));
+        build_uncalibrated(name, r, p, seed, k_calibration_resolution, true);
+    apply_calibration(net, calibrate(small, record));
+    if (record)
+      record->seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   set_gemm_dataflow(net, dataflow);
   return net;

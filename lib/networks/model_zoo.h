@@ -61,14 +61,25 @@ std::vector<std::string> network_names();
 // Throws std::invalid_argument("unknown network 'x'; known: ...").
 network_info find_network(const std::string& name);
 
+// What a build fills in besides the layers and their descriptors (which are the same
+// in every case, and so are tiles and times).
+enum class constants {
+  calibrated,   // seeded weights and input; requantisation calibrated (calibrate.h)
+  uncalibrated, // seeded weights and input; the builder's nominal requantisation
+  none,         // timing only: no weights, a zero input (runtime::network::timing_only)
+};
+
+struct calibration_record; // calibrate.h
+
 // Builds `name` for a resolution x resolution x 3 int8 input (batch 1), its GEMM-core
 // layers in `dataflow` (set_gemm_dataflow). Throws std::invalid_argument for an
-// unknown name or a resolution the network cannot take. `calibrated` false skips the
-// calibration of the requantisation (calibrate.h), for timing-only runs: the same
-// descriptors, tiles and times, other values.
+// unknown name or a resolution the network cannot take. Calibration runs on a build
+// at 96x96 at most (the factors carry over by layer name) and goes through the cache
+// (calibrate.h); `record`, if given, says what it did.
 runtime::network build_network(const std::string& name, policy p, uint32_t seed,
                                int resolution = 224, int dataflow = DWVP_DF_OS,
-                               bool calibrated = true);
+                               constants c = constants::calibrated,
+                               calibration_record* record = nullptr);
 
 // Multiply-accumulates of one layer: conv2d out_h*out_w*out_c*kh*kw*in_c; pointwise and
 // FC out_h*out_w*out_c*in_c; depthwise, 1xK and Kx1 out_h*out_w*c*kh*kw; ADD, average

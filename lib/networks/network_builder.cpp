@@ -59,13 +59,19 @@ void axis(int in, int k, int s, bool same, int& out, int& pad_a, int& pad_b) {
 
 } // namespace
 
-network_builder::network_builder(std::string name, int h, int w, int c, uint32_t seed)
-    : m_input{h, w, c, k_scale, 0}, m_rng(seed) {
+network_builder::network_builder(std::string name, int h, int w, int c, uint32_t seed,
+                                 bool with_data)
+    : m_input{h, w, c, k_scale, 0}, m_rng(seed), m_with_data(with_data) {
   m_net.name = std::move(name);
+  m_net.timing_only = !with_data;
   std::uniform_int_distribution<int> zp(-20, 20);
   m_input.zp = zp(m_rng);
   m_net.input.resize(static_cast<size_t>(h) * w * c);
-  fill_bytes(m_net.input, m_rng);
+  if (with_data) {
+    fill_bytes(m_net.input, m_rng);
+  } else {
+    seed_from(m_rng); // the draw fill_bytes makes, so later parameters stay the same
+  }
 }
 
 int network_builder::add(const std::string& name, const layer_spec& s) {
@@ -187,8 +193,12 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
     break;
   }
   if (weights) {
-    l.weights.resize(weights);
-    fill_weights(l.weights, m_rng);
+    if (m_with_data) {
+      l.weights.resize(weights);
+      fill_weights(l.weights, m_rng);
+    } else {
+      seed_from(m_rng); // as fill_weights draws
+    }
     // Accumulators of `reduction` products of uniform int8 values have a standard
     // deviation near 74 * 73 * sqrt(reduction); map that to about 40 output steps.
     const double base = 40.0 / (74.0 * 73.0 * std::sqrt(double(reduction)));

@@ -36,7 +36,11 @@ struct layer_spec {
 
 class network_builder {
 public:
-  network_builder(std::string name, int h, int w, int c, uint32_t seed);
+  // with_data false builds a timing-only network (runtime::network::timing_only): the
+  // same layers, descriptors and quantisation parameters, but no weights and no input
+  // (the generator draws the same numbers, so descriptors match the full build).
+  network_builder(std::string name, int h, int w, int c, uint32_t seed,
+                  bool with_data = true);
   // Adds a layer and returns its index. Throws std::invalid_argument naming the layer
   // when the spec does not fit its producer.
   int add(const std::string& name, const layer_spec& spec);
@@ -54,6 +58,7 @@ private:
   tensor m_input;
   std::vector<tensor> m_tensors;
   std::mt19937 m_rng;
+  bool m_with_data;
 };
 
 } // namespace dwvp::scenarios

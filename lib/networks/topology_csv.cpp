@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -108,10 +109,12 @@ template <class T> std::string join_names(const T& defs) {
 
 class reader {
 public:
-  reader(const std::string& source, policy p, uint32_t seed, int dataflow,
-         bool calibrated)
+  // scale_to > 0 builds the rows scaled to an input of at most scale_to pixels a side
+  // (for calibration): shapes follow from the producers instead of the IFMAP cells.
+  reader(const std::string& source, policy p, uint32_t seed, int dataflow, bool with_data,
+         int scale_to = 0)
       : m_source(source), m_policy(p), m_seed(seed), m_dataflow(dataflow),
-        m_calibrated(calibrated) {}
+        m_with_data(with_data), m_scale_to(scale_to) {}
 
   runtime::network parse(const std::string& text) {
     std::istringstream in(text);
@@ -136,10 +139,7 @@ public:
                                   required_headers() + ")");
     if (!m_builder)
       throw std::invalid_argument(m_source + ": no layers after the header row");
-    runtime::network net = m_builder->network();
-    if (m_calibrated)
-      calibrate(net);
-    return net;
+    return m_builder->network();
   }
 
 private:
@@ -272,16 +272,24 @@ private:
       if (input != -1)
         fail(c_input, "unknown producer layer '" + cell(c_input) +
                           "' (the first row reads the network input)");
-      m_builder = std::make_unique<network_builder>(network_name(), ifmap_h, ifmap_w,
-                                                    channels, m_seed);
+      int h = ifmap_h, w = ifmap_w;
+      if (m_scale_to && std::max(h, w) > m_scale_to) {
+        const double f = double(m_scale_to) / std::max(h, w);
+        h = std::max(1, int(std::lround(h * f)));
+        w = std::max(1, int(std::lround(w * f)));
+      }
+      m_builder = std::make_unique<network_builder>(network_name(), h, w, channels,
+                                                    m_seed, m_with_data);
     }
     const auto& in = m_builder->output(input);
     const std::string from =
         input < 0
             ? std::string("the network input")
             : "the output of producer '" + m_builder->network().layers[input].name + "'";
-    expect(c_ifmap_h, ifmap_h, in.h, "the height of " + from);
-    expect(c_ifmap_w, ifmap_w, in.w, "the width of " + from);
+    if (!m_scale_to) {
+      expect(c_ifmap_h, ifmap_h, in.h, "the height of " + from);
+      expect(c_ifmap_w, ifmap_w, in.w, "the width of " + from);
+    }
     expect(c_channels, channels, in.c, "the channels of " + from);
 
     layer_spec s;
@@ -360,8 +368,11 @@ private:
         fail(c_padding, "unknown padding '" + cell(c_padding) + "'; known: same, valid");
       s.same_padding = pad == "same";
     }
-    if (t->op == DWVP_OP_AVG_POOL && filter_h == ifmap_h && filter_w == ifmap_w)
+    if (t->op == DWVP_OP_AVG_POOL && filter_h == ifmap_h && filter_w == ifmap_w) {
       s.global_pool = true;
+      s.kernel_h = in.h; // the same as the cells, or the scaled input's size
+      s.kernel_w = in.w;
+    }
 
     // Second operand.
     const bool needs_aux = t->op == DWVP_OP_ADD || t->op == DWVP_OP_CHANNEL_MUL;
@@ -410,7 +421,8 @@ private:
   policy m_policy;
   uint32_t m_seed;
   int m_dataflow; // the run's, for rows without a Dataflow cell
-  bool m_calibrated;
+  bool m_with_data;
+  int m_scale_to;
   int m_line = 0;
   std::array<int, c_count> m_index{};
   std::vector<std::string> m_cells;
@@ -421,22 +433,48 @@ private:
 
 } // namespace
 
+// Calibration builds of topology CSVs: inputs at most this many pixels a side (the
+// zoo's k_calibration_resolution).
+constexpr int k_calibration_side = 96;
+
 runtime::network parse_topology_csv(const std::string& text, const std::string& source,
-                                    policy p, uint32_t seed, int dataflow,
-                                    bool calibrated) {
+                                    policy p, uint32_t seed, int dataflow, constants c,
+                                    calibration_record* record) {
   if (dataflow != DWVP_DF_OS && dataflow != DWVP_DF_WS)
     throw std::invalid_argument(source + ": the run's dataflow must be os or ws");
-  return reader(source, p, seed, dataflow, calibrated).parse(text);
+  runtime::network net =
+      reader(source, p, seed, dataflow, c != constants::none).parse(text);
+  if (c != constants::calibrated)
+    return net;
+  const auto start = std::chrono::steady_clock::now();
+  runtime::network small;
+  bool scaled = false;
+  try {
+    small = reader(source, p, seed, dataflow, true, k_calibration_side).parse(text);
+    scaled = true;
+  } catch (const std::invalid_argument&) {
+    // Some row does not fit the scaled input: calibrate the full build instead.
+  }
+  if (scaled && small.layers.front().desc.in_h < net.layers.front().desc.in_h) {
+    apply_calibration(net, calibrate(small, record));
+  } else {
+    calibrate(net, record);
+  }
+  if (record)
+    record->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return net;
 }
 
 runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
-                                   int dataflow, bool calibrated) {
+                                   int dataflow, constants c,
+                                   calibration_record* record) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw std::invalid_argument(path + ": cannot open the topology file");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_topology_csv(text.str(), path, p, seed, dataflow, calibrated);
+  return parse_topology_csv(text.str(), path, p, seed, dataflow, c, record);
 }
 
 } // namespace dwvp::networks

@@ -20,14 +20,20 @@ namespace dwvp::networks {
 // (DWVP_DF_OS or DWVP_DF_WS: the run's gemm.dataflow). Throws std::invalid_argument as
 // "<file>:<line>: column <n> (<header>): <what>" for bad input (unknown type or column,
 // non-numeric field, shape mismatch with the producer, unknown producer name, ...).
-// `calibrated` false skips the calibration of the requantisation (calibrate.h): the
-// shapes, descriptors and timing are the same, only values differ (timing-only runs).
+// `c` says which constants the build gets (model_zoo.h); the shapes, descriptors and
+// timing are the same in every case. Calibration runs, like the zoo's, on a build of
+// the same rows scaled to an input of at most 96 pixels a side (each row's shape then
+// follows from its producer; a global pool stays global), and on the full build when
+// the rows do not fit that scale (a kernel larger than its scaled input).
 runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
-                                   int dataflow = DWVP_DF_OS, bool calibrated = true);
+                                   int dataflow = DWVP_DF_OS,
+                                   constants c = constants::calibrated,
+                                   calibration_record* record = nullptr);
 
 // The same from text; `source` names it in error messages and gives the network name.
 runtime::network parse_topology_csv(const std::string& text, const std::string& source,
                                     policy p, uint32_t seed, int dataflow = DWVP_DF_OS,
-                                    bool calibrated = true);
+                                    constants c = constants::calibrated,
+                                    calibration_record* record = nullptr);
 
 } // namespace dwvp::networks

@@ -31,8 +31,8 @@ enum class fuse { none, half, full };
 class maker {
 public:
   maker(const std::string& name, int resolution, uint32_t seed, policy p, fuse f,
-        int fuse_blocks)
-      : m_b(name, resolution, resolution, 3, seed), m_policy(p), m_fuse(f),
+        int fuse_blocks, bool with_data)
+      : m_b(name, resolution, resolution, 3, seed, with_data), m_policy(p), m_fuse(f),
         m_fuse_blocks(fuse_blocks) {}
 
   const network_builder::tensor& out(int index) const { return m_b.output(index); }

@@ -46,6 +46,12 @@ const char* dataflow_name(const dwvp_desc& d, timing::engine unit) {
 
 } // namespace
 
+void set_phase(run_report& r, const std::string& phase, double seconds) {
+  for (auto& [name, s] : r.phases)
+    if (name == phase)
+      s = seconds;
+}
+
 run_report make_report(const config& cfg, const runtime::network& net,
                        const network_run& run, const std::string& policy) {
   run_report r;
@@ -53,10 +59,14 @@ run_report make_report(const config& cfg, const runtime::network& net,
   r.policy = policy;
   r.functional = run.functional;
   r.checked = run.checked;
-  r.phases = {
-      {"network", run.network_seconds},       {"elaboration", run.elaboration_seconds},
-      {"simulation", run.host_seconds},       {"golden", run.golden_seconds},
-      {"check_wait", run.check_wait_seconds}, {"compare", run.compare_seconds}};
+  r.phases = {{"construction", run.construction_seconds},
+              {"calibration", run.calibration_seconds},
+              {"elaboration", run.elaboration_seconds},
+              {"simulation", run.host_seconds},
+              {"golden", run.golden_seconds},
+              {"check_wait", run.check_wait_seconds},
+              {"compare", run.compare_seconds},
+              {"report", run.report_seconds}};
   r.bit_exact = run.bit_exact;
   r.error = !run.result.error.empty() ? run.result.error : run.first_mismatch;
   const models::accel_params p = accel_params_from(cfg);

@@ -39,14 +39,16 @@ struct run_report {
   double host_seconds = 0, simulated_cycles_per_host_second = 0;
   bool functional = true, bit_exact = false;
   bool checked = false; // compared with the golden reference (bit_exact is meaningful)
-  // Host seconds per phase (network, elaboration, simulation, golden, check_wait,
-  // compare), in that order.
+  // Host seconds per phase (construction, calibration, elaboration, simulation, golden,
+  // check_wait, compare, report), in that order.
   std::vector<std::pair<std::string, double>> phases;
   std::string error; // driver/device error, first mismatch
 };
 
 run_report make_report(const config& cfg, const runtime::network& net,
                        const network_run& run, const std::string& policy);
+// Sets a phase's host seconds (the report phase is known only after make_report).
+void set_phase(run_report& r, const std::string& phase, double seconds);
 
 // The JSON document: network, policy, config (every key), layers, total.
 nlohmann::ordered_json to_json(const config& cfg, const run_report& r);

@@ -117,9 +117,10 @@ config config_of(const run_spec& spec) {
 
 runtime::network build_network_of(const run_spec& spec) {
   const config cfg = config_of(spec);
-  return networks::build_network(spec.network, networks::parse_policy(spec.policy),
-                                 spec.seed, spec.resolution,
-                                 scenarios::gemm_dataflow_from(cfg), spec.functional);
+  return networks::build_network(
+      spec.network, networks::parse_policy(spec.policy), spec.seed, spec.resolution,
+      scenarios::gemm_dataflow_from(cfg),
+      spec.functional ? networks::constants::calibrated : networks::constants::none);
 }
 
 std::string network_key(const run_spec& spec) {

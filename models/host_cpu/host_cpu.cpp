@@ -1,5 +1,6 @@
 #include "host_cpu.h"
 
+#include "accel_protocol.h"
 #include "model_log.h"
 
 namespace dwvp::models {
@@ -44,6 +45,8 @@ bool host_cpu::transport(tlm::tlm_command cmd, uint32_t addr, void* data, uint32
   trans.set_data_length(len);
   trans.set_streaming_width(len);
   trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  // A null buffer (hal.h): the same transaction, marked so that no target moves bytes.
+  timing_only_scope marker(trans, data == nullptr);
   m_qk.inc(cost);
   sc_time delay = m_qk.get_local_time();
   socket->b_transport(trans, delay);

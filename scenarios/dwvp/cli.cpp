@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "calibrate.h"
 #include "harness.h"
 #include "model_zoo.h"
 #include "report.h"
@@ -75,13 +76,25 @@ int run(const run_options& o, const std::string& command_name) {
   check_mode check = check_mode::golden;
   if (!parse_check_mode(o.check, check))
     throw std::invalid_argument(command_name + ": --check must be golden or none");
+  if (!cfg.get_bool("sim.functional") && !o.dump_tensors.empty())
+    throw std::invalid_argument(
+        command_name + ": --dump-tensors needs values; a --no-data run has none");
+  if (!cfg.get_bool("sim.functional") && !o.weights.empty())
+    throw std::invalid_argument(command_name +
+                                ": --weights loads values; a --no-data run uses none");
   const auto build_start = std::chrono::steady_clock::now();
+  // Timing only builds no constants; --weights brings its own, so those are not drawn.
+  const networks::constants constants =
+      !cfg.get_bool("sim.functional") ? networks::constants::none
+      : o.weights.empty()             ? networks::constants::calibrated
+                                      : networks::constants::uncalibrated;
+  networks::calibration_record calibration;
   runtime::network net =
       o.topology.empty()
           ? networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow,
-                                    cfg.get_bool("sim.functional"))
-          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow,
-                                        cfg.get_bool("sim.functional"));
+                                    constants, &calibration)
+          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow, constants,
+                                        &calibration);
   if (!o.weights.empty())
     load_tensors(o.weights, net);
   const double network_seconds =
@@ -102,9 +115,18 @@ int run(const run_options& o, const std::string& command_name) {
   so.fuse = o.fuse;
   so.check = check;
   network_run r = simulate_network(cfg, net, so);
-  r.network_seconds = network_seconds;
+  r.calibration_seconds = calibration.seconds;
+  r.construction_seconds = network_seconds - calibration.seconds;
+  r.calibration = constants != networks::constants::calibrated ? "none"
+                  : calibration.cached                         ? "cached"
+                                                               : "computed";
+  const auto report_start = std::chrono::steady_clock::now();
   run_report rep = make_report(cfg, net, r, o.policy);
   print_report_table(std::cout, rep);
+  r.report_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - report_start)
+          .count();
+  set_phase(rep, "report", r.report_seconds);
   std::cout << "\n";
   print_summary(std::cout, r);
   // Reports are written even when the run failed, so nothing produced is lost.

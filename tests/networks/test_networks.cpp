@@ -771,12 +771,13 @@ TEST_CASE("report: value spread", "[.report]") {
   }
 }
 
-TEST_CASE("timing-only builds skip calibration: the same descriptors, other multipliers",
-          "[networks]") {
+TEST_CASE("uncalibrated builds: the same descriptors, other multipliers", "[networks]") {
   for (const char* name : {"mobilenet_v1", "mobilenet_v3_small"}) {
     INFO(name);
-    const auto cal = build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, true);
-    const auto raw = build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, false);
+    const auto cal =
+        build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, constants::calibrated);
+    const auto raw =
+        build_network(name, policy::gemm_dwc, 1, 96, DWVP_DF_OS, constants::uncalibrated);
     REQUIRE(cal.layers.size() == raw.layers.size());
     size_t differing = 0;
     for (size_t i = 0; i < cal.layers.size(); ++i) {
