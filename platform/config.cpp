@@ -23,6 +23,9 @@ const default_entry k_defaults[] = {
     {"clock.accel_mhz", config_type::real, "1000", "accelerator clock frequency in MHz"},
     {"sim.quantum_ns", config_type::integer, "1000",
      "global quantum for temporal decoupling, ns"},
+    {"sim.max_time_ms", config_type::integer, "10000",
+     "simulated time limit, ms (0..1000000000, 0 = none): a firmware still running "
+     "then (e.g. spinning on a register) is reported as not finished"},
     {"bus.latency_ns", config_type::integer, "2",
      "interconnect latency per transaction, ns"},
     {"host.mmio_latency_ns", config_type::integer, "10",
@@ -61,6 +64,9 @@ const default_entry k_defaults[] = {
      "fixed-latency memory: transfer bandwidth, GB/s (0 = unlimited)"},
     {"accel.regs_base", config_type::integer, "0x40000000",
      "accelerator register block base"},
+    {"accel.watchdog_cycles", config_type::integer, "1000000000",
+     "device watchdog: accelerator cycles one descriptor may take, fetch to stats "
+     "record, before it is abandoned with DWVP_ERR_TIMEOUT (0..2^48, 0 = off)"},
     {"gemm.rows", config_type::integer, "32", "systolic array rows (R)"},
     {"gemm.cols", config_type::integer, "32", "systolic array columns (C)"},
     {"gemm.schedule", config_type::string, "pipelined",
