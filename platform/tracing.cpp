@@ -1,7 +1,10 @@
 #include "tracing.h"
 
+#include "output_file.h"
+
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -11,18 +14,25 @@
 
 namespace dwvp {
 
-vcd_trace::vcd_trace(const std::string& path) : m_path(path) {
-  // sc_create_vcd_trace_file appends ".vcd" to the name it is given.
-  std::string stem = path;
-  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
-    stem.resize(stem.size() - 4);
-  else
-    m_path = path + ".vcd";
-  { // fail early with a clear message instead of SystemC's warning
-    std::ofstream probe(m_path);
-    if (!probe)
-      throw std::runtime_error(m_path + ": cannot create VCD file");
-  }
+std::string vcd_file_path(const std::string& path) {
+  const bool has_suffix =
+      path.size() > 4 && path.compare(path.size() - 4, 4, ".vcd") == 0;
+  return has_suffix ? path : path + ".vcd";
+}
+
+std::string gtkw_file_path(const std::string& path) {
+  const std::string vcd = vcd_file_path(path);
+  return vcd.substr(0, vcd.size() - 4) + ".gtkw";
+}
+
+vcd_trace::vcd_trace(const std::string& path) : m_path(vcd_file_path(path)) {
+  // Fail early with a clear message instead of SystemC's warning.
+  check_output_path(m_path, "VCD trace");
+  check_output_path(gtkw_path(), "GTKWave save file");
+  // SystemC writes "<stem>.vcd" as the run goes: a temporary name beside the target,
+  // renamed onto it by close(), so a killed run leaves the previous trace intact.
+  const std::string stem = temporary_name(m_path);
+  m_temp = stem + ".vcd";
   m_file = sc_core::sc_create_vcd_trace_file(stem.c_str());
   // Picoseconds: the kernel resolution, so every event time is representable.
   // SystemC reports the unit change as an info message; keep stdout for results.
@@ -44,28 +54,23 @@ void vcd_trace::close() {
     return;
   sc_core::sc_close_vcd_trace_file(m_file);
   m_file = nullptr;
-  std::ifstream in(m_path);
+  std::ifstream in(m_temp);
   std::stringstream text;
   text << in.rdbuf();
   in.close();
+  std::error_code ec;
+  std::filesystem::remove(m_temp, ec);
   std::string s = text.str();
   const auto begin = s.find("$date");
   const auto end = begin == std::string::npos ? begin : s.find("$end", begin);
-  if (end == std::string::npos)
-    return;
-  s.replace(begin, end - begin, "$date\n     (fixed for reproducible output)\n");
-  std::ofstream out(m_path, std::ios::trunc);
-  out << s;
-  out.close();
-  std::ofstream gtkw(gtkw_path(), std::ios::trunc);
-  gtkw << gtkw_for_vcd(m_path, s);
+  if (end != std::string::npos)
+    s.replace(begin, end - begin, "$date\n     (fixed for reproducible output)\n");
+  write_output(m_path, "VCD trace", s);
+  write_output(gtkw_path(), "GTKWave save file", gtkw_for_vcd(m_path, s));
 }
 
 std::string vcd_trace::gtkw_path() const {
-  std::string stem = m_path;
-  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
-    stem.resize(stem.size() - 4);
-  return stem + ".gtkw";
+  return gtkw_file_path(m_path);
 }
 
 std::string gtkw_for_vcd(const std::string& vcd_path, const std::string& vcd_text) {

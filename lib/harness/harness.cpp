@@ -5,6 +5,7 @@
 #include "logging.h"
 #include "model_zoo.h"
 #include "networks.h"
+#include "output_file.h"
 #include "soc.h"
 #include "tracing.h"
 
@@ -140,10 +141,15 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   const auto wall_start = clock::now();
   run.elaboration_seconds =
       std::chrono::duration<double>(wall_start - elaboration_start).count();
-  sc_core::sc_start();
+  top.run(); // a firmware that did not finish leaves its reason in host.failure()
   const auto wall_end = clock::now();
-  if (vcd)
-    vcd->close();
+  if (vcd) {
+    try {
+      vcd->close();
+    } catch (const output_error& e) {
+      run.output_failures.push_back(e.what()); // the other outputs are still written
+    }
+  }
 
   if (options.progress)
     std::cerr << "\n";
@@ -280,6 +286,18 @@ void print_summary(std::ostream& out, const network_run& run) {
     out << "golden check      not every layer ran\n";
 }
 
+std::string run_error(const network_run& run) {
+  if (!run.result.error.empty())
+    return run.result.error;
+  if (!run.firmware_failure.empty())
+    return run.firmware_failure;
+  if (!run.first_mismatch.empty())
+    return run.first_mismatch;
+  if (run.checked && !run.bit_exact)
+    return "not every layer ran";
+  return {};
+}
+
 int parse_command_line(CLI::App& app, int argc, char* argv[]) {
   try {
     app.parse(argc, argv);
@@ -300,6 +318,10 @@ int guarded_main(const std::function<int()>& body) {
     return body();
   } catch (const config_error& e) {
     std::cerr << "error: " << e.what() << "\n";
+  } catch (const output_error& e) {
+    // Not bad arguments: an output could not be written.
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
   } catch (const std::invalid_argument& e) {
     std::cerr << "error: " << e.what() << "\n";
   } catch (const std::exception& e) {

@@ -64,6 +64,9 @@ struct network_run {
   // the report (the report files are written after, so they cannot hold their own).
   double construction_seconds = 0, calibration_seconds = 0, report_seconds = 0;
   std::string calibration; // "cached", "computed" or "none"
+  // Output files that could not be written (each "<path>: cannot write the <what>:
+  // <reason>"); the caller adds its own and exits 1.
+  std::vector<std::string> output_failures;
 };
 
 // DRAM energy by component, pJ: activate (ACT + PRE), read and write bursts, refresh,
@@ -101,6 +104,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
 void print_layer_table(std::ostream& out, const runtime::network& net,
                        const network_run& run);
 void print_summary(std::ostream& out, const network_run& run);
+// The run's failure as the summary prints it (after its label): the driver or device
+// error, else the firmware's failure, else the first golden mismatch, else "not every
+// layer ran" for a checked run that stopped early; empty for a good run. The JSON
+// report's `error` is this text.
+std::string run_error(const network_run& run);
 
 // Parses the command line. Returns -1 to go on, else the exit code: 0 after --help,
 // 2 for bad arguments (CLI11's message is printed).

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "output_file.h"
+
 #include "layer_timing.h"
 #include "soc.h"
 
@@ -68,7 +70,7 @@ run_report make_report(const config& cfg, const runtime::network& net,
               {"compare", run.compare_seconds},
               {"report", run.report_seconds}};
   r.bit_exact = run.bit_exact;
-  r.error = !run.result.error.empty() ? run.result.error : run.first_mismatch;
+  r.error = run_error(run);
   const models::accel_params p = accel_params_from(cfg);
   const timing::compute_config cc = compute_config_from(p);
   const double mac_pj = cfg.get_real("energy.mac_pj");
@@ -229,16 +231,12 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
 }
 
 void write_json(const std::string& path, const config& cfg, const run_report& r) {
-  std::ofstream out(path);
-  if (!out)
-    throw std::runtime_error(path + ": cannot write the JSON report");
-  out << to_json(cfg, r).dump(2) << "\n";
+  write_output(path, "JSON report", to_json(cfg, r).dump(2) + "\n");
 }
 
 void write_csv(const std::string& path, const run_report& r) {
-  std::ofstream out(path);
-  if (!out)
-    throw std::runtime_error(path + ": cannot write the CSV report");
+  output_file file(path, "CSV report");
+  std::ostream& out = file.stream();
   out << "name,type,mapping,dataflow,engine,shape,macs,cycles,compute_cycles,"
          "dma_stall_cycles,utilization,dram_read_bytes,dram_write_bytes,row_hit_rate,"
          "sram_reads,sram_writes,tiles,energy_pj,energy_dram_pj,dram_activate_pj,"
@@ -258,6 +256,7 @@ void write_csv(const std::string& path, const run_report& r) {
       out << "," << v;
     out << "," << (l.checked ? (l.bit_exact ? "yes" : "no") : "") << "\n";
   }
+  file.commit();
 }
 
 void print_report_table(std::ostream& out, const run_report& r) {

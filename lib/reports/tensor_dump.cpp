@@ -1,5 +1,7 @@
 #include "tensor_dump.h"
 
+#include "output_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -24,9 +26,8 @@ void write_npy(const std::string& path, const std::vector<T>& data,
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out)
-    throw std::runtime_error(path + ": cannot write tensor file");
+  output_file file(path, "tensor file", true);
+  std::ostream& out = file.stream();
   out.write("\x93NUMPY\x01\x00", 8);
   const uint16_t len = static_cast<uint16_t>(header.size());
   out.put(static_cast<char>(len & 0xFF));
@@ -34,8 +35,7 @@ void write_npy(const std::string& path, const std::vector<T>& data,
   out << header;
   out.write(reinterpret_cast<const char*>(data.data()),
             static_cast<std::streamsize>(data.size() * sizeof(T)));
-  if (!out)
-    throw std::runtime_error(path + ": write failed");
+  file.commit();
 }
 
 std::string safe(const std::string& name) {
@@ -52,7 +52,7 @@ void dump_tensors(const std::string& dir, const runtime::network& net,
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
-    throw std::runtime_error(dir + ": cannot create directory: " + ec.message());
+    throw output_error(dir + ": cannot create the tensor dump folder: " + ec.message());
   nlohmann::ordered_json index;
   index["network"] = net.name;
   index["layout"] =
@@ -134,10 +134,8 @@ void dump_tensors(const std::string& dir, const runtime::network& net,
   }
   index["input"] = "network_input.npy";
   index["layers"] = layers;
-  std::ofstream out(dir + "/index.json");
-  if (!out)
-    throw std::runtime_error(dir + "/index.json: cannot write");
-  out << index.dump(2) << "\n";
+  // Last, so that an index always describes files that are complete.
+  write_output(dir + "/index.json", "tensor index", index.dump(2) + "\n");
 }
 
 } // namespace dwvp::scenarios

@@ -1,5 +1,7 @@
 #include "study_output.h"
 
+#include "output_file.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -64,9 +66,8 @@ void write_csv(const std::string& path, const table& t) {
   std::filesystem::path p(path);
   if (p.has_parent_path())
     std::filesystem::create_directories(p.parent_path());
-  std::ofstream f(path);
-  if (!f)
-    throw std::runtime_error("cannot write " + path);
+  output_file file(path, "study table");
+  std::ostream& f = file.stream();
   auto line = [&](const std::vector<std::string>& r) {
     for (size_t i = 0; i < r.size(); ++i)
       f << (i ? "," : "") << r[i];
@@ -75,8 +76,7 @@ void write_csv(const std::string& path, const table& t) {
   line(t.header);
   for (const auto& r : t.rows)
     line(r);
-  if (!f)
-    throw std::runtime_error("cannot write " + path);
+  file.commit();
 }
 
 void plot(std::ostream& out, const std::string& dir, const std::string& name,
@@ -84,15 +84,15 @@ void plot(std::ostream& out, const std::string& dir, const std::string& name,
   std::filesystem::create_directories(dir);
   const std::string gp = dir + "/" + name + ".gp";
   {
-    std::ofstream f(gp);
-    if (!f)
-      throw std::runtime_error("cannot write " + gp);
+    output_file file(gp, "gnuplot script");
+    std::ostream& f = file.stream();
     f << "set terminal svg size 900,520 dynamic enhanced font 'sans,11'\n"
       << "set output '" << name << ".svg'\n"
       << "set datafile separator ','\n"
       << "set key outside right top\n"
       << "set grid ytics\n"
       << script;
+    file.commit();
   }
   if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
     out << "plot: gnuplot not on PATH, skipped " << dir << "/" << name << ".svg (script "

@@ -3,10 +3,12 @@
 #include "calibrate.h"
 #include "harness.h"
 #include "model_zoo.h"
+#include "output_file.h"
 #include "report.h"
 #include "tensor_dump.h"
 #include "tensor_load.h"
 #include "topology_csv.h"
+#include "tracing.h"
 
 #include <systemc>
 
@@ -82,6 +84,20 @@ int run(const run_options& o, const std::string& command_name) {
   if (!cfg.get_bool("sim.functional") && !o.weights.empty())
     throw std::invalid_argument(command_name +
                                 ": --weights loads values; a --no-data run uses none");
+  // Every output path is checked before anything runs: a typo costs no simulation.
+  if (!o.report.empty())
+    check_output_path(o.report, "JSON report");
+  if (!o.csv.empty())
+    check_output_path(o.csv, "CSV report");
+  if (!o.common.vcd.empty()) {
+    check_output_path(vcd_file_path(o.common.vcd), "VCD trace");
+    check_output_path(gtkw_file_path(o.common.vcd), "GTKWave save file");
+  }
+  if (!o.dump_tensors.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.dump_tensors, ec);
+    check_output_path(o.dump_tensors + "/index.json", "tensor index");
+  }
   const auto build_start = std::chrono::steady_clock::now();
   // Timing only builds no constants; --weights brings its own, so those are not drawn.
   const networks::constants constants =
@@ -129,19 +145,29 @@ int run(const run_options& o, const std::string& command_name) {
   set_phase(rep, "report", r.report_seconds);
   std::cout << "\n";
   print_summary(std::cout, r);
-  // Reports are written even when the run failed, so nothing produced is lost.
-  if (!o.report.empty())
-    write_json(o.report, cfg, rep);
-  if (!o.csv.empty())
-    write_csv(o.csv, rep);
-  if (!o.dump_tensors.empty())
-    dump_tensors(o.dump_tensors, net, r);
-  if (!o.report.empty())
-    std::cout << "JSON report       " << o.report << "\n";
-  if (!o.csv.empty())
-    std::cout << "CSV report        " << o.csv << "\n";
-  if (!o.common.vcd.empty())
-    std::cout << "VCD               " << o.common.vcd << "\n";
+  // Reports are written even when the run failed, so nothing produced is lost; one
+  // output that cannot be written does not stop the others.
+  std::vector<std::string> failures = r.output_failures;
+  auto write = [&](const std::string& path, const char* label, auto&& writer) {
+    if (path.empty())
+      return;
+    try {
+      writer();
+      std::cout << label << path << "\n";
+    } catch (const output_error& e) {
+      failures.push_back(e.what());
+    }
+  };
+  write(o.report, "JSON report       ", [&] { write_json(o.report, cfg, rep); });
+  write(o.csv, "CSV report        ", [&] { write_csv(o.csv, rep); });
+  write(o.dump_tensors, "tensors           ",
+        [&] { dump_tensors(o.dump_tensors, net, r); });
+  if (!o.common.vcd.empty() && r.output_failures.empty())
+    std::cout << "VCD               " << vcd_file_path(o.common.vcd) << "\n";
+  for (const std::string& f : failures)
+    std::cerr << "error: " << f << "\n";
+  if (!failures.empty())
+    return 1;
   if (r.result.driver_status != DWVP_OK || !r.firmware_failure.empty())
     return 1;
   if (r.checked && !r.bit_exact)
