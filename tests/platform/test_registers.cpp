@@ -436,14 +436,18 @@ TEST_CASE("registers: RING_HEAD wraps modulo RING_SIZE", "[platform][registers][
 TEST_CASE("registers: reading a counter's LO latches its HI",
           "[platform][registers][perf]") {
   quiet_logs();
-  // A very slow DRAM makes one tiny layer's DMA take more than 2^32 accelerator cycles
-  // of simulated time (no host time), so the HI words become non-zero.
+  // The slowest DRAM the configuration allows (1 byte per us, one burst in flight) and
+  // the fastest clock make one layer's DMA of 590 KB take more than 2^32 accelerator
+  // cycles of simulated time (no host time), so the HI words become non-zero.
   dwvp::config cfg;
   cfg.set("dram.model", "fixed");
-  cfg.set("dram.bandwidth_gbps", "2e-8"); // 0.02 bytes/us: ~1e10 ns per 200 bytes
+  cfg.set("dram.bandwidth_gbps", "0.001");
+  cfg.set("dma.outstanding", "1");
+  cfg.set("clock.accel_mhz", "10000");
+  cfg.set("accel.watchdog_cycles", "0");
   dwvp::soc top("soc", cfg);
-  const pw_layer a = make_pw(1, 1, 1, 1, 31, k_dram + 0x100000);
-  const pw_layer b = make_pw(1, 1, 1, 1, 32, k_dram + 0x200000);
+  const pw_layer a = make_pw(96, 96, 64, 8, 31, k_dram + 0x1000000);
+  const pw_layer b = make_pw(96, 96, 64, 8, 32, k_dram + 0x2000000);
   upload(top, a);
   upload(top, b);
   dwvp_desc da = describe(a, 1), db = describe(b, 2);
