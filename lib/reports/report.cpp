@@ -5,6 +5,7 @@
 #include "layer_timing.h"
 #include "soc.h"
 
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <ostream>
@@ -260,32 +261,41 @@ void write_csv(const std::string& path, const run_report& r) {
 }
 
 void print_report_table(std::ostream& out, const run_report& r) {
-  out << std::left << std::setw(22) << "layer" << std::setw(11) << "type" << std::setw(12)
-      << "mapping" << std::setw(9) << "dataflow" << std::setw(30) << "shape" << std::right
-      << std::setw(11) << "MACs" << std::setw(10) << "cycles" << std::setw(10)
-      << "compute" << std::setw(9) << "stall" << std::setw(7) << "util%" << std::setw(10)
-      << "DRAM KiB" << std::setw(6) << "hit%" << std::setw(6) << "exact"
+  // Text columns as wide as their longest entry (never cut), plus one space.
+  auto width = [&](const char* header, std::string layer_report::*field) {
+    size_t w = std::strlen(header);
+    for (const auto& l : r.layers)
+      w = std::max(w, (l.*field).size());
+    return static_cast<int>(w + 1);
+  };
+  const int name_w = width("layer", &layer_report::name);
+  const int type_w = width("type", &layer_report::type);
+  const int mapping_w = width("mapping", &layer_report::mapping);
+  const int dataflow_w = width("dataflow", &layer_report::dataflow);
+  const int shape_w = width("shape", &layer_report::shape);
+  out << std::left << std::setw(name_w) << "layer" << std::setw(type_w) << "type"
+      << std::setw(mapping_w) << "mapping" << std::setw(dataflow_w) << "dataflow"
+      << std::setw(shape_w) << "shape" << std::right << std::setw(11) << "MACs"
+      << std::setw(10) << "cycles" << std::setw(10) << "compute" << std::setw(9)
+      << "stall" << std::setw(7) << "util%" << std::setw(10) << "DRAM KiB" << std::setw(6)
+      << "hit%" << std::setw(6) << "exact"
       << "\n";
+  uint64_t macs = 0;
   for (const auto& l : r.layers) {
-    out << std::left << std::setw(22) << l.name.substr(0, 21) << std::setw(11) << l.type
-        << std::setw(12) << l.mapping << std::setw(9) << l.dataflow << std::setw(30)
-        << l.shape.substr(0, 29) << std::right << std::setw(11) << l.macs << std::setw(10)
-        << l.cycles << std::setw(10) << l.compute_cycles << std::setw(9)
+    macs += l.macs;
+    out << std::left << std::setw(name_w) << l.name << std::setw(type_w) << l.type
+        << std::setw(mapping_w) << l.mapping << std::setw(dataflow_w) << l.dataflow
+        << std::setw(shape_w) << l.shape << std::right << std::setw(11) << l.macs
+        << std::setw(10) << l.cycles << std::setw(10) << l.compute_cycles << std::setw(9)
         << l.dma_stall_cycles << std::setw(7) << std::fixed << std::setprecision(1)
         << 100 * l.utilization << std::setw(10)
         << (l.dram_read_bytes + l.dram_write_bytes) / 1024 << std::setw(6)
         << 100 * l.row_hit_rate << std::setw(6)
         << (l.checked ? (l.bit_exact ? "yes" : "NO") : "-") << "\n";
   }
-  out << std::left << std::setw(22) << "total" << std::setw(62) << "" << std::right
-      << std::setw(11) <<
-      [&] {
-        uint64_t m = 0;
-        for (const auto& l : r.layers)
-          m += l.macs;
-        return m;
-      }()
-      << std::setw(10) << r.cycles << "\n";
+  out << std::left << std::setw(name_w) << "total"
+      << std::setw(type_w + mapping_w + dataflow_w + shape_w) << "" << std::right
+      << std::setw(11) << macs << std::setw(10) << r.cycles << "\n";
 }
 
 } // namespace dwvp::scenarios
