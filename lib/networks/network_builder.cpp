@@ -1,6 +1,8 @@
 #include "network_builder.h"
 
 #include "golden.h"
+#include "input_file.h"
+#include "model_zoo.h"
 #include "splitmix64.h"
 
 #include <algorithm>
@@ -40,6 +42,46 @@ void fill_weights(std::vector<int8_t>& v, std::mt19937& rng) {
   }
 }
 
+// The device's window limits (docs/descriptor.md, "Validation"): filters 1..15, pools
+// 1..255 (so a pool may be global), strides 1..8.
+constexpr int k_max_kernel = 15, k_max_pool = 255, k_max_stride = 8;
+
+// Checks that `v` lies in lo..hi (what the descriptor field holds and the device
+// accepts), then narrows it: no field is filled by silent truncation.
+template <class T>
+T checked(int64_t v, int64_t lo, int64_t hi, const char* field, const std::string& what,
+          const char* why) {
+  if (v < lo || v > hi)
+    throw layer_error(what + ": " + field + " " + std::to_string(v) + " is outside " +
+                          std::to_string(lo) + ".." + std::to_string(hi) + " (" + why +
+                          ")",
+                      field);
+  return static_cast<T>(v);
+}
+
+// A tensor side or channel count: a 16-bit descriptor field, at least 1.
+uint16_t side(int64_t v, const char* field, const std::string& what) {
+  return checked<uint16_t>(v, 1, 65535, field, what, "a 16-bit descriptor field");
+}
+
+void check_limit(uint64_t value, uint64_t limit, const std::string& what,
+                 const std::string& subject, const char* limit_name) {
+  if (value > limit)
+    throw layer_error(what + ": " + subject + ": " + std::to_string(value) +
+                          " bytes, more than the " + format_bytes(limit) + " " +
+                          limit_name + " (docs/networks.md, Limits)",
+                      "");
+}
+
+// The runtime places every buffer at a 64-byte boundary.
+uint64_t placed(uint64_t bytes) {
+  return (bytes + 63) & ~uint64_t{63};
+}
+
+std::string shape(int64_t h, int64_t w, int64_t c) {
+  return std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c);
+}
+
 bool is_depthwise(int op) {
   return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1;
 }
@@ -62,6 +104,14 @@ void axis(int in, int k, int s, bool same, int& out, int& pad_a, int& pad_b) {
 network_builder::network_builder(std::string name, int h, int w, int c, uint32_t seed,
                                  bool with_data)
     : m_input{h, w, c, k_scale, 0}, m_rng(seed), m_with_data(with_data) {
+  const std::string what = "network input";
+  side(h, "in_h", what);
+  side(w, "in_w", what);
+  side(c, "in_c", what);
+  const uint64_t bytes = uint64_t(h) * w * c;
+  check_limit(bytes, k_max_tensor_bytes, what, shape(h, w, c) + " tensor",
+              "a tensor may hold");
+  m_dram_bytes = placed(bytes);
   m_net.name = std::move(name);
   m_net.timing_only = !with_data;
   std::uniform_int_distribution<int> zp(-20, 20);
@@ -77,6 +127,10 @@ network_builder::network_builder(std::string name, int h, int w, int c, uint32_t
 int network_builder::add(const std::string& name, const layer_spec& s) {
   const int index = static_cast<int>(m_net.layers.size());
   const std::string what = "layer " + std::to_string(index) + " (" + name + ")";
+  if (index >= k_max_layers)
+    throw layer_error(what + ": a network holds at most " + std::to_string(k_max_layers) +
+                          " layers (docs/networks.md, Limits)",
+                      "");
   if (s.input < -1 || s.input >= index)
     throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
   tensor in = output(s.input);
@@ -95,17 +149,21 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   l.aux_input = s.aux_input;
   if (s.channels)
     l.input_channel_offset = s.channel_offset;
+  // Every descriptor field is range-checked before it is narrowed.
   dwvp_desc& d = l.desc;
-  d.opcode = static_cast<uint8_t>(s.op);
-  d.mapping = static_cast<uint8_t>(s.mapping);
-  d.dataflow = static_cast<uint8_t>(s.dataflow);
-  d.activation = static_cast<uint8_t>(s.activation);
-  d.in_h = static_cast<uint16_t>(in.h);
-  d.in_w = static_cast<uint16_t>(in.w);
-  d.in_c = static_cast<uint16_t>(in.c);
+  d.opcode = checked<uint8_t>(s.op, 1, DWVP_OP_COUNT - 1, "opcode", what, "dwvp_opcode");
+  d.mapping =
+      checked<uint8_t>(s.mapping, 0, DWVP_MAP_COUNT - 1, "mapping", what, "dwvp_mapping");
+  d.dataflow = checked<uint8_t>(s.dataflow, 0, DWVP_DF_COUNT - 1, "dataflow", what,
+                                "dwvp_dataflow");
+  d.activation = checked<uint8_t>(s.activation, 0, DWVP_ACT_COUNT - 1, "activation", what,
+                                  "dwvp_activation");
+  d.in_h = side(in.h, "in_h", what);
+  d.in_w = side(in.w, "in_w", what);
+  d.in_c = side(in.c, "in_c", what);
   d.input_zp = in.zp;
   if (s.channels)
-    d.in_pixel_stride = static_cast<uint16_t>(producer_channels);
+    d.in_pixel_stride = side(producer_channels, "in_pixel_stride", what);
 
   int kh = s.kernel_h, kw = s.kernel_w, stride = s.stride;
   if (s.op == DWVP_OP_AVG_POOL && s.global_pool) {
@@ -117,27 +175,35 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
       s.op == DWVP_OP_CONV2D || is_depthwise(s.op) || s.op == DWVP_OP_AVG_POOL;
   if (!windowed)
     kh = kw = stride = 1;
+  const bool pool = s.op == DWVP_OP_AVG_POOL;
+  const char* window_limit =
+      pool ? "the device's pool window; a global pool spans its input"
+           : "the device's filter size";
+  d.kernel_h = checked<uint8_t>(kh, 1, pool ? k_max_pool : k_max_kernel, "kernel_h", what,
+                                window_limit);
+  d.kernel_w = checked<uint8_t>(kw, 1, pool ? k_max_pool : k_max_kernel, "kernel_w", what,
+                                window_limit);
+  d.stride_h = d.stride_w =
+      checked<uint8_t>(stride, 1, k_max_stride, "stride", what, "the device's stride");
   int out_h, out_w, pt, pb, pl, pr;
   const bool same = s.same_padding && windowed && !s.global_pool; // global: one output
   axis(in.h, kh, stride, same, out_h, pt, pb);
   axis(in.w, kw, stride, same, out_w, pl, pr);
   if (out_h < 1 || out_w < 1)
     throw std::invalid_argument(what + ": kernel larger than input");
-  d.kernel_h = static_cast<uint8_t>(kh);
-  d.kernel_w = static_cast<uint8_t>(kw);
-  d.stride_h = d.stride_w = static_cast<uint8_t>(stride);
-  d.pad_top = static_cast<uint8_t>(pt);
-  d.pad_bottom = static_cast<uint8_t>(pb);
-  d.pad_left = static_cast<uint8_t>(pl);
-  d.pad_right = static_cast<uint8_t>(pr);
+  const char* pad_limit = "an 8-bit descriptor field, below the kernel";
+  d.pad_top = checked<uint8_t>(pt, 0, kh - 1, "pad_top", what, pad_limit);
+  d.pad_bottom = checked<uint8_t>(pb, 0, kh - 1, "pad_bottom", what, pad_limit);
+  d.pad_left = checked<uint8_t>(pl, 0, kw - 1, "pad_left", what, pad_limit);
+  d.pad_right = checked<uint8_t>(pr, 0, kw - 1, "pad_right", what, pad_limit);
   const bool channel_change =
       s.op == DWVP_OP_CONV2D || s.op == DWVP_OP_POINTWISE || s.op == DWVP_OP_FC;
   const int out_c = channel_change ? s.out_c : in.c;
-  if (out_c < 1)
-    throw std::invalid_argument(what + ": out_c must be positive");
-  d.out_h = static_cast<uint16_t>(out_h);
-  d.out_w = static_cast<uint16_t>(out_w);
-  d.out_c = static_cast<uint16_t>(out_c);
+  d.out_h = side(out_h, "out_h", what);
+  d.out_w = side(out_w, "out_w", what);
+  d.out_c = side(out_c, "out_c", what);
+  if (s.out_channels_total)
+    side(s.out_channels_total, "out_c", what);
 
   // Output quantisation; average pool keeps its input's scale and zero point.
   tensor out{out_h, out_w, out_c, k_scale, zp(m_rng)};
@@ -192,6 +258,38 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   default:
     break;
   }
+  // Sizes before anything is allocated: the output tensor, the weights, and the
+  // network's totals.
+  const uint64_t out_bytes =
+      uint64_t(out_h) * out_w * (s.out_channels_total ? s.out_channels_total : out_c);
+  if (s.output_into < 0)
+    check_limit(out_bytes, k_max_tensor_bytes, what,
+                "output " + shape(out_h, out_w, out_bytes / (uint64_t(out_h) * out_w)) +
+                    " tensor",
+                "a tensor may hold");
+  check_limit(weights, k_max_tensor_bytes, what, "weights", "a tensor may hold");
+  const uint64_t params = weights ? 12 * uint64_t(out_c) : 0; // bias, multiplier, shift
+  const uint64_t lut = s.activation == DWVP_ACT_LUT ? 256 : 0;
+  m_constant_bytes += weights + params + lut;
+  check_limit(m_constant_bytes, k_max_constant_bytes, what, "constants up to this layer",
+              "a network's constants may hold");
+  m_dram_bytes +=
+      placed(weights) +
+      (params ? placed(4 * uint64_t(out_c)) + placed(8 * uint64_t(out_c)) : 0) +
+      placed(lut) + (s.output_into < 0 ? placed(out_bytes) : 0) +
+      placed(DWVP_LAYER_STATS_SIZE);
+  check_limit(m_dram_bytes, k_max_dram_bytes, what,
+              "tensors and constants up to this layer", "of the platform's DRAM");
+  m_operations +=
+      networks::layer_macs(l) + (pool ? uint64_t(out_h) * out_w * out_c * kh * kw : 0);
+  if (m_operations > k_max_operations)
+    throw layer_error(what +
+                          ": multiply-accumulates and pooled elements up to this "
+                          "layer: " +
+                          std::to_string(m_operations) + ", more than the limit of " +
+                          std::to_string(k_max_operations) +
+                          " (docs/networks.md, Limits)",
+                      "");
   if (weights) {
     if (m_with_data) {
       l.weights.resize(weights);
@@ -218,7 +316,8 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
     golden::add_params p =
         golden::make_add_params(in.scale, in.zp, b.scale, b.zp, out.scale, out.zp);
     d.aux_zp = b.zp;
-    d.add_left_shift = static_cast<uint8_t>(p.left_shift);
+    d.add_left_shift = checked<uint8_t>(p.left_shift, 0, 22, "add_left_shift", what,
+                                        "the device's ADD input shift");
     d.input_mult = p.a_multiplier;
     d.input_shift = p.a_shift;
     d.aux_mult = p.b_multiplier;

@@ -82,8 +82,11 @@ runtime::network make_pointwise_chain(const std::vector<pointwise_shape>& shapes
   return net;
 }
 
-std::vector<int8_t> golden_layer(const runtime::layer& l, const std::vector<int8_t>& in,
-                                 const std::vector<int8_t>* aux) {
+namespace {
+
+std::vector<int8_t> golden_layer_values(const runtime::layer& l,
+                                        const std::vector<int8_t>& in,
+                                        const std::vector<int8_t>* aux) {
   const dwvp_desc& d = l.desc;
   const golden::shape in_shape{d.in_h, d.in_w, d.in_c};
   golden::conv_params p;
@@ -170,6 +173,21 @@ std::vector<int8_t> golden_layer(const runtime::layer& l, const std::vector<int8
     out = golden::apply_lut(out, table);
   }
   return out;
+}
+
+} // namespace
+
+std::vector<int8_t> golden_layer(const runtime::layer& l, const std::vector<int8_t>& in,
+                                 const std::vector<int8_t>* aux) {
+  // The golden kernels' messages name the kernel, not the layer (loaded weights can
+  // reach them).
+  try {
+    return golden_layer_values(l, in, aux);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("layer " + l.name + ": golden reference: " + e.what());
+  } catch (const std::overflow_error& e) {
+    throw std::invalid_argument("layer " + l.name + ": golden reference: " + e.what());
+  }
 }
 
 std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {

@@ -1,6 +1,7 @@
 #include "topology_csv.h"
 
 #include "calibrate.h"
+#include "input_file.h"
 #include "network_builder.h"
 
 #include <algorithm>
@@ -39,9 +40,12 @@ enum col {
   c_count
 };
 
-// Window limits the accelerator validates (docs/descriptor.md).
+// Window limits the accelerator validates (docs/descriptor.md): pools may be global.
 constexpr int k_max_kernel = 15;
+constexpr int k_max_pool = 255;
 constexpr int k_max_stride = 8;
+// Every size is a 16-bit descriptor field.
+constexpr int k_max_size = 65535;
 
 struct column_def {
   const char* header;
@@ -116,7 +120,8 @@ public:
       : m_source(source), m_policy(p), m_seed(seed), m_dataflow(dataflow),
         m_with_data(with_data), m_scale_to(scale_to) {}
 
-  runtime::network parse(const std::string& text) {
+  runtime::network parse(std::string text) {
+    strip_utf8_bom(text); // spreadsheets start CSV files with one
     std::istringstream in(text);
     std::string line;
     bool have_header = false;
@@ -159,6 +164,18 @@ private:
               "): " + what);
   }
 
+  // A builder error: at the column its descriptor field comes from, if one does.
+  [[noreturn]] void fail_field(const scenarios::layer_error& e) const {
+    static const std::pair<const char*, col> columns[] = {
+        {"in_h", c_ifmap_h},  {"in_w", c_ifmap_w},      {"in_c", c_channels},
+        {"out_c", c_filters}, {"kernel_h", c_filter_h}, {"kernel_w", c_filter_w},
+        {"stride", c_stride}};
+    for (const auto& [field, c] : columns)
+      if (e.field() == field && m_index[c] >= 0)
+        fail(c, e.what());
+    fail_line(e.what());
+  }
+
   void header(const std::vector<std::string>& cells) {
     m_index.fill(-1);
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -195,12 +212,17 @@ private:
     return m_cells[m_index[c]];
   }
 
+  // A decimal number 1..65535, all of the cell.
   int number(col c) const {
     const std::string& s = cell(c);
     int v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size())
+    if (s.empty() || r.ptr != s.data() + s.size() ||
+        (r.ec != std::errc() && r.ec != std::errc::result_out_of_range))
       fail(c, "'" + s + "' is not a number");
+    if (r.ec == std::errc::result_out_of_range || v > k_max_size)
+      fail(c, "must be at most " + std::to_string(k_max_size) +
+                  " (a 16-bit descriptor field), got " + s);
     if (v < 1)
       fail(c, "must be at least 1, got " + s);
     return v;
@@ -260,8 +282,9 @@ private:
     const int filter_h = number(c_filter_h), filter_w = number(c_filter_w);
     const int channels = number(c_channels), filters = number(c_filters);
     const int stride = number(c_stride);
-    at_most(c_filter_h, filter_h, k_max_kernel);
-    at_most(c_filter_w, filter_w, k_max_kernel);
+    const int max_window = t->op == DWVP_OP_AVG_POOL ? k_max_pool : k_max_kernel;
+    at_most(c_filter_h, filter_h, max_window);
+    at_most(c_filter_w, filter_w, max_window);
     at_most(c_stride, stride, k_max_stride);
 
     // Producer: the Input column, else the previous row (the network input first).
@@ -278,8 +301,12 @@ private:
         h = std::max(1, int(std::lround(h * f)));
         w = std::max(1, int(std::lround(w * f)));
       }
-      m_builder = std::make_unique<network_builder>(network_name(), h, w, channels,
-                                                    m_seed, m_with_data);
+      try {
+        m_builder = std::make_unique<network_builder>(network_name(), h, w, channels,
+                                                      m_seed, m_with_data);
+      } catch (const scenarios::layer_error& e) {
+        fail_field(e);
+      }
     }
     const auto& in = m_builder->output(input);
     const std::string from =
@@ -395,6 +422,8 @@ private:
     int index = 0;
     try {
       index = m_builder->add(name, s);
+    } catch (const scenarios::layer_error& e) {
+      fail_field(e);
     } catch (const std::invalid_argument& e) {
       fail_line(e.what());
     }
@@ -455,10 +484,13 @@ runtime::network parse_topology_csv(const std::string& text, const std::string& 
   } catch (const std::invalid_argument&) {
     // Some row does not fit the scaled input: calibrate the full build instead.
   }
-  if (scaled && small.layers.front().desc.in_h < net.layers.front().desc.in_h) {
-    apply_calibration(net, calibrate(small, record));
-  } else {
-    calibrate(net, record);
+  try {
+    if (scaled && small.layers.front().desc.in_h < net.layers.front().desc.in_h)
+      apply_calibration(net, calibrate(small, record));
+    else
+      calibrate(net, record);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(source + ": calibration: " + e.what());
   }
   if (record)
     record->seconds =
@@ -469,12 +501,8 @@ runtime::network parse_topology_csv(const std::string& text, const std::string& 
 runtime::network read_topology_csv(const std::string& path, policy p, uint32_t seed,
                                    int dataflow, constants c,
                                    calibration_record* record) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::invalid_argument(path + ": cannot open the topology file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_topology_csv(text.str(), path, p, seed, dataflow, c, record);
+  const std::string text = read_input_file(path, k_max_topology_bytes, "topology file");
+  return parse_topology_csv(text, path, p, seed, dataflow, c, record);
 }
 
 } // namespace dwvp::networks
