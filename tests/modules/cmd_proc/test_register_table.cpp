@@ -114,3 +114,35 @@ TEST_CASE("register_table: declarations are checked", "[modules][cmd_proc][regs]
   f.regs.add(0x20, "LATE", register_table::read_only, reader, {});
   CHECK(f.regs.find(0x20)->name == "LATE");
 }
+
+TEST_CASE("register_table: a guard may refuse a write, which then changes nothing",
+          "[modules][cmd_proc][regs]") {
+  fixture f;
+  bool locked = false;
+  uint32_t stored = 0;
+  f.regs.add(
+      0x20, "GUARDED", register_table::read_write, [&] { return stored; },
+      [&](uint32_t v) { stored = v; },
+      [&](uint32_t v) -> std::string {
+        if (locked)
+          return "locked";
+        return v > 100 ? "too large" : "";
+      });
+  uint32_t v = 50;
+  std::string why;
+  CHECK(f.regs.access_register(0x20, false, v, &why) == tlm::TLM_OK_RESPONSE);
+  CHECK(why.empty());
+  CHECK(stored == 50);
+  v = 101;
+  CHECK(f.regs.access_register(0x20, false, v, &why) == tlm::TLM_GENERIC_ERROR_RESPONSE);
+  CHECK(why == "too large");
+  CHECK(stored == 50);
+  locked = true;
+  v = 7;
+  CHECK(f.regs.access_register(0x20, false, v) == tlm::TLM_GENERIC_ERROR_RESPONSE);
+  CHECK(stored == 50);
+  // Reads are not guarded.
+  v = 0;
+  CHECK(f.regs.access_register(0x20, true, v) == tlm::TLM_OK_RESPONSE);
+  CHECK(v == 50);
+}
