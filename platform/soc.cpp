@@ -178,6 +178,8 @@ soc::soc(sc_core::sc_module_name name, const config& cfg)
       accelerator("accel", accel_params_from(cfg)), irq("irq"),
       m_dram_base(cfg.get_uint("dram.base")),
       m_regs_base(cfg.get_uint("accel.regs_base")) {
+  m_max_time = sc_core::sc_time(static_cast<double>(cfg.get_uint("sim.max_time_ms")),
+                                sc_core::SC_MS);
   if (m_dram_base + dram.size() > (uint64_t{1} << 32))
     throw config_error(
         "keys 'dram.base' + 'dram.size_mb' exceed the 32-bit address space");
@@ -197,6 +199,25 @@ soc::soc(sc_core::sc_module_name name, const config& cfg)
   interconnect.map(m_regs_base, DWVP_ACCEL_REGS_SIZE, 1, "accel.regs");
   accelerator.irq.bind(irq);
   host.irq.bind(irq);
+}
+
+bool soc::run() {
+  if (m_max_time == sc_core::SC_ZERO_TIME)
+    sc_core::sc_start();
+  else
+    sc_core::sc_start(m_max_time, sc_core::SC_EXIT_ON_STARVATION);
+  if (host.finished())
+    return true;
+  // The firmware thread is still suspended: say where, or the run would end as if it
+  // had succeeded with nothing to show.
+  const bool limit =
+      m_max_time != sc_core::SC_ZERO_TIME && sc_core::sc_pending_activity();
+  host.stopped_unfinished(limit ? "the run reached its time limit (sim.max_time_ms = " +
+                                      std::to_string(static_cast<uint64_t>(
+                                          m_max_time.to_seconds() * 1000 + 0.5)) +
+                                      " ms)"
+                                : "no event was left to simulate");
+  return false;
 }
 
 void soc::trace(sc_core::sc_trace_file* tf) {

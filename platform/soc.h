@@ -36,6 +36,12 @@ public:
   uint64_t regs_base() const { return m_regs_base; }
   sc_core::sc_time clock_period() const { return accelerator.params().clock_period; }
 
+  // Runs the simulation until the events run out or for sim.max_time_ms of simulated
+  // time. False when the firmware did not finish (it waits for an interrupt that never
+  // comes, or still runs at the limit): host.failure() then says "firmware did not
+  // finish: ..." with what it was doing.
+  bool run();
+
   // Adds every module's activity to the VCD, plus the IRQ line and DRAM open rows.
   void trace(sc_core::sc_trace_file* tf);
 
@@ -48,6 +54,7 @@ public:
 private:
   uint64_t m_dram_base;
   uint64_t m_regs_base;
+  sc_core::sc_time m_max_time; // 0 = no limit
 };
 
 // The DRAM the configuration selects: dram.model or the dram.spec file (which wins over

@@ -1,5 +1,6 @@
 #include "tensor_dump.h"
 
+#include "layer_timing.h"
 #include "output_file.h"
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,21 @@ void write_npy(const std::string& path, const std::vector<T>& data,
   out.write(reinterpret_cast<const char*>(data.data()),
             static_cast<std::streamsize>(data.size() * sizeof(T)));
   file.commit();
+}
+
+const char* activation_name(unsigned activation) {
+  switch (activation) {
+  case DWVP_ACT_NONE:
+    return "none";
+  case DWVP_ACT_RELU:
+    return "relu";
+  case DWVP_ACT_RELU6:
+    return "relu6";
+  case DWVP_ACT_LUT:
+    return "lut"; // the table is the "lut" file
+  default:
+    return "unknown";
+  }
 }
 
 std::string safe(const std::string& name) {
@@ -76,6 +92,8 @@ void dump_tensors(const std::string& dir, const runtime::network& net,
     e["index"] = i;
     e["name"] = l.name;
     e["opcode"] = d.opcode;
+    e["op"] = timing::opcode_name(d.opcode);
+    e["activation"] = activation_name(d.activation);
     e["input_layer"] = l.input;
     e["input_channel_offset"] = l.input_channel_offset;
     e["aux_layer"] = l.aux_input == runtime::layer::k_no_aux
@@ -98,6 +116,19 @@ void dump_tensors(const std::string& dir, const runtime::network& net,
     e["add_left_shift"] = d.add_left_shift;
     e["output_multiplier"] = d.output_mult;
     e["output_shift"] = d.output_shift;
+    // Where the output goes: its own tensor of `channels` channels, or channels
+    // [channel_offset, + out_c) of an earlier layer's (concatenations, FuSe-Half).
+    const int owner = l.output_into >= 0 ? l.output_into : static_cast<int>(i);
+    const runtime::layer& o = net.layers[static_cast<size_t>(owner)];
+    e["output_tensor"] = {
+        {"owner_layer", owner},
+        {"channels", o.out_channels_total ? o.out_channels_total : int(o.desc.out_c)},
+        {"channel_offset", l.output_into >= 0 ? l.output_channel_offset : 0}};
+    if (!l.multiplier.empty())
+      e["requantisation"] =
+          "per output channel: acc + bias, MultiplyByQuantizedMultiplier(multiplier, "
+          "shift), + output_zp, clamp [act_min, act_max] (docs/numerics.md); multipliers "
+          "from the tensors' scales, rescaled by calibration (docs/networks.md)";
     nlohmann::ordered_json files;
     auto put = [&](const char* what, const std::string& file) { files[what] = file; };
     if (!l.weights.empty()) {

@@ -36,6 +36,26 @@ void host_cpu::run() {
   m_log->info("firmware exited with code {}", m_exit_code);
 }
 
+void host_cpu::stopped_unfinished(const std::string& why) {
+  if (m_finished)
+    return;
+  auto at = [](const sc_time& t) {
+    return std::to_string(t.value() / sc_time(1, sc_core::SC_NS).value()) + " ns";
+  };
+  std::string doing;
+  if (m_waiting_irq)
+    doing = "waiting for the interrupt since " + at(m_wait_since) +
+            (m_wait_timeout_ns ? " (timeout " + std::to_string(m_wait_timeout_ns) + " ns)"
+                               : " (no timeout)");
+  else
+    doing = "still running (last bus access at " + at(m_last_access) + ")";
+  m_failure = "firmware did not finish: " + doing + ", phase " + std::to_string(m_phase) +
+              ", when the simulation stopped at " + at(sc_core::sc_time_stamp()) + ": " +
+              why;
+  m_exit_code = -1;
+  m_log->error("{}", m_failure);
+}
+
 bool host_cpu::transport(tlm::tlm_command cmd, uint32_t addr, void* data, uint32_t len,
                          const sc_time& cost) {
   tlm::tlm_generic_payload trans;
@@ -51,6 +71,7 @@ bool host_cpu::transport(tlm::tlm_command cmd, uint32_t addr, void* data, uint32
   sc_time delay = m_qk.get_local_time();
   socket->b_transport(trans, delay);
   m_qk.set(delay);
+  m_last_access = sc_core::sc_time_stamp() + delay;
   if (m_qk.need_sync())
     m_qk.sync();
   if (trans.is_response_error()) {
@@ -88,11 +109,15 @@ bool host_cpu::wait_irq(uint64_t timeout_ns) {
   m_qk.sync(); // the interrupt is observed at the host's own time
   if (irq.read())
     return true;
+  m_waiting_irq = true;
+  m_wait_since = sc_core::sc_time_stamp();
+  m_wait_timeout_ns = timeout_ns;
   if (timeout_ns == 0)
     sc_core::wait(irq.posedge_event());
   else
     sc_core::wait(sc_time(static_cast<double>(timeout_ns), sc_core::SC_NS),
                   irq.posedge_event());
+  m_waiting_irq = false;
   m_qk.reset();
   if (!irq.read()) {
     m_log->warn("no interrupt within {} ns", timeout_ns);
@@ -108,6 +133,7 @@ uint64_t host_cpu::time_ns() {
 
 void host_cpu::set_phase(uint32_t phase) {
   m_qk.sync(); // so the VCD shows the phase at the firmware's own time
+  m_phase = phase;
   m_phase_sig.write(phase);
 }
 

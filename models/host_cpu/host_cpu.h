@@ -33,8 +33,13 @@ public:
   void set_program(std::function<int()> program) { m_program = std::move(program); }
   bool finished() const { return m_finished; }
   int exit_code() const { return m_exit_code; }
-  // Error text if the program threw (a firmware bug, e.g. HAL misuse).
+  // Error text if the program threw (a firmware bug, e.g. HAL misuse), or
+  // "firmware did not finish: ..." after stopped_unfinished.
   const std::string& failure() const { return m_failure; }
+  // Called when the simulation stopped (`why`) with the program still running: records
+  // the failure, saying what the firmware was doing (waiting for the interrupt since
+  // when, or running, with its last access and phase).
+  void stopped_unfinished(const std::string& why);
 
   void trace(sc_core::sc_trace_file* tf) const;
 
@@ -63,6 +68,11 @@ private:
   int m_exit_code = -1;
   std::string m_failure;
   uint32_t m_bus_errors = 0;
+  // What the firmware is doing, for a run that ends without it finishing.
+  bool m_waiting_irq = false;
+  uint64_t m_wait_timeout_ns = 0;
+  sc_core::sc_time m_wait_since, m_last_access;
+  uint32_t m_phase = 0;
   sc_core::sc_signal<uint32_t> m_phase_sig;
 };
 

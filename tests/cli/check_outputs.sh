@@ -27,6 +27,10 @@ done
 head -1 "$dir/a.csv" | grep -q '^name,type,mapping,dataflow' || { echo "bad CSV header"; exit 1; }
 [ "$(wc -l < "$dir/a.csv")" -gt 20 ] || { echo "CSV too short"; exit 1; }
 [ -f "$dir/t/index.json" ] || { echo "no tensor index"; exit 1; }
+for key in '"op": "conv2d"' '"activation": "lut"' '"output_tensor"' '"owner_layer"' \
+           '"requantisation"'; do
+  grep -q -- "$key" "$dir/t/index.json" || { echo "index.json lacks $key"; exit 1; }
+done
 npy=$(ls "$dir"/t/*_output.npy | head -1)
 [ "$(head -c 6 "$npy" | tail -c 5)" = "NUMPY" ] || { echo "not an npy file: $npy"; exit 1; }
 grep -q "'descr': '|i1'" "$npy" || { echo "npy header lacks int8 dtype"; exit 1; }
