@@ -86,7 +86,8 @@ void plot(std::ostream& out, const std::string& dir, const std::string& name,
   {
     output_file file(gp, "gnuplot script");
     std::ostream& f = file.stream();
-    f << "set terminal svg size 900,520 dynamic enhanced font 'sans,11'\n"
+    // noenhanced: labels are plain text ("mobilenet_v1" must not become a subscript).
+    f << "set terminal svg size 900,520 dynamic noenhanced font 'sans,11'\n"
       << "set output '" << name << ".svg'\n"
       << "set datafile separator ','\n"
       << "set key outside right top\n"

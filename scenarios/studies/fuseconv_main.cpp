@@ -166,14 +166,13 @@ int run(const study_options& o, const std::vector<int>& arrays,
             << "compute_speedup_by_array.csv\n";
   const size_t n = nets.size();
   // One plot per column group: Full solid, Half dashed, the published v1 Full points.
-  const char* const titles[] = {"physical timing", "fuse\\_paper"};
+  const char* const titles[] = {"physical timing", "fuse_paper"};
   for (size_t gi = 0; gi < 2; ++gi) {
-    std::string script =
-        std::string("set title 'FuSe speedup over gemm\\_naive depthwise "
-                    "(compute cycles, ") +
-        titles[gi] +
-        ")'\nset xlabel 'array size (rows = cols)'\nset ylabel "
-        "'speedup'\nset logscale x 2\nset xtics (";
+    std::string script = std::string("set title 'FuSe speedup over gemm_naive depthwise "
+                                     "(compute cycles, ") +
+                         titles[gi] +
+                         ")'\nset xlabel 'array size (rows = cols)'\nset ylabel "
+                         "'speedup'\nset logscale x 2\nset xtics (";
     for (size_t i = 0; i < arrays.size(); ++i)
       script += (i ? ", " : "") + std::to_string(arrays[i]);
     script += ")\nplot ";

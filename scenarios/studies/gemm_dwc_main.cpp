@@ -113,7 +113,7 @@ int run(const study_options& o, const std::string& network) {
            "set style fill solid 0.8 border -1\nset ylabel 'cycles'\n"
            "set xtics rotate by -30\n"
            "plot 'by_layer_type.csv' using 2:xtic(1) title 'conventional', '' using 3 "
-           "title 'gemm\\_naive', '' using 4 title 'gemm\\_dwc'\n");
+           "title 'gemm_naive', '' using 4 title 'gemm_dwc'\n");
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "study_output.h"
 
+#include <algorithm>
 #include <systemc>
 
 #include <iostream>
@@ -16,6 +17,20 @@ int sc_main(int, char**) {
 } // never elaborated here: children simulate
 
 namespace {
+
+// Every buffer size as a tick, inside a range with a margin: gnuplot's autoscaled
+// log axis ends at the last point and drops its tick.
+std::string xtics(const std::vector<int>& sizes) {
+  std::string s = "set xtics (";
+  int lo = sizes.empty() ? 1 : sizes.front(), hi = lo;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    s += (i ? ", " : "") + std::to_string(sizes[i]);
+    lo = std::min(lo, sizes[i]);
+    hi = std::max(hi, sizes[i]);
+  }
+  return s + ")\nset xrange [" + std::to_string(lo * 0.8) + ":" +
+         std::to_string(hi * 1.25) + "]\n";
+}
 
 int run(const study_options& o, const std::vector<int>& sizes, const std::string& network,
         const std::string& policy) {
@@ -81,7 +96,8 @@ int run(const study_options& o, const std::vector<int>& sizes, const std::string
        "set title '" + network +
            ": DRAM energy reduction vs row-major, no fusion' noenhanced\n"
            "set xlabel 'buffer size per buffer, KiB'\nset ylabel 'reduction, %'\n"
-           "set logscale x 2\nset yrange [0:100]\n"
+           "set logscale x 2\nset yrange [0:100]\n" +
+           xtics(sizes) +
            "plot 'energy_reduction.csv' using 1:3 with linespoints title "
            "'row-major + fuse', '' using 1:4 with linespoints title 'Scan', '' using "
            "1:5 with linespoints title 'Scan + fuse', 67 with lines dt 2 title "
