@@ -5,6 +5,7 @@
 #include "model_zoo.h"
 #include "output_file.h"
 #include "report.h"
+#include "sweep.h"
 #include "tensor_dump.h"
 #include "tensor_load.h"
 #include "topology_csv.h"
@@ -175,6 +176,47 @@ int run(const run_options& o, const std::string& command_name) {
   return 0;
 }
 
+// dwvp sweep: checks the whole grid, writes the commands, runs them through GNU
+// parallel (--engine parallel) or only writes them (slurm, none), then collects.
+int sweep(sweep_spec s, const std::string& engine, int jobs) {
+  if (s.networks.empty() && s.topologies.empty())
+    throw std::invalid_argument("dwvp sweep: give at least one --network or --topology");
+  for (const auto& n : s.networks)
+    networks::find_network(n); // throws naming the unknown network
+  // Every value of every key through the configuration, so a typo fails here rather
+  // than in every point.
+  for (const auto& [key, values] : s.sets)
+    for (const auto& v : values) {
+      config cfg;
+      cfg.set(key, v, "--set");
+    }
+  std::error_code ec;
+  s.dwvp = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  if (ec)
+    s.dwvp = "dwvp";
+  const std::vector<sweep_point> points = expand_sweep(s);
+  write_sweep(s, points);
+  std::cout << "sweep             " << points.size() << " points in " << s.out
+            << " (commands.txt, points.tsv, sweep.slurm, run_parallel_ssh.sh)\n";
+  if (engine != "parallel") {
+    std::cout << "engine            " << engine
+              << ": nothing run; run the commands (sbatch " << s.out
+              << "/sweep.slurm, or " << s.out
+              << "/run_parallel_ssh.sh nodes.txt), then dwvp collect " << s.out << "\n";
+    return 0;
+  }
+  if (std::system("command -v parallel > /dev/null 2>&1") != 0)
+    throw std::invalid_argument("dwvp sweep: GNU parallel is not on PATH "
+                                "(./scripts/install_deps.sh installs it; or --engine "
+                                "slurm / none and run commands.txt yourself)");
+  const std::string cmd = "parallel --will-cite --jobs " + std::to_string(jobs) +
+                          " --joblog '" + s.out + "/joblog.txt' < '" + s.out +
+                          "/commands.txt'";
+  std::cout << "engine            GNU parallel, " << jobs << " jobs\n" << std::flush;
+  std::system(cmd.c_str()); // failed points are reported by collect
+  return collect_sweep(s.out, std::cout) == 0 ? 0 : 1;
+}
+
 } // namespace
 
 int run_main(int argc, char* argv[], const std::string& fixed_network) {
@@ -187,7 +229,43 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
   CLI::App* run_cmd = &app;
   std::string list_what;
   CLI::App* list_cmd = nullptr;
+  CLI::App* sweep_cmd = nullptr;
+  CLI::App* collect_cmd = nullptr;
+  sweep_spec sw;
+  std::vector<std::string> sweep_sets;
+  std::string sweep_engine = "parallel", collect_dir;
+  int sweep_jobs = 2;
   if (fixed_network.empty()) {
+    sweep_cmd = app.add_subcommand(
+        "sweep", "run a grid of configurations, one dwvp run per point (docs/sweeps.md)");
+    sweep_cmd->add_option("--network", sw.networks, "zoo networks (repeat or comma list)")
+        ->delimiter(',');
+    sweep_cmd->add_option("--topology", sw.topologies, "topology CSV files")
+        ->check(CLI::ExistingFile);
+    sweep_cmd
+        ->add_option("--policy", sw.policies, "depthwise policies (repeat or comma list)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"conventional", "gemm_naive", "gemm_dwc"}));
+    sweep_cmd->add_option("--set", sweep_sets, "KEY=V1,V2,...: a key and its values")
+        ->expected(1, 1 << 20);
+    sweep_cmd->add_option("--resolution", sw.resolution, "input height and width")
+        ->check(CLI::Range(32, 1024));
+    sweep_cmd->add_flag("--no-data", sw.no_data, "timing only at every point");
+    sweep_cmd->add_option("--check", sw.check, "golden or none at every point")
+        ->check(CLI::IsMember({"golden", "none"}));
+    sweep_cmd->add_option("--out", sw.out, "the sweep's folder")->required();
+    sweep_cmd
+        ->add_option("--engine", sweep_engine,
+                     "parallel: run here through GNU parallel, then collect; slurm or "
+                     "none: only write the commands and job scripts")
+        ->check(CLI::IsMember({"parallel", "slurm", "none"}))
+        ->capture_default_str();
+    sweep_cmd->add_option("--jobs", sweep_jobs, "points at a time (GNU parallel)")
+        ->check(CLI::Range(1, 1024))
+        ->capture_default_str();
+    collect_cmd = app.add_subcommand(
+        "collect", "merge a sweep's per-point reports into sweep.csv and layers.csv");
+    collect_cmd->add_option("dir", collect_dir, "the sweep's folder")->required();
     app.require_subcommand(1);
     run_cmd = app.add_subcommand("run", "run a network end to end through the firmware");
     list_cmd = app.add_subcommand("list", "list networks, policies and config files");
@@ -235,6 +313,13 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
       list(std::cout, list_what);
       return 0;
     }
+    if (sweep_cmd && sweep_cmd->parsed()) {
+      for (const auto& s : sweep_sets)
+        sw.sets.push_back(parse_sweep_set(s));
+      return sweep(sw, sweep_engine, sweep_jobs);
+    }
+    if (collect_cmd && collect_cmd->parsed())
+      return collect_sweep(collect_dir, std::cout) == 0 ? 0 : 1;
     return run(o, fixed_network.empty() ? "dwvp run" : fixed_network);
   });
 }
