@@ -2,6 +2,7 @@
 #include "dram_spec_fields.h"
 
 #include <cctype>
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <fstream>
@@ -111,6 +112,9 @@ dram_spec make_lpddr4_3200() {
   return s;
 }
 
+// Each timing field's bound: with tck_ps at most 1 us, a timing is at most 1 s.
+constexpr uint32_t k_max_timing = 1000000;
+
 } // namespace
 
 uint64_t dram_spec::capacity_bytes() const {
@@ -128,6 +132,12 @@ void validate(const dram_spec& s) {
     if (s.*f.member == 0 && n != "rtw" && n != "rtrs" && n != "refi_pb" &&
         n != "rfc_pb") {
       fail(f.name, "must be > 0");
+    }
+    // Each timing stays far inside sc_time over a run: at most 1 s (10^6 clocks of at
+    // most 1 us), as the configuration's latencies are bounded (platform/config.cpp).
+    if (f.section == k_timing && s.*f.member > k_max_timing) {
+      fail(f.name, "must be at most " + std::to_string(k_max_timing) +
+                       (n == "tck_ps" ? " ps" : " clocks"));
     }
   }
   for (const auto& f : k_f64_fields) {
@@ -179,6 +189,16 @@ void validate(const dram_spec& s) {
   }
   if (s.refi <= s.rfc + s.rp) {
     fail("refi", "must be larger than rfc + rp");
+  }
+  // One row access (activate, read or write, precharge) must fit between two
+  // refreshes, or the scheduler can never serve it.
+  const uint64_t access = std::max<uint64_t>(
+      s.ras, uint64_t{s.rcd} +
+                 std::max<uint64_t>(s.rtp, uint64_t{s.cwl} + s.burst_cycles() + s.wr));
+  if (access + s.rp + s.rfc >= s.refi) {
+    fail("refi", "must be larger than a row access (max(ras, rcd + max(rtp, cwl + burst "
+                 "+ wr))) + rp + rfc = " +
+                     std::to_string(access + s.rp + s.rfc) + " clocks");
   }
   if ((s.refi_pb == 0) != (s.rfc_pb == 0)) {
     fail(s.refi_pb ? "rfc_pb" : "refi_pb",

@@ -58,6 +58,18 @@ TEST_CASE("spec errors name the field", "[dram][spec][error]") {
   s.device_width_bits = 24;
   CHECK_THROWS_WITH(validate(s), Contains("'device_width_bits'"));
 
+  // Hostile timings (issue 13): 4e9 clocks hung the run; an activate longer than the
+  // refresh interval stalled the scheduler.
+  s = preset("ddr4_2400_x64");
+  s.rcd = 4000000000u;
+  CHECK_THROWS_WITH(validate(s), Contains("'rcd' must be at most 1000000 clocks"));
+  s = preset("ddr4_2400_x64");
+  s.tck_ps = 2000000;
+  CHECK_THROWS_WITH(validate(s), Contains("'tck_ps' must be at most 1000000 ps"));
+  s = preset("ddr4_2400_x64");
+  s.rcd = 9000;
+  CHECK_THROWS_WITH(validate(s), Contains("'refi' must be larger than a row access"));
+
   CHECK_THROWS_WITH(set_field(s, "tXYZ", 3), Contains("tXYZ"));
   CHECK_THROWS_WITH(set_field(s, "cl", 2.5), Contains("'cl'"));
   set_field(s, "cl", 17);
