@@ -24,6 +24,13 @@ models::host_params host_params_from(const config& cfg) {
   return p;
 }
 
+uint64_t dram_size_from(const config& cfg) {
+  uint64_t mb = cfg.get_uint("dram.size_mb");
+  if (mb == 0 || mb > 2048)
+    throw config_error("key 'dram.size_mb' must be 1..2048");
+  return mb << 20;
+}
+
 // A controller key's value as uint32_t (its range in the config table is below 2^32;
 // the rules between keys are checked by dram::validate).
 uint32_t u32_key(const config& cfg, const char* key) {
@@ -128,13 +135,6 @@ dram_timing_from(const config& cfg, models::dram_channel_timing*& channel,
   return timing;
 }
 
-uint64_t dram_size_from(const config& cfg) {
-  uint64_t mb = cfg.get_uint("dram.size_mb");
-  if (mb == 0 || mb > 2048)
-    throw config_error("key 'dram.size_mb' must be 1..2048");
-  return mb << 20;
-}
-
 } // namespace
 
 models::accel_params accel_params_from(const config& cfg) {
@@ -167,6 +167,9 @@ models::accel_params accel_params_from(const config& cfg) {
   p.functional = cfg.get_bool("sim.functional");
   p.fault_tile_input_offset =
       static_cast<int32_t>(cfg.get_int("fault.tile_input_offset"));
+  p.limits.dram_base = cfg.get_uint("dram.base");
+  p.limits.dram_size = dram_size_from(cfg);
+  p.limits.watchdog_cycles = cfg.get_uint("accel.watchdog_cycles");
   return p;
 }
 

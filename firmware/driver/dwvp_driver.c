@@ -37,8 +37,12 @@ int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size)
   uint32_t errors_before = hal_bus_errors();
   if (!dev || index >= DWVP_DMA_WINDOWS)
     return DWVP_E_ARG;
+  /* Disabled first: the device refuses an enabled window reaching outside DRAM, which
+   * the old size at the new base might. */
+  wr(dev, DWVP_REG_DMA_WIN_SIZE(index), 0);
   wr(dev, DWVP_REG_DMA_WIN_BASE(index), base);
-  wr(dev, DWVP_REG_DMA_WIN_SIZE(index), size);
+  if (size)
+    wr(dev, DWVP_REG_DMA_WIN_SIZE(index), size);
   return hal_bus_errors() == errors_before ? DWVP_OK : DWVP_E_BUS;
 }
 
@@ -105,10 +109,13 @@ static int wait_batch(dwvp_dev* dev, dwvp_status* st, uint32_t errors_before) {
 static int run_batches(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count,
                        dwvp_status* st, uint32_t errors_before) {
   uint32_t done = 0;
+  if (st)
+    st->completed = 0;
   while (done < count) {
     /* The ring is empty here (every batch is waited for): fill all but one slot so
      * head == tail keeps meaning empty. */
     uint32_t batch = count - done;
+    uint32_t first = dev->tail;
     if (batch > dev->ring_entries - 1)
       batch = dev->ring_entries - 1;
     for (uint32_t i = 0; i < batch; ++i) {
@@ -123,9 +130,18 @@ static int run_batches(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count,
     if (hal_bus_errors() != errors_before)
       return DWVP_E_BUS;
     int rc = wait_batch(dev, st, errors_before);
+    if (rc == DWVP_E_DEVICE && st) {
+      /* The failing entry's place in the batch: the ring index is the device's own
+       * count, unlike ERR_LAYER, which comes from the entry. */
+      uint32_t in_batch =
+          (st->error_index + dev->ring_entries - first) % dev->ring_entries;
+      st->completed = done + (in_batch < batch ? in_batch : batch);
+    }
     if (rc != DWVP_OK)
       return rc;
     done += batch;
+    if (st)
+      st->completed = done;
   }
   return DWVP_OK;
 }
@@ -136,7 +152,7 @@ int dwvp_run(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count, dwvp_status*
     return DWVP_E_ARG;
   if (st) {
     st->status = st->irq_status = st->error_code = 0;
-    st->error_layer = st->error_field = st->error_index = 0;
+    st->error_layer = st->error_field = st->error_index = st->completed = 0;
   }
   if (count == 0)
     return DWVP_OK;

@@ -59,15 +59,22 @@ typedef struct dwvp_status {
   uint32_t status;     /* STATUS register */
   uint32_t irq_status; /* IRQ_STATUS bits seen during the run */
   uint32_t error_code; /* enum dwvp_error */
-  uint32_t error_layer;
+  uint32_t error_layer; /* ERR_LAYER: the layer_id, or DWVP_ERR_LAYER_UNKNOWN */
   uint32_t error_field; /* enum dwvp_desc_field */
   uint32_t error_index; /* ring index */
+  /* Descriptors of this dwvp_run that completed: all of them on DWVP_OK; on
+   * DWVP_E_DEVICE the index in descs of the one that failed (from ERR_INDEX, so it
+   * does not depend on what the failing entry holds); otherwise those of the batches
+   * already complete. */
+  uint32_t completed;
 } dwvp_status;
 
 /* Checks the ID, soft-resets, programs the ring, unmasks interrupts and enables. */
 int dwvp_init(dwvp_dev* dev, uint32_t regs_base, uint32_t ring_base,
               uint32_t ring_entries, uint64_t timeout_ns);
-/* Allows the accelerator's DMA to touch [base, base + size); size 0 disables. */
+/* Allows the accelerator's DMA to touch [base, base + size); size 0 disables. The
+ * window must lie inside DRAM and the device must be idle, else DWVP_E_BUS (the device
+ * refuses the write with a bus error). Writes SIZE 0 first, so a window can move. */
 int dwvp_set_window(dwvp_dev* dev, uint32_t index, uint32_t base, uint32_t size);
 /* Runs count descriptors through the ring, refilling it as it drains, and waits for
  * completion (the rule above). On a device error fills *st (if given) and returns

@@ -225,14 +225,16 @@ run_result run_network(const network& net, const options& opt) {
     if (rc == DWVP_E_DEVICE)
       result.error += std::string(": ") + dwvp_error_name(result.device.error_code) +
                       " in field " + dwvp_desc_field_name(result.device.error_field) +
-                      " of layer " + std::to_string(result.device.error_layer);
+                      " of layer " + std::to_string(result.device.completed);
   }
 
   // Read back counters, per-layer records and outputs of the layers that ran.
   hal_set_phase(3); // read back
   dwvp_read_perf(&dev, result.perf.data());
+  // The driver counts from the ring index, not from ERR_LAYER: a corrupted entry's
+  // layer_id is garbage (and the device reports it as unknown).
   const size_t ran = rc == DWVP_OK         ? net.layers.size()
-                     : rc == DWVP_E_DEVICE ? result.device.error_layer // layer_id = index
+                     : rc == DWVP_E_DEVICE ? result.device.completed
                                            : 0;
   result.layers.resize(std::min(ran, net.layers.size()));
   for (size_t i = 0; i < result.layers.size(); ++i) {

@@ -185,6 +185,7 @@ enum dwvp_desc_field {
   DWVP_FIELD_OUTPUT_SHIFT,
   DWVP_FIELD_STATS_ADDR,
   DWVP_FIELD_QUANT_DATA, /* a per-channel multiplier/shift read from quant_addr */
+  DWVP_FIELD_RING_ENTRY, /* not a field: the ring entry itself (its fetch was refused) */
   DWVP_FIELD_COUNT
 };
 
@@ -239,7 +240,8 @@ static inline const char* dwvp_desc_field_name(unsigned field) {
                                                       "output_mult",
                                                       "output_shift",
                                                       "stats_addr",
-                                                      "quant_data"};
+                                                      "quant_data",
+                                                      "ring_entry"};
   return field < DWVP_FIELD_COUNT ? names[field] : "unknown";
 }
 

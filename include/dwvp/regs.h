@@ -34,7 +34,12 @@
 #define DWVP_STATUS_ERROR (1u << 1)
 #define DWVP_STATUS_ERR_CODE_SHIFT 8u /* bits 15:8: enum dwvp_error */
 #define DWVP_STATUS_ERR_CODE_MASK (0xFFu << DWVP_STATUS_ERR_CODE_SHIFT)
-#define DWVP_REG_ERR_LAYER 0x010u /* RO: layer_id of the failing descriptor */
+/* RO: layer_id of the failing descriptor, or DWVP_ERR_LAYER_UNKNOWN */
+#define DWVP_REG_ERR_LAYER 0x010u
+/* ERR_LAYER when the failing entry's layer_id cannot be trusted: the fetch failed or
+ * was refused, the magic is wrong, or the watchdog fired during the fetch. ERR_INDEX
+ * still names the ring entry. */
+#define DWVP_ERR_LAYER_UNKNOWN 0xFFFFFFFFu
 #define DWVP_REG_ERR_FIELD 0x014u /* RO: enum dwvp_desc_field naming the bad field */
 #define DWVP_REG_ERR_INDEX 0x018u /* RO: ring index of the failing descriptor */
 
@@ -49,7 +54,10 @@
 #define DWVP_IRQ_ALL (DWVP_IRQ_DONE | DWVP_IRQ_ERROR | DWVP_IRQ_LAYER)
 
 /* Command ring: an array of RING_SIZE descriptors in DRAM. Firmware produces at
- * TAIL, the accelerator consumes at HEAD; both are indices modulo RING_SIZE. */
+ * TAIL, the accelerator consumes at HEAD; both are indices modulo RING_SIZE. Each
+ * fetch must lie inside an enabled DMA window. RING_BASE and RING_SIZE are locked
+ * while the device is busy (a doorbell pending or the ring not drained): writes then
+ * get a bus error (TLM_GENERIC_ERROR_RESPONSE) and change nothing. */
 #define DWVP_REG_RING_BASE 0x030u /* RW: DRAM address, 64-byte aligned */
 #define DWVP_REG_RING_SIZE 0x034u /* RW: number of entries, 2..DWVP_RING_MAX_ENTRIES */
 #define DWVP_REG_RING_HEAD 0x038u /* RO: next entry the accelerator will fetch */
@@ -58,7 +66,11 @@
 #define DWVP_RING_MAX_ENTRIES 4096u
 
 /* DMA address windows: the accelerator may only touch DRAM inside an enabled
- * window. A descriptor whose tensor falls outside every window is refused. */
+ * window. A descriptor whose tensor falls outside every window is refused. An enabled
+ * window must lie entirely inside DRAM: a BASE or SIZE write that would make it reach
+ * outside gets a bus error (TLM_GENERIC_ERROR_RESPONSE) and changes nothing (so to
+ * move an enabled window, write SIZE 0 first). Like the ring registers, the windows
+ * are locked while the device is busy. */
 #define DWVP_DMA_WINDOWS 4u
 #define DWVP_REG_DMA_WIN_BASE(i) (0x080u + 0x10u * (i)) /* RW */
 #define DWVP_REG_DMA_WIN_SIZE(i) (0x084u + 0x10u * (i)) /* RW: bytes, 0 = disabled */
@@ -88,16 +100,20 @@ enum dwvp_perf_counter {
 /* Error codes reported in STATUS[15:8]. */
 enum dwvp_error {
   DWVP_ERR_NONE = 0,
-  DWVP_ERR_BAD_MAGIC = 1,   /* descriptor magic/version wrong */
-  DWVP_ERR_BAD_OPCODE = 2,  /* unknown or unsupported opcode */
-  DWVP_ERR_BAD_FIELD = 3,   /* a field is out of range; ERR_FIELD names it */
-  DWVP_ERR_BAD_SHAPE = 4,   /* shapes inconsistent; ERR_FIELD names the field */
-  DWVP_ERR_ADDR_WINDOW = 5, /* a tensor lies outside every DMA window */
-  DWVP_ERR_BUS = 6,         /* a DRAM access returned a TLM error */
-  DWVP_ERR_RING_CONFIG = 7, /* ring base/size invalid at doorbell */
-  DWVP_ERR_UNSUPPORTED = 8, /* valid but not implemented by this model */
-  DWVP_ERR_BUFFER_FIT = 9   /* no tiling fits the on-chip buffers; ERR_FIELD names the
-                               tile field */
+  DWVP_ERR_BAD_MAGIC = 1,     /* descriptor magic/version wrong */
+  DWVP_ERR_BAD_OPCODE = 2,    /* unknown or unsupported opcode */
+  DWVP_ERR_BAD_FIELD = 3,     /* a field is out of range; ERR_FIELD names it */
+  DWVP_ERR_BAD_SHAPE = 4,     /* shapes inconsistent; ERR_FIELD names the field */
+  DWVP_ERR_ADDR_WINDOW = 5,   /* a tensor lies outside every DMA window */
+  DWVP_ERR_BUS = 6,           /* a DRAM access returned a TLM error */
+  DWVP_ERR_RING_CONFIG = 7,   /* ring base/size invalid at doorbell */
+  DWVP_ERR_UNSUPPORTED = 8,   /* valid but not implemented by this model */
+  DWVP_ERR_BUFFER_FIT = 9,    /* no tiling fits the on-chip buffers; ERR_FIELD names the
+                                 tile field */
+  DWVP_ERR_RING_OVERLAP = 10, /* a region the descriptor writes overlaps the command
+                                 ring; ERR_FIELD names it */
+  DWVP_ERR_TIMEOUT = 11       /* the descriptor ran past the watchdog's cycle budget
+                                 (accel.watchdog_cycles); the layer was abandoned */
 };
 
 static inline const char* dwvp_error_name(unsigned code) {
@@ -122,6 +138,10 @@ static inline const char* dwvp_error_name(unsigned code) {
     return "unsupported";
   case DWVP_ERR_BUFFER_FIT:
     return "does_not_fit_buffers";
+  case DWVP_ERR_RING_OVERLAP:
+    return "overlaps_command_ring";
+  case DWVP_ERR_TIMEOUT:
+    return "watchdog_timeout";
   default:
     return "unknown";
   }

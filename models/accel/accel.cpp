@@ -41,7 +41,8 @@ accel::accel(sc_core::sc_module_name name, const accel_params& params)
       m_vector_memory("vector_memory", sram_of(params, params.vector_buffers.input +
                                                            params.vector_buffers.weight +
                                                            params.vector_buffers.output)),
-      m_cmd("cmd_proc", params.clock_period, [this] { return traffic(); }),
+      m_cmd(
+          "cmd_proc", params.clock_period, [this] { return traffic(); }, params.limits),
       m_sequencer("sequencer", sequencer_of(params)), m_dma("dma", params.dma, m_events),
       m_gemm("gemm_core", engine_of(params)), m_dwc("dwc", engine_of(params)),
       m_vector("vector_unit", engine_of(params)),

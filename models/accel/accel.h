@@ -48,6 +48,8 @@ struct accel_params {
   dma_params dma{};
   bool functional = true; // false: timing only, no values computed (outputs are zero)
   int32_t fault_tile_input_offset = 0; // tile-address fault injection (tests of checkers)
+  // DRAM the DMA windows may cover, and the watchdog (docs/register_map.md).
+  cmd_proc_limits limits{};
 };
 
 // The engines' timing parameters of an accelerator configuration.

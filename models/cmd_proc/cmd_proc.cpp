@@ -2,6 +2,7 @@
 
 #include "model_log.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace dwvp::models {
@@ -9,11 +10,20 @@ namespace dwvp::models {
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
+namespace {
+std::string hex32(uint32_t v) {
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", v);
+  return text;
+}
+} // namespace
+
 cmd_proc::cmd_proc(sc_core::sc_module_name name, sc_time clock_period,
-                   std::function<traffic_counters()> traffic)
+                   std::function<traffic_counters()> traffic,
+                   const cmd_proc_limits& limits)
     : sc_module(name), regs_socket("regs_socket"), staging_socket("staging_socket"),
       dma_socket("dma_socket"), layer_socket("layer_socket"), irq("irq"),
-      m_period(clock_period), m_traffic(std::move(traffic)),
+      m_period(clock_period), m_limits(limits), m_traffic(std::move(traffic)),
       m_log(model_logger(basename())), m_regs(DWVP_ACCEL_REGS_SIZE), m_busy_sig("busy"),
       m_layer_sig("layer_id"), m_doorbell_count_sig("doorbell_count"),
       m_ring_head_sig("ring_head"), m_ring_tail_sig("ring_tail"),
@@ -29,6 +39,9 @@ cmd_proc::cmd_proc(sc_core::sc_module_name name, sc_time clock_period,
   // state; one method drives the port, so any signal may be bound to it.
   SC_METHOD(drive_irq);
   sensitive << m_irq_event;
+  dont_initialize();
+  SC_METHOD(watchdog_expired);
+  sensitive << m_watchdog_event;
   dont_initialize();
 }
 
@@ -82,10 +95,14 @@ void cmd_proc::declare_registers() {
     m_irq_status &= ~v;
     update_irq_line();
   });
+  // The ring and the windows stay as the running entries were checked against.
+  auto unlocked = [this](uint32_t) -> std::string {
+    return locked() ? "locked while the device is busy" : "";
+  };
   m_regs.add(DWVP_REG_RING_BASE, "RING_BASE", R::read_write, value(m_ring_base),
-             store(m_ring_base));
+             store(m_ring_base), unlocked);
   m_regs.add(DWVP_REG_RING_SIZE, "RING_SIZE", R::read_write, value(m_ring_size),
-             store(m_ring_size));
+             store(m_ring_size), unlocked);
   m_regs.add(DWVP_REG_RING_HEAD, "RING_HEAD", R::read_only, value(m_ring_head), {});
   m_regs.add(DWVP_REG_RING_TAIL, "RING_TAIL", R::read_write, value(m_ring_tail),
              [this](uint32_t v) {
@@ -107,9 +124,11 @@ void cmd_proc::declare_registers() {
   for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
     const std::string n = std::to_string(i);
     m_regs.add(DWVP_REG_DMA_WIN_BASE(i), "DMA_WIN_BASE" + n, R::read_write,
-               value(m_windows[i].base), store(m_windows[i].base));
+               value(m_windows[i].base), store(m_windows[i].base),
+               [this, i](uint32_t v) { return window_refusal(i, v, m_windows[i].size); });
     m_regs.add(DWVP_REG_DMA_WIN_SIZE(i), "DMA_WIN_SIZE" + n, R::read_write,
-               value(m_windows[i].size), store(m_windows[i].size));
+               value(m_windows[i].size), store(m_windows[i].size),
+               [this, i](uint32_t v) { return window_refusal(i, m_windows[i].base, v); });
   }
   for (uint32_t n = 0; n < DWVP_PERF_COUNT; ++n) {
     // Reading LO latches HI, so a LO-then-HI pair is one consistent 64-bit value.
@@ -122,6 +141,19 @@ void cmd_proc::declare_registers() {
     m_regs.add(DWVP_REG_PERF_HI(n), "PERF_HI" + std::to_string(n), R::read_only,
                value(m_perf_hi_latch[n]), {});
   }
+}
+
+std::string cmd_proc::window_refusal(uint32_t i, uint32_t base, uint32_t size) const {
+  if (locked())
+    return "locked while the device is busy";
+  // A window over anything but DRAM would let the DMA reach other targets, the
+  // register block included (opening windows the firmware never opened).
+  const uint64_t end = uint64_t{base} + size;
+  if (size &&
+      (base < m_limits.dram_base || end > m_limits.dram_base + m_limits.dram_size))
+    return "window " + std::to_string(i) + " [0x" + hex32(base) + ", +0x" + hex32(size) +
+           ") would reach outside DRAM";
+  return "";
 }
 
 void cmd_proc::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
@@ -155,7 +187,11 @@ void cmd_proc::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   uint32_t value = 0;
   if (!is_read)
     std::memcpy(&value, trans.get_data_ptr(), 4);
-  const tlm::tlm_response_status status = m_regs.access_register(offset, is_read, value);
+  std::string refusal;
+  const tlm::tlm_response_status status =
+      m_regs.access_register(offset, is_read, value, &refusal);
+  if (status == tlm::TLM_GENERIC_ERROR_RESPONSE)
+    return refuse(status, refusal.c_str());
   if (status == tlm::TLM_ADDRESS_ERROR_RESPONSE)
     return refuse(status, "no register at this offset");
   if (status == tlm::TLM_COMMAND_ERROR_RESPONSE)
@@ -210,6 +246,8 @@ void cmd_proc::staging_transport(tlm::tlm_generic_payload& trans, sc_time&) {
 void cmd_proc::soft_reset() {
   m_log->info("soft reset");
   ++m_generation;
+  ++m_epoch;
+  m_watchdog_event.cancel();
   m_ctrl = 0;
   m_error_code = m_err_layer = m_err_field = m_err_index = 0;
   m_irq_status = m_irq_mask = 0;
@@ -267,13 +305,16 @@ void cmd_proc::command_loop() {
       raise_irq(DWVP_IRQ_ERROR);
       continue;
     }
+    // Busy (STATUS.BUSY, registers locked) from the accepted doorbell on.
+    const uint64_t generation = m_generation;
+    m_busy = true;
     // The command processor is clocked: it starts at the first edge after the doorbell.
     const uint64_t period = m_period.value();
     const uint64_t now = sc_core::sc_time_stamp().value();
     if (now % period)
       sc_core::wait(sc_time::from_value(period - now % period));
-    const uint64_t generation = m_generation;
-    m_busy = true;
+    if (generation != m_generation)
+      continue; // soft reset before the first edge
     m_busy_sig.write(true);
     bool ok = true;
     while (ok && m_ring_head != m_ring_tail && generation == m_generation)
@@ -287,15 +328,37 @@ void cmd_proc::command_loop() {
   }
 }
 
-void cmd_proc::report_error(const dwvp_desc& d, uint32_t index, const check_result& r) {
+void cmd_proc::report_error(uint32_t index, const check_result& r) {
+  m_watchdog_event.cancel();
   if (abandoned())
-    return; // a soft reset during the layer: the device is fresh, report nothing
-  m_log->error("descriptor {} (layer {}) refused: {} in field {}: {}", index, d.layer_id,
+    return; // soft reset (the device is fresh) or watchdog (already reported)
+  m_log->error("descriptor {} (layer {}) refused: {} in field {}: {}", index,
+               m_current_layer == DWVP_ERR_LAYER_UNKNOWN
+                   ? std::string("unknown")
+                   : std::to_string(m_current_layer),
                dwvp_error_name(r.error), dwvp_desc_field_name(r.field), r.message);
   m_error_code = r.error;
-  m_err_layer = d.layer_id;
+  m_err_layer = m_current_layer;
   m_err_field = r.field;
   m_err_index = index;
+  raise_irq(DWVP_IRQ_ERROR);
+}
+
+void cmd_proc::watchdog_expired() {
+  if (!m_busy || abandoned())
+    return;
+  m_log->error("descriptor {} (layer {}): watchdog, over {} cycles; layer abandoned",
+               m_current_index,
+               m_current_layer == DWVP_ERR_LAYER_UNKNOWN
+                   ? std::string("unknown")
+                   : std::to_string(m_current_layer),
+               m_limits.watchdog_cycles);
+  // The blocks stop at their next tile boundary; the error is the firmware's now.
+  ++m_epoch;
+  m_error_code = DWVP_ERR_TIMEOUT;
+  m_err_layer = m_current_layer;
+  m_err_field = DWVP_FIELD_NONE;
+  m_err_index = m_current_index;
   raise_irq(DWVP_IRQ_ERROR);
 }
 
@@ -322,10 +385,21 @@ bool cmd_proc::process_descriptor(uint32_t index) {
     m_start_observer();
   const uint64_t start = now_cycles();
   const traffic_counters before = m_traffic();
-  m_layer_generation = m_generation;
+  m_layer_epoch = m_epoch;
+  m_current_index = index;
+  m_current_layer = DWVP_ERR_LAYER_UNKNOWN;
+  if (m_limits.watchdog_cycles)
+    m_watchdog_event.notify(m_period * static_cast<double>(m_limits.watchdog_cycles));
+  // The ring entry goes through the same window check as the data it describes.
+  const uint32_t entry = m_ring_base + index * DWVP_DESC_SIZE;
+  if (!inside_windows(m_windows, entry, DWVP_DESC_SIZE)) {
+    report_error(index, {DWVP_ERR_ADDR_WINDOW, DWVP_FIELD_RING_ENTRY,
+                         "ring entry outside every DMA window"});
+    return false;
+  }
   dwvp_desc d{};
-  if (!staged_transfer(false, m_ring_base + index * DWVP_DESC_SIZE, 0, DWVP_DESC_SIZE)) {
-    report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "descriptor fetch failed"});
+  if (!staged_transfer(false, entry, 0, DWVP_DESC_SIZE)) {
+    report_error(index, {DWVP_ERR_BUS, DWVP_FIELD_NONE, "descriptor fetch failed"});
     return false;
   }
   if (abandoned())
@@ -334,27 +408,30 @@ bool cmd_proc::process_descriptor(uint32_t index) {
   const uint64_t fetch_cycles = now_cycles() - start;
   m_perf[DWVP_PERF_DMA_BUSY] += fetch_cycles;
   m_layer_sig.write(d.layer_id);
+  // Without the magic the entry is not a descriptor: its layer_id means nothing.
+  if (d.magic == DWVP_DESC_MAGIC)
+    m_current_layer = d.layer_id;
 
-  check_result r = check_descriptor(d, m_windows);
+  const ring_region ring{m_ring_base, uint64_t{m_ring_size} * DWVP_DESC_SIZE};
+  check_result r = check_descriptor(d, m_windows, ring);
   if (!r.ok()) {
-    report_error(d, index, r);
+    report_error(index, r);
     return false;
   }
 
   layer_command layer;
   layer.desc = d;
-  layer.generation = &m_generation;
-  layer.generation_at_start = m_layer_generation;
+  layer.generation = &m_epoch;
+  layer.generation_at_start = m_layer_epoch;
   sc_time delay;
   if (send_command(layer_socket, layer, delay) != tlm::TLM_OK_RESPONSE) {
-    report_error(d, index,
-                 {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "sequencer refused"});
+    report_error(index, {DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE, "sequencer refused"});
     return false;
   }
   if (layer.abandoned || abandoned())
     return false;
   if (layer.error != DWVP_ERR_NONE) {
-    report_error(d, index, {layer.error, layer.field, layer.message});
+    report_error(index, {layer.error, layer.field, layer.message});
     return false;
   }
 
@@ -392,7 +469,7 @@ bool cmd_proc::process_descriptor(uint32_t index) {
     std::memcpy(m_staging.data() + k_stats_offset, &stats, sizeof stats);
     const uint64_t before_write = now_cycles();
     if (!staged_transfer(true, d.stats_addr, k_stats_offset, sizeof stats)) {
-      report_error(d, index, {DWVP_ERR_BUS, DWVP_FIELD_STATS_ADDR, "stats write failed"});
+      report_error(index, {DWVP_ERR_BUS, DWVP_FIELD_STATS_ADDR, "stats write failed"});
       return false;
     }
     if (abandoned())
@@ -400,6 +477,7 @@ bool cmd_proc::process_descriptor(uint32_t index) {
     m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before_write;
     m_perf[DWVP_PERF_BUSY_CYCLES] += now_cycles() - before_write;
   }
+  m_watchdog_event.cancel();
   const traffic_counters final_counts = m_traffic();
   m_perf[DWVP_PERF_DRAM_RD_BYTES] += final_counts.dram_read - before.dram_read;
   m_perf[DWVP_PERF_DRAM_WR_BYTES] += final_counts.dram_write - before.dram_write;

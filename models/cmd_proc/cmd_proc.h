@@ -5,7 +5,10 @@
 // staging memory on the local bus, `staging_socket`), validates each
 // (descriptor_check.h), hands it to the tile sequencer (`layer_socket`), writes the
 // layer's statistics record back through the DMA, advances RING_HEAD and raises the
-// interrupts. docs/architecture.md, "Register block and command processor".
+// interrupts. It also protects the system from the firmware: windows only over DRAM,
+// window and ring registers locked while busy, ring fetches window-checked, no layer
+// writing into the ring, and a watchdog per descriptor. docs/architecture.md,
+// "Register block and command processor"; docs/register_map.md.
 #pragma once
 
 #include "descriptor_check.h"
@@ -26,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace dwvp::models {
 
@@ -33,6 +37,16 @@ namespace dwvp::models {
 struct traffic_counters {
   uint64_t dram_read = 0, dram_write = 0;   // bytes over the SoC bus
   uint64_t sram_reads = 0, sram_writes = 0; // port words, all buffers
+};
+
+// What the device guards beyond the descriptor rules.
+struct cmd_proc_limits {
+  // DRAM as the SoC maps it: an enabled DMA window must lie inside it, which keeps the
+  // DMA off every other target (the register block included).
+  uint64_t dram_base = DWVP_DRAM_BASE;
+  uint64_t dram_size = uint64_t{512} << 20;
+  // Cycle budget of one descriptor, fetch to stats record; 0 = no watchdog.
+  uint64_t watchdog_cycles = 0;
 };
 
 class cmd_proc : public sc_core::sc_module {
@@ -44,7 +58,7 @@ public:
   sc_core::sc_out<bool> irq; // driven by one method: any bool signal may be bound
 
   cmd_proc(sc_core::sc_module_name name, sc_core::sc_time clock_period,
-           std::function<traffic_counters()> traffic);
+           std::function<traffic_counters()> traffic, const cmd_proc_limits& limits = {});
 
   void trace(sc_core::sc_trace_file* tf) const;
 
@@ -73,15 +87,21 @@ private:
 
   void command_loop();
   bool process_descriptor(uint32_t index); // false stops the ring
-  void report_error(const dwvp_desc& d, uint32_t index, const check_result& r);
+  // Reports the current entry's failure (ERR_LAYER = m_current_layer).
+  void report_error(uint32_t index, const check_result& r);
+  void watchdog_expired();
+  // Window and ring registers refuse writes while the device is busy.
+  bool locked() const { return m_busy || m_doorbell_pending; }
+  std::string window_refusal(uint32_t i, uint32_t base, uint32_t size) const;
   // Moves `bytes` between DRAM at `addr` and the staging memory, then waits for the
   // transfer to end (rounded up to a clock edge). False on a bus error.
   bool staged_transfer(bool store, uint32_t addr, uint32_t staging_offset,
                        uint32_t bytes);
-  bool abandoned() const { return m_generation != m_layer_generation; }
+  bool abandoned() const { return m_epoch != m_layer_epoch; }
   uint64_t now_cycles() const;
 
   sc_core::sc_time m_period;
+  cmd_proc_limits m_limits;
   std::function<traffic_counters()> m_traffic;
   std::function<void(const dwvp_layer_stats&)> m_layer_observer;
   std::function<void()> m_start_observer;
@@ -103,8 +123,13 @@ private:
   sc_core::sc_event m_doorbell_event;
   sc_core::sc_event m_irq_event; // the line's level may have changed
   bool m_doorbell_pending = false;
-  uint64_t m_generation = 0;       // bumped by soft reset; abandons the layer in flight
-  uint64_t m_layer_generation = 0; // m_generation when the current layer started
+  uint64_t m_generation = 0; // bumped by soft reset
+  // Bumped by soft reset and by the watchdog: abandons the layer in flight.
+  uint64_t m_epoch = 0;
+  uint64_t m_layer_epoch = 0; // m_epoch when the current entry started
+  uint32_t m_current_index = 0;
+  uint32_t m_current_layer = DWVP_ERR_LAYER_UNKNOWN; // its layer_id once trusted
+  sc_core::sc_event m_watchdog_event;
   uint32_t m_doorbell_count = 0;
 
   // Traced activity. Written by the command loop and by register writes (host thread).

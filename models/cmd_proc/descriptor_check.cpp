@@ -27,17 +27,6 @@ uint64_t strided_bytes(uint64_t pixels, uint32_t stride, uint32_t channels) {
   return (pixels - 1) * stride + channels;
 }
 
-bool inside(const dma_windows& windows, uint32_t addr, uint64_t bytes) {
-  for (const auto& w : windows) {
-    if (w.size == 0)
-      continue;
-    uint64_t lo = w.base, hi = uint64_t{w.base} + w.size;
-    if (addr >= lo && uint64_t{addr} + bytes <= hi)
-      return true;
-  }
-  return false;
-}
-
 check_result check_spatial(const dwvp_desc& d) {
   // Pools may span the whole input (global average pool); filters stay small.
   const int max_kernel = d.opcode == DWVP_OP_AVG_POOL ? 255 : k_max_kernel;
@@ -107,6 +96,17 @@ bool valid_shift(int32_t s) {
 
 } // namespace
 
+bool inside_windows(const dma_windows& windows, uint32_t addr, uint64_t bytes) {
+  for (const auto& w : windows) {
+    if (w.size == 0)
+      continue;
+    uint64_t lo = w.base, hi = uint64_t{w.base} + w.size;
+    if (addr >= lo && uint64_t{addr} + bytes <= hi)
+      return true;
+  }
+  return false;
+}
+
 std::vector<tensor_extent> tensor_extents(const dwvp_desc& d) {
   std::vector<tensor_extent> out;
   const uint64_t in_pixels = uint64_t{d.in_h} * d.in_w;
@@ -148,7 +148,8 @@ std::vector<tensor_extent> tensor_extents(const dwvp_desc& d) {
   return out;
 }
 
-check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
+check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
+                              const ring_region& ring) {
   if (d.magic != DWVP_DESC_MAGIC)
     return fail(DWVP_ERR_BAD_MAGIC, DWVP_FIELD_MAGIC, "magic is not 0xD35C");
   if (d.opcode < 1 || d.opcode >= DWVP_OP_COUNT)
@@ -251,11 +252,22 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows) {
   if (d.stats_addr & 7u)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_STATS_ADDR, "must be 8-byte aligned");
 
-  for (const tensor_extent& t : tensor_extents(d)) {
-    if (!inside(windows, t.addr, t.bytes))
+  const std::vector<tensor_extent> extents = tensor_extents(d);
+  for (const tensor_extent& t : extents) {
+    if (!inside_windows(windows, t.addr, t.bytes))
       return fail(DWVP_ERR_ADDR_WINDOW, t.field,
                   std::string(dwvp_desc_field_name(t.field)) +
                       " range outside every DMA window");
+  }
+  // Entries after this one may be pending in the ring: a write there would turn them
+  // into garbage the device only notices by their magic.
+  const uint64_t ring_end = uint64_t{ring.base} + ring.bytes;
+  for (const tensor_extent& t : extents) {
+    if (t.written && ring.bytes && t.bytes && t.addr < ring_end &&
+        ring.base < uint64_t{t.addr} + t.bytes)
+      return fail(DWVP_ERR_RING_OVERLAP, t.field,
+                  std::string(dwvp_desc_field_name(t.field)) +
+                      " range overlaps the command ring");
   }
   return {};
 }

@@ -19,6 +19,15 @@ struct dma_window {
 };
 using dma_windows = std::array<dma_window, DWVP_DMA_WINDOWS>;
 
+// True if [addr, addr + bytes) lies inside one enabled window.
+bool inside_windows(const dma_windows& windows, uint32_t addr, uint64_t bytes);
+
+// The command ring's bytes in DRAM; a descriptor may not write into them.
+struct ring_region {
+  uint32_t base = 0;
+  uint64_t bytes = 0; // 0 = no ring to protect
+};
+
 struct check_result {
   dwvp_error error = DWVP_ERR_NONE;
   dwvp_desc_field field = DWVP_FIELD_NONE;
@@ -45,8 +54,11 @@ inline uint32_t output_pixel_stride(const dwvp_desc& d) {
 // The DRAM ranges a (structurally valid) descriptor touches.
 std::vector<tensor_extent> tensor_extents(const dwvp_desc& d);
 
-// Checks every field; the first failure is returned.
-check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows);
+// Checks every field; the first failure is returned. Every region lies inside a
+// window, and no region the layer writes overlaps `ring` (the pending entries must
+// survive the layer).
+check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
+                              const ring_region& ring = {});
 
 // Checks the per-channel requantisation data read from quant_addr.
 check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,

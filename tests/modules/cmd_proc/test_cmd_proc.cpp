@@ -110,11 +110,13 @@ template <sc_core::sc_writer_policy Policy = sc_core::SC_MANY_WRITERS> struct cm
   models::traffic_counters traffic;
   dummy_dma dma{"dma"};
   dummy_sequencer seq{"sequencer"};
-  models::cmd_proc cp{"cmd_proc", ns(1), [this] { return traffic; }};
+  models::cmd_proc cp;
   sc_core::sc_signal<bool, Policy> irq{"irq"};
   stimulus stim{"stim", 1};
 
-  cmd_bench_t() {
+  explicit cmd_bench_t(const models::cmd_proc_limits& limits = {})
+      : cp(
+            "cmd_proc", ns(1), [this] { return traffic; }, limits) {
     stim[0].bind(cp.regs_socket);
     cp.dma_socket.bind(dma.cmd_socket);
     dma.staging_socket.bind(cp.staging_socket);
@@ -178,6 +180,28 @@ void ring_and_wait(stimulus& s, uint32_t tail) {
       return;
   }
   throw std::runtime_error("command processor did not finish");
+}
+
+// The error registers after a run.
+struct error_regs {
+  uint32_t status = 0, field = 0, layer = 0, index = 0, head = 0, irq_status = 0;
+};
+error_regs read_errors(stimulus& s) {
+  return {rd(s, DWVP_REG_STATUS),    rd(s, DWVP_REG_ERR_FIELD),
+          rd(s, DWVP_REG_ERR_LAYER), rd(s, DWVP_REG_ERR_INDEX),
+          rd(s, DWVP_REG_RING_HEAD), rd(s, DWVP_REG_IRQ_STATUS)};
+}
+
+// One descriptor through a ring of 4 at ring_base, with only window 0 enabled.
+error_regs run_one_entry(stimulus& s, uint32_t ring_base, uint32_t win_base,
+                         uint32_t win_size) {
+  wr(s, DWVP_REG_RING_BASE, ring_base);
+  wr(s, DWVP_REG_RING_SIZE, 4);
+  wr(s, DWVP_REG_DMA_WIN_BASE(0), win_base);
+  wr(s, DWVP_REG_DMA_WIN_SIZE(0), win_size);
+  wr(s, DWVP_REG_CTRL, DWVP_CTRL_ENABLE);
+  ring_and_wait(s, 1);
+  return read_errors(s);
 }
 
 void setup_ring(stimulus& s) {
@@ -415,7 +439,7 @@ TEST_CASE("cmd_proc: soft reset clears the state and the error", "[modules][cmd_
     wr(s, DWVP_REG_RING_BASE, k_ring + 0x10);
     wr(s, DWVP_REG_RING_SIZE, 4);
     wr(s, DWVP_REG_RING_TAIL, 1);
-    wr(s, DWVP_REG_DMA_WIN_BASE(2), 0x1234'0000);
+    wr(s, DWVP_REG_DMA_WIN_BASE(2), k_dram + 0x1234'0000);
     wr(s, DWVP_REG_DMA_WIN_SIZE(2), 0x1000);
     wr(s, DWVP_REG_IRQ_MASK, DWVP_IRQ_ALL);
     wr(s, DWVP_REG_CTRL, DWVP_CTRL_ENABLE);
@@ -465,6 +489,7 @@ TEST_CASE("cmd_proc: soft reset clears the state and the error", "[modules][cmd_
   };
   CHECK(before(DWVP_REG_RING_SIZE) == 4);
   CHECK(before(DWVP_REG_RING_TAIL) == 1);
+  CHECK(before(DWVP_REG_DMA_WIN_BASE(2)) == k_dram + 0x1234'0000);
   CHECK(before(DWVP_REG_DMA_WIN_SIZE(2)) == 0x1000);
   CHECK(before(DWVP_REG_IRQ_MASK) == DWVP_IRQ_ALL);
   CHECK(before(DWVP_REG_CTRL) == DWVP_CTRL_ENABLE);
@@ -642,7 +667,8 @@ TEST_CASE("cmd_proc: a refused descriptor or a failing layer is reported",
   run(b.stim);
   CHECK(status1 == (DWVP_STATUS_ERROR | (DWVP_ERR_BAD_MAGIC << DWVP_STATUS_ERR_CODE_SHIFT)));
   CHECK(field1 == DWVP_FIELD_MAGIC);
-  CHECK(layer1 == 21);
+  // Without the magic the entry's layer_id (21 here, garbage in general) is not trusted.
+  CHECK(layer1 == DWVP_ERR_LAYER_UNKNOWN);
   CHECK(index1 == 0);
   CHECK(head1 == 0);
   REQUIRE(b.seq.seen.size() == 1); // only the good descriptor reached it
@@ -677,4 +703,259 @@ TEST_CASE("cmd_proc: the irq port works with a plain sc_signal<bool>",
   run(b.stim);
   CHECK(raised);
   CHECK_FALSE(lowered);
+}
+
+// ------------------------------------------------------------ device protection
+// (issue 13): windows only over DRAM, window and ring registers locked while busy, the
+// ring fetch window-checked, no descriptor writing into the ring, the watchdog.
+
+TEST_CASE("cmd_proc: an enabled DMA window must lie inside DRAM",
+          "[modules][cmd_proc][protection]") {
+  cmd_bench b; // DRAM 0x8000_0000 + 512 MiB (cmd_proc_limits' defaults)
+  constexpr uint32_t k_dram_end_size = 512u << 20;
+  struct attempt {
+    std::string what;
+    tlm::tlm_response_status got, want;
+  };
+  std::vector<attempt> attempts;
+  std::vector<uint32_t> windows;
+  b.stim.set_body([&](stimulus& s) {
+    const auto ok = tlm::TLM_OK_RESPONSE, refused = tlm::TLM_GENERIC_ERROR_RESPONSE;
+    auto w = [&](std::string what, uint32_t off, uint32_t v,
+                 tlm::tlm_response_status want) {
+      attempts.push_back({std::move(what), wr(s, off, v), want});
+    };
+    // A disabled window may have any base; enabling it over the register block (or any
+    // other target) is refused.
+    w("base on the registers, disabled", DWVP_REG_DMA_WIN_BASE(0), DWVP_ACCEL_REGS_BASE,
+      ok);
+    w("size over the registers", DWVP_REG_DMA_WIN_SIZE(0), DWVP_ACCEL_REGS_SIZE, refused);
+    // Up to the last byte of DRAM, not one further; moving it so it would reach out.
+    w("base in DRAM", DWVP_REG_DMA_WIN_BASE(1), k_dram + 0x1000, ok);
+    w("size to DRAM's end", DWVP_REG_DMA_WIN_SIZE(1), k_dram_end_size - 0x1000, ok);
+    w("size one byte past", DWVP_REG_DMA_WIN_SIZE(1), k_dram_end_size - 0x0fff, refused);
+    w("base moved up, size kept", DWVP_REG_DMA_WIN_BASE(1), k_dram + 0x2000, refused);
+    // Wrapping past 2^32, starting below DRAM.
+    w("base near 4 GiB", DWVP_REG_DMA_WIN_BASE(2), 0xffff'f000u, ok);
+    w("size wrapping", DWVP_REG_DMA_WIN_SIZE(2), 0x2000, refused);
+    w("base below DRAM", DWVP_REG_DMA_WIN_BASE(3), k_dram - 0x1000, ok);
+    w("size into DRAM", DWVP_REG_DMA_WIN_SIZE(3), 0x2000, refused);
+    // Size 0 first, then a new base: the driver's way to move a window.
+    w("disable", DWVP_REG_DMA_WIN_SIZE(3), 0, ok);
+    w("all of DRAM: base", DWVP_REG_DMA_WIN_BASE(3), k_dram, ok);
+    w("all of DRAM: size", DWVP_REG_DMA_WIN_SIZE(3), k_dram_end_size, ok);
+    for (uint32_t i = 0; i < DWVP_DMA_WINDOWS; ++i) {
+      windows.push_back(rd(s, DWVP_REG_DMA_WIN_BASE(i)));
+      windows.push_back(rd(s, DWVP_REG_DMA_WIN_SIZE(i)));
+    }
+  });
+  run(b.stim);
+  REQUIRE(attempts.size() == 13);
+  for (const attempt& a : attempts) {
+    INFO(a.what);
+    CHECK(a.got == a.want);
+  }
+  // Refused writes changed nothing.
+  const std::vector<uint32_t> want = {
+      DWVP_ACCEL_REGS_BASE, 0, k_dram + 0x1000, k_dram_end_size - 0x1000,
+      0xffff'f000u,         0, k_dram,          k_dram_end_size};
+  CHECK(windows == want);
+}
+
+TEST_CASE("cmd_proc: window and ring registers are locked while the device is busy",
+          "[modules][cmd_proc][protection]") {
+  cmd_bench b;
+  b.seq.duration = ns(1000);
+  const dwvp_desc d = pointwise_desc(5);
+  std::memcpy(b.dma.dram.data(), &d, sizeof d);
+  const std::vector<std::pair<uint32_t, uint32_t>> writes = {
+      {DWVP_REG_RING_BASE, k_dram + 0x4000},   {DWVP_REG_RING_SIZE, 8},
+      {DWVP_REG_DMA_WIN_BASE(0), k_dram},      {DWVP_REG_DMA_WIN_SIZE(0), 0x100},
+      {DWVP_REG_DMA_WIN_BASE(1), k_dram + 64}, {DWVP_REG_DMA_WIN_SIZE(1), 0}};
+  std::vector<tlm::tlm_response_status> at_doorbell, in_layer, after;
+  std::vector<uint32_t> values_in_layer;
+  uint32_t busy = 0, tail_status = 9, mask_status = 9, head = 9, status = 9;
+  b.stim.set_body([&](stimulus& s) {
+    setup_ring(s);
+    wr(s, DWVP_REG_RING_TAIL, 1);
+    wr(s, DWVP_REG_DOORBELL, 1);
+    // Before the command processor's next clock edge: the doorbell already locks.
+    for (const auto& [off, v] : writes)
+      at_doorbell.push_back(wr(s, off, v));
+    sc_core::wait(ns(500)); // inside the layer
+    busy = rd(s, DWVP_REG_STATUS) & DWVP_STATUS_BUSY;
+    for (const auto& [off, v] : writes) {
+      in_layer.push_back(wr(s, off, v));
+      values_in_layer.push_back(rd(s, off));
+    }
+    // The producer's tail and the interrupt registers stay writable.
+    tail_status = wr(s, DWVP_REG_RING_TAIL, 1);
+    mask_status = wr(s, DWVP_REG_IRQ_MASK, DWVP_IRQ_ALL);
+    for (int i = 0; i < 100 && !(rd(s, DWVP_REG_IRQ_STATUS) & DWVP_IRQ_DONE); ++i)
+      sc_core::wait(ns(100));
+    head = rd(s, DWVP_REG_RING_HEAD);
+    status = rd(s, DWVP_REG_STATUS);
+    for (const auto& [off, v] : writes)
+      after.push_back(wr(s, off, v));
+  });
+  run(b.stim);
+  const std::vector<tlm::tlm_response_status> refused(writes.size(),
+                                                      tlm::TLM_GENERIC_ERROR_RESPONSE);
+  CHECK(at_doorbell == refused);
+  CHECK(in_layer == refused);
+  CHECK(busy == DWVP_STATUS_BUSY);
+  const std::vector<uint32_t> unchanged = {k_ring, 4, k_dram, k_dram_size, 0, 0};
+  CHECK(values_in_layer == unchanged);
+  CHECK(tail_status == tlm::TLM_OK_RESPONSE);
+  CHECK(mask_status == tlm::TLM_OK_RESPONSE);
+  // The layer ran as checked; once idle the registers take writes again.
+  CHECK(b.seq.seen.size() == 1);
+  CHECK(head == 1);
+  CHECK(status == 0);
+  CHECK(after ==
+        std::vector<tlm::tlm_response_status>(writes.size(), tlm::TLM_OK_RESPONSE));
+}
+
+TEST_CASE("cmd_proc: a ring entry outside every DMA window is not fetched",
+          "[modules][cmd_proc][protection]") {
+  cmd_bench b;
+  const dwvp_desc d = pointwise_desc(7);
+  std::memcpy(b.dma.dram.data(), &d, sizeof d);
+  error_regs e;
+  b.stim.set_body([&](stimulus& s) {
+    // The window covers the layer's tensors and stats record, not the ring at k_dram.
+    e = run_one_entry(s, k_ring, k_dram + 0x1000, 0x8000);
+  });
+  run(b.stim);
+  CHECK(e.status ==
+        (DWVP_STATUS_ERROR | (DWVP_ERR_ADDR_WINDOW << DWVP_STATUS_ERR_CODE_SHIFT)));
+  CHECK(e.field == DWVP_FIELD_RING_ENTRY);
+  CHECK(std::string(dwvp_desc_field_name(e.field)) == "ring_entry");
+  CHECK(e.layer == DWVP_ERR_LAYER_UNKNOWN); // nothing was fetched
+  CHECK(e.index == 0);
+  CHECK(e.head == 0);
+  CHECK(e.irq_status == DWVP_IRQ_ERROR);
+  CHECK(b.dma.commands.empty());
+  CHECK(b.seq.seen.empty());
+}
+
+TEST_CASE("cmd_proc: a descriptor that would write into the command ring is refused",
+          "[modules][cmd_proc][protection]") {
+  cmd_bench b;
+  constexpr uint32_t k_ring_end = k_ring + 4 * DWVP_DESC_SIZE; // setup_ring: 4 entries
+  dwvp_desc into_ring = pointwise_desc(41);
+  into_ring.output_addr = k_ring_end - 8; // 16 bytes: the last 8 are pending entry 3's
+  dwvp_desc stats_in_ring = pointwise_desc(42);
+  stats_in_ring.stats_addr = k_ring + 2 * DWVP_DESC_SIZE;
+  dwvp_desc after_ring = pointwise_desc(43);
+  after_ring.output_addr = k_ring_end; // just past it: fine
+  struct outcome {
+    error_regs e;
+    size_t layers_run;
+  };
+  std::vector<outcome> outcomes;
+  b.stim.set_body([&](stimulus& s) {
+    for (const dwvp_desc* d : {&into_ring, &stats_in_ring, &after_ring}) {
+      wr(s, DWVP_REG_CTRL, DWVP_CTRL_SOFT_RESET);
+      std::memcpy(b.dma.dram.data(), d, sizeof *d);
+      setup_ring(s);
+      ring_and_wait(s, 1);
+      outcomes.push_back({read_errors(s), b.seq.seen.size()});
+    }
+  });
+  run(b.stim);
+  REQUIRE(outcomes.size() == 3);
+  const uint32_t overlap =
+      DWVP_STATUS_ERROR | (DWVP_ERR_RING_OVERLAP << DWVP_STATUS_ERR_CODE_SHIFT);
+  CHECK(outcomes[0].e.status == overlap);
+  CHECK(outcomes[0].e.field == DWVP_FIELD_OUTPUT_ADDR);
+  CHECK(outcomes[0].e.layer == 41);
+  CHECK(outcomes[0].e.head == 0);
+  CHECK(outcomes[0].layers_run == 0);
+  CHECK(outcomes[1].e.status == overlap);
+  CHECK(outcomes[1].e.field == DWVP_FIELD_STATS_ADDR);
+  CHECK(outcomes[1].e.layer == 42);
+  CHECK(outcomes[1].layers_run == 0);
+  CHECK(outcomes[2].e.status == 0);
+  CHECK(outcomes[2].e.head == 1);
+  CHECK(outcomes[2].layers_run == 1);
+  CHECK(std::string(dwvp_error_name(DWVP_ERR_RING_OVERLAP)) == "overlaps_command_ring");
+}
+
+TEST_CASE("cmd_proc: the watchdog abandons a descriptor over its cycle budget",
+          "[modules][cmd_proc][protection]") {
+  models::cmd_proc_limits limits;
+  limits.watchdog_cycles = 100;
+  cmd_bench b(limits);
+  b.seq.duration = ns(1000); // 10-cycle fetch + 1000 cycles: over the budget
+  const dwvp_desc slow = pointwise_desc(31);
+  std::memcpy(b.dma.dram.data(), &slow, sizeof slow);
+  sc_time raised;
+  uint32_t status_at_irq = 0, err_layer = 0, err_field = 9, err_index = 9;
+  uint32_t status_later = 0, head = 9, irq_status = 0, layers_done = 9;
+  size_t dma_commands = 0;
+  uint32_t status_after_reset = 9, head_after_reset = 9, irq_after_reset = 0;
+  b.stim.set_body([&](stimulus& s) {
+    setup_ring(s);
+    wr(s, DWVP_REG_IRQ_MASK, DWVP_IRQ_ALL);
+    wr(s, DWVP_REG_RING_TAIL, 1);
+    wr(s, DWVP_REG_DOORBELL, 1); // at 0 ns, a clock edge: the fetch starts now
+    sc_core::wait(b.irq.posedge_event());
+    raised = sc_core::sc_time_stamp();
+    status_at_irq = rd(s, DWVP_REG_STATUS);
+    err_layer = rd(s, DWVP_REG_ERR_LAYER);
+    err_field = rd(s, DWVP_REG_ERR_FIELD);
+    err_index = rd(s, DWVP_REG_ERR_INDEX);
+    sc_core::wait(ns(2000)); // the abandoned layer has returned by now
+    status_later = rd(s, DWVP_REG_STATUS);
+    head = rd(s, DWVP_REG_RING_HEAD);
+    irq_status = rd(s, DWVP_REG_IRQ_STATUS);
+    layers_done = rd(s, DWVP_REG_PERF_LO(DWVP_PERF_LAYERS_DONE));
+    dma_commands = b.dma.commands.size();
+    // A soft reset recovers; a layer within budget completes, and no watchdog left
+    // over from the abandoned one fires later.
+    wr(s, DWVP_REG_CTRL, DWVP_CTRL_SOFT_RESET);
+    b.seq.duration = ns(50);
+    setup_ring(s);
+    ring_and_wait(s, 1);
+    sc_core::wait(ns(500));
+    status_after_reset = rd(s, DWVP_REG_STATUS);
+    head_after_reset = rd(s, DWVP_REG_RING_HEAD);
+    irq_after_reset = rd(s, DWVP_REG_IRQ_STATUS);
+  });
+  run(b.stim);
+  CHECK(raised == ns(100)); // at the budget's end, not when the layer returns
+  const uint32_t timeout =
+      DWVP_STATUS_ERROR | (DWVP_ERR_TIMEOUT << DWVP_STATUS_ERR_CODE_SHIFT);
+  CHECK(status_at_irq == (timeout | DWVP_STATUS_BUSY)); // the blocks are still stopping
+  CHECK(err_layer == 31);
+  CHECK(err_field == DWVP_FIELD_NONE);
+  CHECK(err_index == 0);
+  CHECK(status_later == timeout);
+  CHECK(head == 0);
+  CHECK(irq_status == DWVP_IRQ_ERROR); // no DONE, no LAYER
+  CHECK(layers_done == 0);
+  CHECK(dma_commands == 1); // the fetch; no stats record for the abandoned layer
+  CHECK(status_after_reset == 0);
+  CHECK(head_after_reset == 1);
+  CHECK(irq_after_reset == (DWVP_IRQ_DONE | DWVP_IRQ_LAYER));
+  CHECK(std::string(dwvp_error_name(DWVP_ERR_TIMEOUT)) == "watchdog_timeout");
+}
+
+TEST_CASE("cmd_proc: a failed descriptor fetch is DWVP_ERR_BUS with the layer unknown",
+          "[modules][cmd_proc][protection]") {
+  cmd_bench b;
+  error_regs e;
+  b.stim.set_body([&](stimulus& s) {
+    // The ring is in DRAM and inside the window, but past the dummy DMA's 64 KiB: the
+    // fetch fails on the bus (on the SoC all of DRAM is mapped).
+    e = run_one_entry(s, k_dram + 0x20000, k_dram, 0x100000);
+  });
+  run(b.stim);
+  CHECK(e.status == (DWVP_STATUS_ERROR | (DWVP_ERR_BUS << DWVP_STATUS_ERR_CODE_SHIFT)));
+  CHECK(e.field == DWVP_FIELD_NONE);
+  CHECK(e.layer == DWVP_ERR_LAYER_UNKNOWN);
+  CHECK(e.index == 0);
+  REQUIRE(b.dma.commands.size() == 1);
+  CHECK(b.seq.seen.empty());
 }
