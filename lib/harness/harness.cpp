@@ -210,41 +210,9 @@ dram_energy_parts operator-(const dram_energy_parts& a, const dram_energy_parts&
           a.background - b.background, a.total - b.total};
 }
 
-void print_layer_table(std::ostream& out, const runtime::network& net,
-                       const network_run& run) {
-  out << std::left << std::setw(10) << "layer" << std::setw(20) << "shape (HxWxC->K)"
-      << std::right << std::setw(12) << "MACs" << std::setw(12) << "compute"
-      << std::setw(10) << "DMA" << std::setw(12) << "total" << std::setw(8) << "util%"
-      << std::setw(8) << "exact"
-      << "\n";
-  const double pes = static_cast<double>(run.array_rows) * run.array_cols;
-  for (size_t i = 0; i < run.result.layers.size(); ++i) {
-    const auto& s = run.result.layers[i].stats;
-    const dwvp_desc& d = net.layers[i].desc;
-    std::ostringstream shape;
-    shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_c;
-    const double util =
-        s.compute_cycles ? 100.0 * s.macs / (s.compute_cycles * pes) : 0.0;
-    out << std::left << std::setw(10) << net.layers[i].name << std::setw(20)
-        << shape.str() << std::right << std::setw(12) << s.macs << std::setw(12)
-        << s.compute_cycles << std::setw(10) << s.dma_cycles << std::setw(12)
-        << s.total_cycles << std::setw(8) << std::fixed << std::setprecision(1) << util
-        << std::setw(8)
-        << (i >= run.layer_exact.size() ? "-"
-            : run.layer_exact[i]        ? "yes"
-                                        : "NO")
-        << "\n";
-  }
-}
-
-void print_summary(std::ostream& out, const network_run& run) {
+void print_run_details(std::ostream& out, const network_run& run) {
   const auto& r = run.result;
   out << std::fixed << std::setprecision(3);
-  out << "simulated time    " << run.simulated_seconds * 1e6 << " us ("
-      << run.simulated_cycles << " accelerator cycles)\n";
-  out << "accelerator busy  " << r.perf[DWVP_PERF_BUSY_CYCLES] << " cycles, "
-      << r.perf[DWVP_PERF_MACS] << " MACs, DRAM read " << r.perf[DWVP_PERF_DRAM_RD_BYTES]
-      << " B, written " << r.perf[DWVP_PERF_DRAM_WR_BYTES] << " B\n";
   if (run.has_dram_stats) {
     const auto& d = run.dram;
     const dram_energy_parts e = energy_parts(d.energy);
@@ -298,7 +266,32 @@ std::string run_error(const network_run& run) {
   return {};
 }
 
+namespace {
+
+// CLI11 reads integers in base 0, so "010" would be octal 8: integer options take
+// decimal numbers without a leading zero, or 0x hexadecimal, as --set does.
+std::string decimal_or_hex(std::string& text) {
+  const size_t digits = text.find_first_not_of("+-");
+  if (digits != std::string::npos && text.size() > digits + 1 && text[digits] == '0' &&
+      text[digits + 1] != 'x' && text[digits + 1] != 'X')
+    return "'" + text + "': a decimal number has no leading zero (0x for hexadecimal)";
+  return {};
+}
+
+void decimal_integers(CLI::App& app) {
+  for (CLI::Option* o : app.get_options()) {
+    const std::string type = o->get_type_name(); // "INT:INT in [32 - 1024]"
+    if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0)
+      o->check(CLI::Validator(decimal_or_hex, "", "decimal"));
+  }
+  for (CLI::App* sub : app.get_subcommands({}))
+    decimal_integers(*sub);
+}
+
+} // namespace
+
 int parse_command_line(CLI::App& app, int argc, char* argv[]) {
+  decimal_integers(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

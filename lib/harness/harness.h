@@ -63,7 +63,7 @@ struct network_run {
   // calibration (with the calibration cache: cached or not), and making and printing
   // the report (the report files are written after, so they cannot hold their own).
   double construction_seconds = 0, calibration_seconds = 0, report_seconds = 0;
-  std::string calibration; // "cached", "computed" or "none"
+  std::string calibration = "none"; // "cached", "computed" or "none"
   // Output files that could not be written (each "<path>: cannot write the <what>:
   // <reason>"); the caller adds its own and exits 1.
   std::vector<std::string> output_failures;
@@ -101,9 +101,10 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
 network_run simulate_network(const config& cfg, const runtime::network& net,
                              const simulate_options& options);
 
-void print_layer_table(std::ostream& out, const runtime::network& net,
-                       const network_run& run);
-void print_summary(std::ostream& out, const network_run& run);
+// The summary lines after the run's totals (scenarios::print_summary in report.h
+// prints those first): DRAM statistics and energy of the whole run, host time and
+// phases, speed, failures and the golden check's verdict.
+void print_run_details(std::ostream& out, const network_run& run);
 // The run's failure as the summary prints it (after its label): the driver or device
 // error, else the firmware's failure, else the first golden mismatch, else "not every
 // layer ran" for a checked run that stopped early; empty for a good run. The JSON

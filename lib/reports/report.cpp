@@ -121,16 +121,25 @@ run_report make_report(const config& cfg, const runtime::network& net,
     l.energy_pj = l.energy_dram_pj + l.energy_sram_pj + l.energy_mac_pj;
     l.checked = run.checked && i < run.layer_exact.size();
     l.bit_exact = l.checked && run.layer_exact[i];
+    r.macs += l.macs;
     r.cycles += l.cycles;
     r.dram_read_bytes += l.dram_read_bytes;
     r.dram_write_bytes += l.dram_write_bytes;
     r.energy_pj += l.energy_pj;
+    r.energy_mac_pj += l.energy_mac_pj;
+    r.energy_sram_pj += l.energy_sram_pj;
+    r.energy_dram_pj += l.energy_dram_pj;
     r.layers.push_back(std::move(l));
   }
   r.has_dram = run.has_dram_stats;
   if (r.has_dram)
     r.dram_energy = energy_parts(run.dram.energy);
   r.seconds_simulated = run.simulated_seconds;
+  r.simulated_cycles = run.simulated_cycles;
+  r.device_busy_cycles = run.result.perf[DWVP_PERF_BUSY_CYCLES];
+  r.device_macs = run.result.perf[DWVP_PERF_MACS];
+  r.device_dram_read_bytes = run.result.perf[DWVP_PERF_DRAM_RD_BYTES];
+  r.device_dram_write_bytes = run.result.perf[DWVP_PERF_DRAM_WR_BYTES];
   r.host_seconds = run.host_seconds;
   r.simulated_cycles_per_host_second =
       run.host_seconds > 0 ? run.simulated_cycles / run.host_seconds : 0.0;
@@ -203,11 +212,19 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r) {
   }
   j["layers"] = layers;
   nlohmann::ordered_json t;
+  t["macs"] = r.macs;
   t["cycles"] = r.cycles;
   t["seconds_simulated"] = r.seconds_simulated;
+  t["simulated_cycles"] = r.simulated_cycles;
   t["dram_read_bytes"] = r.dram_read_bytes;
   t["dram_write_bytes"] = r.dram_write_bytes;
   t["energy_pj"] = r.energy_pj;
+  t["energy_breakdown_pj"] = {
+      {"mac", r.energy_mac_pj}, {"sram", r.energy_sram_pj}, {"dram", r.energy_dram_pj}};
+  t["device"] = {{"busy_cycles", r.device_busy_cycles},
+                 {"macs", r.device_macs},
+                 {"dram_read_bytes", r.device_dram_read_bytes},
+                 {"dram_write_bytes", r.device_dram_write_bytes}};
   if (r.has_dram) {
     t["dram_energy_pj"] = r.dram_energy.total;
     t["dram_energy_breakdown_pj"] = parts_json(r.dram_energy);
@@ -296,6 +313,22 @@ void print_report_table(std::ostream& out, const run_report& r) {
   out << std::left << std::setw(name_w) << "total"
       << std::setw(type_w + mapping_w + dataflow_w + shape_w) << "" << std::right
       << std::setw(11) << macs << std::setw(10) << r.cycles << "\n";
+}
+
+void print_summary(std::ostream& out, const network_run& run, const run_report& r) {
+  out << std::fixed << std::setprecision(3);
+  out << "simulated time    " << r.seconds_simulated * 1e6 << " us ("
+      << r.simulated_cycles << " accelerator cycles)\n";
+  out << "layers            " << r.cycles << " cycles, " << r.macs << " MACs, DRAM read "
+      << r.dram_read_bytes << " B, written " << r.dram_write_bytes << " B\n";
+  out << "layer energy      " << r.energy_pj / 1e6 << " uJ = MAC "
+      << r.energy_mac_pj / 1e6 << " + SRAM " << r.energy_sram_pj / 1e6 << " + DRAM "
+      << r.energy_dram_pj / 1e6 << " uJ\n";
+  out << "device counters   busy " << r.device_busy_cycles << " cycles, " << r.device_macs
+      << " MACs, DRAM read " << r.device_dram_read_bytes << " B, written "
+      << r.device_dram_write_bytes
+      << " B (descriptors and statistics records included)\n";
+  print_run_details(out, run);
 }
 
 } // namespace dwvp::scenarios

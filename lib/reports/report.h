@@ -29,10 +29,20 @@ struct layer_report {
 struct run_report {
   std::string network, policy;
   std::vector<layer_report> layers;
-  uint64_t cycles = 0; // sum of layer cycles (accelerator busy)
-  double seconds_simulated = 0;
+  // Sums over the layers (the table's total row, the CSV's columns).
+  uint64_t macs = 0;
+  uint64_t cycles = 0; // sum of layer cycles
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
-  double energy_pj = 0;
+  double energy_pj = 0; // energy_mac_pj + energy_sram_pj + energy_dram_pj
+  double energy_mac_pj = 0, energy_sram_pj = 0, energy_dram_pj = 0;
+  // The whole simulation, firmware loading included.
+  double seconds_simulated = 0;
+  uint64_t simulated_cycles = 0;
+  // The device's performance counters (docs/register_map.md): busy cycles include the
+  // descriptor fetches and checks between layers, DRAM bytes the descriptor fetches and
+  // the per-layer statistics records too.
+  uint64_t device_busy_cycles = 0, device_macs = 0;
+  uint64_t device_dram_read_bytes = 0, device_dram_write_bytes = 0;
   // Whole simulated run, as the summary's DRAM lines (firmware loading included).
   bool has_dram = false;
   dram_energy_parts dram_energy;
@@ -56,5 +66,9 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r);
 void write_json(const std::string& path, const config& cfg, const run_report& r);
 void write_csv(const std::string& path, const run_report& r);
 void print_report_table(std::ostream& out, const run_report& r);
+// The summary: simulated time, the layers' totals with the energy breakdown, the
+// device counters (each figure a field of the JSON `total`), then the harness's
+// print_run_details.
+void print_summary(std::ostream& out, const network_run& run, const run_report& r);
 
 } // namespace dwvp::scenarios

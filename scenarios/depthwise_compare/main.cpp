@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "layer_timing.h"
 #include "network_builder.h"
+#include "report.h"
 #include "soc.h"
 
 #include <systemc>
@@ -116,7 +117,7 @@ int sc_main(int argc, char* argv[]) {
       pair(5, 6, "FuSe-Full total");
     }
     std::cout << "\n";
-    print_summary(std::cout, run);
+    print_summary(std::cout, run, make_report(cfg, b.network(), run, "mixed"));
     return run.bit_exact ? 0 : 1;
   });
 }

@@ -145,7 +145,7 @@ int run(const run_options& o, const std::string& command_name) {
           .count();
   set_phase(rep, "report", r.report_seconds);
   std::cout << "\n";
-  print_summary(std::cout, r);
+  print_summary(std::cout, r, rep);
   // Reports are written even when the run failed, so nothing produced is lost; one
   // output that cannot be written does not stop the others.
   std::vector<std::string> failures = r.output_failures;

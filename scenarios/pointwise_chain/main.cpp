@@ -2,6 +2,7 @@
 // a per-layer table (cycles, MACs, utilisation) and a bit-exact golden check.
 #include "harness.h"
 #include "networks.h"
+#include "report.h"
 
 #include <systemc>
 
@@ -38,9 +39,10 @@ int sc_main(int argc, char* argv[]) {
     std::cout << "dwvp pointwise_chain: " << shapes.size() << " layers, seed " << opt.seed
               << ", dataflow " << cfg.get_string("gemm.dataflow") << "\n\n";
     network_run run = simulate_network(cfg, net, opt.vcd);
-    print_layer_table(std::cout, net, run);
+    const run_report rep = make_report(cfg, net, run, "gemm_dwc");
+    print_report_table(std::cout, rep);
     std::cout << "\n";
-    print_summary(std::cout, run);
+    print_summary(std::cout, run, rep);
     if (!opt.vcd.empty())
       std::cout << "VCD written to    " << opt.vcd << "\n";
     return run.bit_exact ? 0 : 1;

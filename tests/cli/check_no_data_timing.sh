@@ -13,8 +13,8 @@ for policy in conventional gemm_dwc; do
     --csv "$dir/t.csv" > "$dir/t.out"
   grep -q "calibration [0-9.]* s (none)" "$dir/t.out" ||
     { echo "$policy: --no-data calibrated"; exit 1; }
-  whole() { grep -E "^(simulated time|accelerator busy|DRAM)" "$1"; }
-  [ "$(whole "$dir/f.out" | wc -l)" -ge 4 ] || { echo "summary lines missing"; exit 1; }
+  whole() { grep -E "^(simulated time|layers|layer energy|device counters|DRAM)" "$1"; }
+  [ "$(whole "$dir/f.out" | wc -l)" -ge 7 ] || { echo "summary lines missing"; exit 1; }
   diff <(whole "$dir/f.out") <(whole "$dir/t.out") ||
     { echo "$policy: --no-data changes the whole run's figures"; exit 1; }
   # bit_exact is the last column: functional runs say yes, timing-only runs leave it empty.

@@ -4,11 +4,11 @@
 # memory than on DDR4-2400; every run bit-exact.
 set -u
 exe=$1
-busy() { # prints the accelerator busy cycles of one run, fails if not bit-exact
+busy() { # prints the layers' cycles of one run, fails if not bit-exact
   local out
   out=$("$exe" "$@" 2>&1) || { echo "run failed: $*" >&2; echo "$out" >&2; return 1; }
   grep -q "bit-exact" <<<"$out" || { echo "not bit-exact: $*" >&2; return 1; }
-  sed -n 's/^accelerator busy *\([0-9]*\) cycles.*/\1/p' <<<"$out"
+  sed -n 's/^layers *\([0-9]*\) cycles.*/\1/p' <<<"$out"
 }
 shift
 base=$(busy) || exit 1
