@@ -273,7 +273,7 @@ void config::set(const std::string& key, const std::string& value,
   auto it = m_index.find(key);
   if (it == m_index.end())
     throw config_error(origin + ": unknown configuration key '" + key +
-                       "' (dwvp --dump-config lists the keys)");
+                       "' (dwvp run --dump-config lists the keys)");
   config_entry& e = m_entries[it->second];
   config_entry next = e;
   try {
@@ -328,7 +328,7 @@ void config::load_yaml_map(const YAML::Node& map, const std::string& prefix,
     // Only sections of known keys are walked: aliases cannot multiply the work.
     if (!is_section(key))
       throw config_error(where + ": '" + key +
-                         "' is no configuration section (dwvp --dump-config lists the "
+                         "' is no configuration section (dwvp run --dump-config lists the "
                          "keys)");
     load_yaml_map(value, key, path, enclosing);
   }

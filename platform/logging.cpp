@@ -96,6 +96,23 @@ void configure(const std::string& default_level, const std::string& module_level
     apply(s, name, *logger);
 }
 
+void check_module_names() {
+  state& s = global();
+  std::lock_guard<std::mutex> guard(s.lock);
+  std::string unknown, known;
+  for (const auto& [name, level] : s.module_levels)
+    if (!s.loggers.count(name))
+      unknown += (unknown.empty() ? "'" : ", '") + name + "'";
+  if (unknown.empty())
+    return;
+  for (const auto& [name, logger] : s.loggers)
+    known += (known.empty() ? "" : ", ") + name;
+  throw config_error("log.modules: no module " + unknown +
+                     " logs in this platform; "
+                     "modules: " +
+                     known);
+}
+
 std::shared_ptr<spdlog::logger> get(const std::string& module) {
   install_model_logger_factory();
   state& s = global();

@@ -103,6 +103,7 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
 
   const auto elaboration_start = clock::now();
   soc top("soc", cfg);
+  logging::check_module_names(); // every module has its logger now
   std::unique_ptr<vcd_trace> vcd;
   if (!vcd_path.empty()) {
     vcd = std::make_unique<vcd_trace>(vcd_path);
