@@ -86,7 +86,7 @@ enum dwvp_perf_counter {
   DWVP_PERF_DRAM_RD_BYTES = 2, /* bytes read from DRAM (descriptors included) */
   DWVP_PERF_DRAM_WR_BYTES = 3, /* bytes written to DRAM */
   DWVP_PERF_GEMM_BUSY = 4,     /* systolic array busy cycles */
-  DWVP_PERF_DMA_BUSY = 5,      /* DMA busy cycles */
+  DWVP_PERF_DMA_STALL = 5,     /* cycles not computing: fetch, DMA not hidden, stats */
   DWVP_PERF_VECTOR_BUSY = 6,   /* vector unit busy cycles */
   DWVP_PERF_PPU_BUSY = 7,      /* post-processing unit busy cycles */
   DWVP_PERF_LAYERS_DONE = 8,   /* descriptors completed */

@@ -406,7 +406,7 @@ bool cmd_proc::process_descriptor(uint32_t index) {
     return false;
   std::memcpy(&d, m_staging.data(), DWVP_DESC_SIZE);
   const uint64_t fetch_cycles = now_cycles() - start;
-  m_perf[DWVP_PERF_DMA_BUSY] += fetch_cycles;
+  m_perf[DWVP_PERF_DMA_STALL] += fetch_cycles;
   m_layer_sig.write(d.layer_id);
   // Without the magic the entry is not a descriptor: its layer_id means nothing.
   if (d.magic == DWVP_DESC_MAGIC)
@@ -457,7 +457,7 @@ bool cmd_proc::process_descriptor(uint32_t index) {
                              : DWVP_PERF_PPU_BUSY] += layer.compute_cycles;
   if (layer.engine != 2)
     m_perf[DWVP_PERF_PPU_BUSY] += layer.ppu_cycles;
-  m_perf[DWVP_PERF_DMA_BUSY] += stats.total_cycles - fetch_cycles - layer.compute_cycles;
+  m_perf[DWVP_PERF_DMA_STALL] += stats.total_cycles - fetch_cycles - layer.compute_cycles;
   m_perf[DWVP_PERF_SRAM_READS] += stats.sram_reads;
   m_perf[DWVP_PERF_SRAM_WRITES] += stats.sram_writes;
   if (m_layer_observer)
@@ -474,7 +474,7 @@ bool cmd_proc::process_descriptor(uint32_t index) {
     }
     if (abandoned())
       return false;
-    m_perf[DWVP_PERF_DMA_BUSY] += now_cycles() - before_write;
+    m_perf[DWVP_PERF_DMA_STALL] += now_cycles() - before_write;
     m_perf[DWVP_PERF_BUSY_CYCLES] += now_cycles() - before_write;
   }
   m_watchdog_event.cancel();

@@ -358,12 +358,12 @@ TEST_CASE("registers: performance counters after a one-layer pointwise network",
   CHECK(perf[DWVP_PERF_LAYERS_DONE] == 1);
   CHECK(perf[DWVP_PERF_BUSY_CYCLES] > 0);
   CHECK(perf[DWVP_PERF_GEMM_BUSY] > 0);
-  CHECK(perf[DWVP_PERF_DMA_BUSY] > 0);
+  CHECK(perf[DWVP_PERF_DMA_STALL] > 0);
   CHECK(perf[DWVP_PERF_PPU_BUSY] > 0);
   CHECK(perf[DWVP_PERF_VECTOR_BUSY] == 0); // pointwise runs on the GEMM core
   CHECK(perf[DWVP_PERF_BUSY_CYCLES] >= perf[DWVP_PERF_GEMM_BUSY]);
   CHECK(perf[DWVP_PERF_BUSY_CYCLES] <= sim_cycles);
-  CHECK(perf[DWVP_PERF_GEMM_BUSY] + perf[DWVP_PERF_DMA_BUSY] <=
+  CHECK(perf[DWVP_PERF_GEMM_BUSY] + perf[DWVP_PERF_DMA_STALL] <=
         perf[DWVP_PERF_BUSY_CYCLES]);
   // The runtime's own read of the counters agrees, and so does the stats record.
   for (uint32_t n = 0; n < DWVP_PERF_COUNT; ++n)
@@ -455,7 +455,7 @@ TEST_CASE("registers: reading a counter's LO latches its HI",
   std::memcpy(backdoor(top, k_ring), &da, sizeof da);
   std::memcpy(backdoor(top, k_ring + DWVP_DESC_SIZE), &db, sizeof db);
 
-  const dwvp_perf_counter n = DWVP_PERF_DMA_BUSY;
+  const dwvp_perf_counter n = DWVP_PERF_DMA_STALL;
   uint64_t full1 = 0, full2 = 0;
   uint32_t lo1 = 0, hi_latched = 0, lo2 = 0, hi2 = 0, hi_again = 0;
   int w1 = -2, w2 = -2;

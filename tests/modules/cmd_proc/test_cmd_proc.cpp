@@ -54,10 +54,10 @@ struct dummy_dma : sc_core::sc_module {
     }
     uint8_t* ext = dram.data() + (c->external.addr - k_dram);
     tlm::tlm_generic_payload s;
-    stimulus::prepare(s, c->kind == dma_command::load ? tlm::TLM_WRITE_COMMAND
-                                                      : tlm::TLM_READ_COMMAND,
-                      c->local_addr - models::local_map::cmd_staging, ext,
-                      static_cast<unsigned>(bytes));
+    stimulus::prepare(
+        s, c->kind == dma_command::load ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND,
+        c->local_addr - models::local_map::cmd_staging, ext,
+        static_cast<unsigned>(bytes));
     sc_time d;
     staging_socket->b_transport(s, d);
     c->end = c->start + ns(10);
@@ -105,7 +105,8 @@ struct dummy_sequencer : sc_core::sc_module {
 };
 
 // The irq port bound as on the SoC (platform/soc.h): a many-writers signal.
-template <sc_core::sc_writer_policy Policy = sc_core::SC_MANY_WRITERS> struct cmd_bench_t {
+template <sc_core::sc_writer_policy Policy = sc_core::SC_MANY_WRITERS>
+struct cmd_bench_t {
   quiet_logs quiet;
   models::traffic_counters traffic;
   dummy_dma dma{"dma"};
@@ -327,8 +328,8 @@ TEST_CASE("cmd_proc: refused register accesses get the right TLM status",
         DWVP_REG_RING_BASE, 4, 4, be);
     // Holes and outside the block.
     for (uint32_t off : {0x01cu, 0x02cu, 0x044u, 0x07cu, 0x0f8u, 0x158u, 0xffcu, 0x1000u})
-      raw("hole " + std::to_string(off), tlm::TLM_ADDRESS_ERROR_RESPONSE, TLM_READ_COMMAND,
-          off, 4, 4, nullptr);
+      raw("hole " + std::to_string(off), tlm::TLM_ADDRESS_ERROR_RESPONSE,
+          TLM_READ_COMMAND, off, 4, 4, nullptr);
     // Directions.
     for (uint32_t off : {DWVP_REG_ID, DWVP_REG_VERSION, DWVP_REG_STATUS,
                          DWVP_REG_IRQ_STATUS, DWVP_REG_RING_HEAD, DWVP_REG_ERR_LAYER,
@@ -386,7 +387,8 @@ TEST_CASE("cmd_proc: a register access catches up with the annotated delay",
   CHECK(delay_out == SC_ZERO_TIME);
 }
 
-TEST_CASE("cmd_proc: IRQ mask status and clear drive the irq port", "[modules][cmd_proc]") {
+TEST_CASE("cmd_proc: IRQ mask status and clear drive the irq port",
+          "[modules][cmd_proc]") {
   cmd_bench b;
   std::vector<std::pair<std::string, bool>> line;
   uint32_t status = 0, irq_status = 0, err_index = 9, mask_readback = 0, cleared = 9;
@@ -415,14 +417,18 @@ TEST_CASE("cmd_proc: IRQ mask status and clear drive the irq port", "[modules][c
   });
   run(b.stim);
   CHECK(irq_status == DWVP_IRQ_ERROR);
-  CHECK(status == (DWVP_STATUS_ERROR | (DWVP_ERR_RING_CONFIG << DWVP_STATUS_ERR_CODE_SHIFT)));
+  CHECK(status ==
+        (DWVP_STATUS_ERROR | (DWVP_ERR_RING_CONFIG << DWVP_STATUS_ERR_CODE_SHIFT)));
   CHECK(err_index == 0);
   CHECK(mask_readback == DWVP_IRQ_ALL);
   CHECK(cleared == 0);
   const std::vector<std::pair<std::string, bool>> want = {
-      {"reset", false},           {"error, mask 0", false},
-      {"error, mask ERROR", true}, {"error, mask DONE|LAYER", false},
-      {"error, mask all", true},   {"clear DONE", true},
+      {"reset", false},
+      {"error, mask 0", false},
+      {"error, mask ERROR", true},
+      {"error, mask DONE|LAYER", false},
+      {"error, mask all", true},
+      {"clear DONE", true},
       {"clear ERROR", false}};
   CHECK(line == want);
   CHECK(b.dma.commands.empty());
@@ -621,7 +627,7 @@ TEST_CASE("cmd_proc: layers through the dummy sequencer and PERF LO latching HI"
   CHECK(perf[DWVP_PERF_PPU_BUSY] == 40);
   CHECK(perf[DWVP_PERF_VECTOR_BUSY] == 0);
   CHECK(perf[DWVP_PERF_BUSY_CYCLES] == 2 * (210 + 10));
-  CHECK(perf[DWVP_PERF_DMA_BUSY] == 2 * (10 + 100 + 10));
+  CHECK(perf[DWVP_PERF_DMA_STALL] == 2 * (10 + 100 + 10));
   CHECK(perf[DWVP_PERF_DRAM_RD_BYTES] == 2000);
   CHECK(perf[DWVP_PERF_DRAM_WR_BYTES] == 1000);
   CHECK(perf[DWVP_PERF_SRAM_READS] == 154);
@@ -665,7 +671,8 @@ TEST_CASE("cmd_proc: a refused descriptor or a failing layer is reported",
     irq2 = rd(s, DWVP_REG_IRQ_STATUS);
   });
   run(b.stim);
-  CHECK(status1 == (DWVP_STATUS_ERROR | (DWVP_ERR_BAD_MAGIC << DWVP_STATUS_ERR_CODE_SHIFT)));
+  CHECK(status1 ==
+        (DWVP_STATUS_ERROR | (DWVP_ERR_BAD_MAGIC << DWVP_STATUS_ERR_CODE_SHIFT)));
   CHECK(field1 == DWVP_FIELD_MAGIC);
   // Without the magic the entry's layer_id (21 here, garbage in general) is not trusted.
   CHECK(layer1 == DWVP_ERR_LAYER_UNKNOWN);
