@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <ostream>
 #include <sstream>
+#include <utility>
 
 namespace dwvp {
 namespace {
@@ -342,19 +343,26 @@ void config::load_yaml(const std::string& path) {
   } catch (const std::invalid_argument& e) {
     throw config_error(e.what());
   }
+  load_yaml_text(std::move(text), path);
+}
+
+void config::load_yaml_text(std::string text, const std::string& source) {
+  if (text.size() > k_max_config_bytes)
+    throw config_error(source + ": the configuration file is larger than " +
+                       format_bytes(k_max_config_bytes) + " (the limit)");
   strip_utf8_bom(text);
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& ex) {
-    throw config_error(path + ":" + std::to_string(ex.mark.line + 1) + ": " + ex.msg);
+    throw config_error(source + ":" + std::to_string(ex.mark.line + 1) + ": " + ex.msg);
   }
   if (root.IsNull())
     return;
   if (!root.IsMap())
-    throw config_error(path + ": top level must be a map of keys");
+    throw config_error(source + ": top level must be a map of keys");
   std::vector<YAML::Node> enclosing;
-  load_yaml_map(root, "", path, enclosing);
+  load_yaml_map(root, "", source, enclosing);
 }
 
 const config_entry& config::find(const std::string& key, config_type expected) const {

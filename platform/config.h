@@ -56,6 +56,9 @@ public:
   // over k_max_config_bytes, maps that are no section of a key, and aliases that
   // refer back to an enclosing map, naming the file, line and key.
   void load_yaml(const std::string& path);
+  // The same for YAML text already read (at most k_max_config_bytes); `source` names
+  // it in messages as the path does. load_yaml reads the file and calls this.
+  void load_yaml_text(std::string text, const std::string& source);
 
   int64_t get_int(const std::string& key) const;
   uint64_t get_uint(const std::string& key) const; // throws if negative

@@ -4,12 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 
 namespace dwvp::scenarios {
@@ -66,12 +68,15 @@ size_t shape_count(const std::string& path, const std::string& shape, size_t exp
   return count;
 }
 
-// Reads a version 1.0/2.0/3.0 .npy file of little-endian int8 ('|i1') or int32
-// ('<i4'), C order. Returns the flat data; the element count must match `expected`.
-// Nothing is allocated beyond what the file holds: the header is capped and the data
-// size checked against the file's size first.
-template <typename T>
-std::vector<T> read_npy(const std::string& path, const char* dtype, size_t expected) {
+// The dtype a .npy of T declares.
+template <typename T> const char* npy_dtype() {
+  static_assert(std::is_same_v<T, int8_t> || std::is_same_v<T, int32_t>);
+  return std::is_same_v<T, int8_t> ? "|i1" : "<i4";
+}
+
+// Reads a .npy file for parse_npy. A valid file is its preamble, header and data, so
+// no more than that is read: no file costs more memory than the tensor it must hold.
+template <typename T> std::vector<T> read_npy(const std::string& path, size_t expected) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw std::invalid_argument(path + ": cannot open (not a regular file)");
@@ -79,55 +84,21 @@ std::vector<T> read_npy(const std::string& path, const char* dtype, size_t expec
   std::ifstream in(path, std::ios::binary);
   if (!in || ec)
     throw std::invalid_argument(path + ": cannot open");
-  char magic[8];
-  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
-    throw std::invalid_argument(path + ": not a .npy file");
-  if (magic[6] < 1 || magic[6] > 3)
-    throw std::invalid_argument(path + ": .npy version " + std::to_string(magic[6]) +
-                                " is not 1, 2 or 3");
-  uint32_t header_len = 0;
-  unsigned char len[4] = {0, 0, 0, 0};
-  const int width = magic[6] == 1 ? 2 : 4;
-  if (!in.read(reinterpret_cast<char*>(len), width))
-    throw std::invalid_argument(path + ": truncated header");
-  for (int i = width - 1; i >= 0; --i)
-    header_len = header_len * 256 + len[i];
-  const uint64_t data_offset = 8 + width + uint64_t{header_len};
-  if (header_len > k_max_npy_header_bytes)
-    throw std::invalid_argument(path + ": header of " + std::to_string(header_len) +
-                                " bytes, more than the " +
-                                std::to_string(k_max_npy_header_bytes) + " allowed");
-  if (data_offset > file_size)
-    throw std::invalid_argument(
-        path + ": truncated header (" + std::to_string(header_len) +
-        " bytes declared, the file has " + std::to_string(file_size) + ")");
-  std::string header(header_len, ' ');
-  if (!in.read(header.data(), header_len))
-    throw std::invalid_argument(path + ": truncated header");
-  if (header_value(header, "descr") != "'" + std::string(dtype) + "'")
-    throw std::invalid_argument(path + ": dtype must be " + dtype);
-  if (header_value(header, "fortran_order") != "False")
-    throw std::invalid_argument(path + ": Fortran order is not supported");
-  const size_t count = shape_count(path, header_value(header, "shape"), expected);
-  if (count != expected)
-    throw std::invalid_argument(path + ": " + std::to_string(count) +
-                                " elements, expected " + std::to_string(expected));
-  const uint64_t bytes = uint64_t{count} * sizeof(T);
-  if (file_size - data_offset != bytes)
-    throw std::invalid_argument(path + ": " + std::to_string(file_size - data_offset) +
-                                " bytes of data, the shape needs " +
-                                std::to_string(bytes));
-  std::vector<T> data(count);
-  if (!in.read(reinterpret_cast<char*>(data.data()), std::streamsize(bytes)))
-    throw std::invalid_argument(path + ": truncated data");
-  return data;
+  const uint64_t most =
+      12 + uint64_t{k_max_npy_header_bytes} + uint64_t{expected} * sizeof(T);
+  std::string bytes(static_cast<size_t>(std::min(file_size, most)), '\0');
+  in.read(bytes.data(), std::streamsize(bytes.size()));
+  bytes.resize(static_cast<size_t>(in.gcount())); // a file that shrank reads short
+  return parse_npy<T>(bytes, file_size, path, expected);
 }
 
 // index.json nested deeper than this is no index (it has three levels).
 constexpr int k_max_index_depth = 16;
 
-nlohmann::json parse_index(const std::string& path) {
-  const std::string text = read_input_file(path, k_max_index_bytes, "tensor index");
+nlohmann::json parse_index(const std::string& text, const std::string& path) {
+  if (text.size() > k_max_index_bytes)
+    throw std::invalid_argument(path + ": the tensor index is larger than " +
+                                format_bytes(k_max_index_bytes) + " (the limit)");
   try {
     return nlohmann::json::parse(
         text, [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
@@ -164,9 +135,63 @@ T index_number(const nlohmann::json& entry, const char* key, const std::string& 
 
 } // namespace
 
-void load_tensors(const std::string& dir, runtime::network& net) {
-  const std::string index_path = dir + "/index.json";
-  const nlohmann::json index = parse_index(index_path);
+template <typename T>
+std::vector<T> parse_npy(std::string_view bytes, uint64_t file_size,
+                         const std::string& path, size_t expected) {
+  if (bytes.size() < 8 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
+    throw std::invalid_argument(path + ": not a .npy file");
+  const unsigned version = static_cast<unsigned char>(bytes[6]);
+  if (version < 1 || version > 3)
+    throw std::invalid_argument(path + ": .npy version " + std::to_string(version) +
+                                " is not 1, 2 or 3");
+  const size_t width = version == 1 ? 2 : 4;
+  if (bytes.size() < 8 + width)
+    throw std::invalid_argument(path + ": truncated header");
+  uint32_t header_len = 0;
+  for (size_t i = width; i-- > 0;)
+    header_len = header_len * 256 + static_cast<unsigned char>(bytes[8 + i]);
+  const uint64_t data_offset = 8 + width + uint64_t{header_len};
+  if (header_len > k_max_npy_header_bytes)
+    throw std::invalid_argument(path + ": header of " + std::to_string(header_len) +
+                                " bytes, more than the " +
+                                std::to_string(k_max_npy_header_bytes) + " allowed");
+  if (data_offset > file_size || data_offset > bytes.size())
+    throw std::invalid_argument(
+        path + ": truncated header (" + std::to_string(header_len) +
+        " bytes declared, the file has " + std::to_string(file_size) + ")");
+  const std::string header(bytes.substr(8 + width, header_len));
+  const char* dtype = npy_dtype<T>();
+  if (header_value(header, "descr") != "'" + std::string(dtype) + "'")
+    throw std::invalid_argument(path + ": dtype must be " + dtype);
+  if (header_value(header, "fortran_order") != "False")
+    throw std::invalid_argument(path + ": Fortran order is not supported");
+  const size_t count = shape_count(path, header_value(header, "shape"), expected);
+  if (count != expected)
+    throw std::invalid_argument(path + ": " + std::to_string(count) +
+                                " elements, expected " + std::to_string(expected));
+  const uint64_t data_bytes = uint64_t{count} * sizeof(T);
+  if (file_size - data_offset != data_bytes)
+    throw std::invalid_argument(path + ": " + std::to_string(file_size - data_offset) +
+                                " bytes of data, the shape needs " +
+                                std::to_string(data_bytes));
+  if (bytes.size() - data_offset < data_bytes)
+    throw std::invalid_argument(path + ": truncated data");
+  std::vector<T> data(count);
+  if (data_bytes)
+    std::memcpy(data.data(), bytes.data() + data_offset, data_bytes);
+  return data;
+}
+
+template std::vector<int8_t> parse_npy<int8_t>(std::string_view, uint64_t,
+                                               const std::string&, size_t);
+template std::vector<int32_t> parse_npy<int32_t>(std::string_view, uint64_t,
+                                                 const std::string&, size_t);
+
+std::vector<tensor_file> apply_tensor_index(const std::string& text,
+                                            const std::string& index_path,
+                                            const std::string& dir,
+                                            runtime::network& net) {
+  const nlohmann::json index = parse_index(text, index_path);
   if (!index.is_object() || !index.contains("layers") || !index.at("layers").is_array())
     throw std::invalid_argument(index_path + ": no 'layers' array");
   const auto& layers = index.at("layers");
@@ -174,8 +199,7 @@ void load_tensors(const std::string& dir, runtime::network& net) {
     throw std::invalid_argument(index_path + ": " + std::to_string(layers.size()) +
                                 " layers, the network has " +
                                 std::to_string(net.layers.size()));
-  if (std::filesystem::exists(dir + "/network_input.npy"))
-    net.input = read_npy<int8_t>(dir + "/network_input.npy", "|i1", net.input.size());
+  std::vector<tensor_file> files_to_read;
   for (size_t i = 0; i < net.layers.size(); ++i) {
     runtime::layer& l = net.layers[i];
     const auto& entry = layers[i];
@@ -213,21 +237,41 @@ void load_tensors(const std::string& dir, runtime::network& net) {
     auto file = [&](const char* what) {
       if (!files.contains(what) || !files.at(what).is_string())
         throw std::invalid_argument(layer_where + " has no '" + what + "' file");
-      const std::string name = files.at(what).get<std::string>();
-      if (name.empty() || name == "." || name == ".." ||
-          name.find_first_of("/\\") != std::string::npos)
-        throw std::invalid_argument(layer_where + ": '" + what + "' file '" + name +
+      const std::string file_name = files.at(what).get<std::string>();
+      if (file_name.empty() || file_name == "." || file_name == ".." ||
+          file_name.find_first_of("/\\") != std::string::npos)
+        throw std::invalid_argument(layer_where + ": '" + what + "' file '" + file_name +
                                     "' must be a file name inside " + dir);
-      return dir + "/" + name;
+      files_to_read.push_back({i, what, dir + "/" + file_name});
     };
-    if (!l.weights.empty()) {
-      l.weights = read_npy<int8_t>(file("weights"), "|i1", l.weights.size());
-      l.bias = read_npy<int32_t>(file("bias"), "<i4", l.bias.size());
-      l.multiplier = read_npy<int32_t>(file("multiplier"), "<i4", l.multiplier.size());
-      l.shift = read_npy<int32_t>(file("shift"), "<i4", l.shift.size());
-    }
+    if (!l.weights.empty())
+      for (const char* what : {"weights", "bias", "multiplier", "shift"})
+        file(what);
     if (!l.lut.empty())
-      l.lut = read_npy<int8_t>(file("lut"), "|i1", l.lut.size());
+      file("lut");
+  }
+  return files_to_read;
+}
+
+void load_tensors(const std::string& dir, runtime::network& net) {
+  const std::string index_path = dir + "/index.json";
+  const std::vector<tensor_file> files =
+      apply_tensor_index(read_input_file(index_path, k_max_index_bytes, "tensor index"),
+                         index_path, dir, net);
+  if (std::filesystem::exists(dir + "/network_input.npy"))
+    net.input = read_npy<int8_t>(dir + "/network_input.npy", net.input.size());
+  for (const tensor_file& f : files) {
+    runtime::layer& l = net.layers[f.layer];
+    if (f.what == "weights")
+      l.weights = read_npy<int8_t>(f.path, l.weights.size());
+    else if (f.what == "bias")
+      l.bias = read_npy<int32_t>(f.path, l.bias.size());
+    else if (f.what == "multiplier")
+      l.multiplier = read_npy<int32_t>(f.path, l.multiplier.size());
+    else if (f.what == "shift")
+      l.shift = read_npy<int32_t>(f.path, l.shift.size());
+    else
+      l.lut = read_npy<int8_t>(f.path, l.lut.size());
   }
 }
 

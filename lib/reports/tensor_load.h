@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace dwvp::scenarios {
 
@@ -24,5 +26,33 @@ constexpr uint32_t k_max_npy_header_bytes = 65536;
 // header or data size the file does not hold, a value outside its descriptor field, a
 // file name that leaves DIR).
 void load_tensors(const std::string& dir, runtime::network& net);
+
+// What load_tensors does with each input, for input already in memory (the fuzz
+// harnesses and their replay test call these; load_tensors reads the files and calls
+// them, so there is one code path).
+
+// The flat data of a .npy file whose first bytes are `bytes` and whose size is
+// `file_size` (bytes.size() when the whole file is in memory): version 1, 2 or 3,
+// dtype '|i1' for int8_t or '<i4' for int32_t, C order, exactly `expected` elements and
+// the bytes they need. Throws std::invalid_argument naming `path`. Instantiated for
+// int8_t and int32_t.
+template <typename T>
+std::vector<T> parse_npy(std::string_view bytes, uint64_t file_size,
+                         const std::string& path, size_t expected);
+
+// A .npy file of DIR that index.json names for a layer's constants.
+struct tensor_file {
+  size_t layer;
+  std::string what; // weights, bias, multiplier, shift or lut
+  std::string path; // DIR/<file name>
+};
+
+// Checks index.json's `text` (`index_path` names it) against `net` and sets each
+// layer's per-tensor quantisation fields; returns the files the layers' constants are
+// to be read from (not opened). Throws std::invalid_argument as load_tensors does.
+std::vector<tensor_file> apply_tensor_index(const std::string& text,
+                                            const std::string& index_path,
+                                            const std::string& dir,
+                                            runtime::network& net);
 
 } // namespace dwvp::scenarios

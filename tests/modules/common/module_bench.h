@@ -196,6 +196,7 @@ public:
   uint8_t* at(uint64_t addr) { return m_data.data() + (addr - m_base); }
   void fill(uint8_t v) { std::memset(m_data.data(), v, m_data.size()); }
   void load(uint64_t addr, const void* src, size_t n) { std::memcpy(at(addr), src, n); }
+  using sc_module::dump; // sc_object's dump(ostream) stays visible (clang's -Wall)
   std::vector<uint8_t> dump(uint64_t addr, size_t n) {
     return std::vector<uint8_t>(at(addr), at(addr) + n);
   }
