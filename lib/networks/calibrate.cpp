@@ -3,6 +3,7 @@
 #include "golden.h"
 #include "networks.h"
 
+#include "output_file.h"
 #include "splitmix64.h"
 
 #include <algorithm>
@@ -16,7 +17,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
-#include <unistd.h>
 
 namespace dwvp::networks {
 namespace {
@@ -141,29 +141,24 @@ bool load_factors(const std::string& file, const runtime::network& net,
   return true;
 }
 
-// Written to a temporary file and renamed, so that concurrent runs (sweeps) never read
-// a half-written entry. Failure to save only costs the next run a recomputation.
+// Written through output_file (a temporary renamed when complete), so concurrent runs
+// (sweeps) never read half an entry. Failure to save only costs the next run a
+// recomputation.
 void save_factors(const std::string& dir, const std::string& file,
                   const std::map<std::string, double>& f) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string tmp = file + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp);
-    out << "dwvp-calibration " << k_calibration_version << "\n";
-    char buf[64];
-    for (const auto& [name, v] : f) {
-      std::snprintf(buf, sizeof buf, "%a", v);
-      out << name << " " << buf << "\n";
-    }
-    if (!out.flush()) {
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
+  std::ostringstream text;
+  text << "dwvp-calibration " << k_calibration_version << "\n";
+  char buf[64];
+  for (const auto& [name, v] : f) {
+    std::snprintf(buf, sizeof buf, "%a", v);
+    text << name << " " << buf << "\n";
   }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec)
-    std::filesystem::remove(tmp, ec);
+  try {
+    write_output(file, "calibration cache entry", text.str());
+  } catch (const output_error&) {
+  }
 }
 
 // The golden pass proper.
