@@ -61,6 +61,9 @@ const default_entry k_defaults[] = {
      "host CPU cost of one register access beyond the bus, ns"},
     {"host.copy_bytes_per_ns", config_type::real, "8", between(k_min_rate, k_max_rate),
      "host CPU memory copy speed into or out of DRAM, bytes per ns"},
+    {"host.clock_mhz", config_type::real, "1000", between(1, 10000),
+     "host CPU clock frequency in MHz: the time of the cycles firmware charges with "
+     "hal_charge_cycles"},
     {"dram.base", config_type::integer, "0x80000000", between(0, 4294967295.0),
      "DRAM base address (dram.base + dram.size_mb must stay below 4 GiB)"},
     {"dram.size_mb", config_type::integer, "512", between(1, 2048), "DRAM size in MiB"},

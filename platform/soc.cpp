@@ -21,6 +21,7 @@ models::host_params host_params_from(const config& cfg) {
   models::host_params p;
   p.mmio_latency = ns(cfg.get_uint("host.mmio_latency_ns"));
   p.copy_bytes_per_ns = cfg.get_real("host.copy_bytes_per_ns"); // at least 0.001
+  p.clock_period = sc_core::sc_time(1000.0 / cfg.get_real("host.clock_mhz"), sc_core::SC_NS);
   return p;
 }
 

@@ -29,6 +29,13 @@ int hal_mem_read(void* dst, uint32_t dram_addr, uint32_t len);
  * (0 = no timeout). Returns 0 if the line is high, -1 on timeout. */
 int hal_wait_irq(uint64_t timeout_ns);
 
+/* Charges `cycles` cycles of the firmware's own computation (host.clock_mhz) to
+ * simulated time, so host-side work between accelerator calls (pre- and
+ * post-processing, a layer the accelerator does not run) shows in the run's time. On
+ * the virtual platform the host's local time advances under temporal decoupling; a
+ * silicon HAL makes it a no-op, the work itself taking the time. */
+void hal_charge_cycles(uint64_t cycles);
+
 /* Elapsed time since reset in nanoseconds. */
 uint64_t hal_time_ns(void);
 

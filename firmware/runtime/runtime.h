@@ -1,7 +1,7 @@
-// Firmware runtime: places a network's tensors and the command ring in DRAM, builds
-// one descriptor per layer and runs them through the driver. It runs on the host CPU
-// (inside the firmware thread on the virtual platform) and uses only the HAL and the
-// driver, so it would run unchanged on silicon with another HAL.
+// C++ binding of the firmware's layer runtime (dwvp_runtime.h, plain C): a network held
+// in vectors, run through the C runtime, every layer read back. It runs on the host CPU
+// (inside the firmware thread on the virtual platform) and uses only the HAL, the
+// driver and the C runtime; firmware for a real target uses dwvp_runtime.h directly.
 #pragma once
 
 #include "dwvp_driver.h"
@@ -85,7 +85,8 @@ struct run_result {
 };
 
 // Runs the whole network. Throws std::invalid_argument (naming the layer) when the
-// network does not fit DRAM or a layer's constants have the wrong size.
+// network does not fit DRAM or a layer's constants have the wrong size, and
+// std::runtime_error when an upload fails.
 run_result run_network(const network& net, const options& opt);
 
 } // namespace dwvp::runtime

@@ -15,6 +15,7 @@ public:
   virtual bool mem_write(uint32_t addr, const void* src, uint32_t len) = 0;
   virtual bool mem_read(void* dst, uint32_t addr, uint32_t len) = 0;
   virtual bool wait_irq(uint64_t timeout_ns) = 0;
+  virtual void charge_cycles(uint64_t cycles) = 0;
   virtual uint64_t time_ns() = 0;
   virtual uint32_t bus_errors() const = 0;
   virtual void set_phase(uint32_t phase) = 0;

@@ -45,6 +45,9 @@ int hal_mem_read(void* dst, uint32_t addr, uint32_t len) {
 int hal_wait_irq(uint64_t timeout_ns) {
   return require().wait_irq(timeout_ns) ? 0 : -1;
 }
+void hal_charge_cycles(uint64_t cycles) {
+  require().charge_cycles(cycles);
+}
 uint64_t hal_time_ns(void) {
   return require().time_ns();
 }

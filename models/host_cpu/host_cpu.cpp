@@ -3,6 +3,8 @@
 #include "accel_protocol.h"
 #include "model_log.h"
 
+#include <algorithm>
+
 namespace dwvp::models {
 
 using sc_core::sc_time;
@@ -124,6 +126,24 @@ bool host_cpu::wait_irq(uint64_t timeout_ns) {
     return false;
   }
   return true;
+}
+
+void host_cpu::charge_cycles(uint64_t cycles) {
+  m_charged_cycles += cycles;
+  // In steps of at most one quantum, so a huge charge neither overflows sc_time's
+  // multiplication nor keeps the host far ahead of the kernel.
+  const sc_time quantum = tlm_utils::tlm_quantumkeeper::get_global_quantum();
+  const uint64_t step =
+      quantum > sc_core::SC_ZERO_TIME
+          ? std::max<uint64_t>(1, quantum.value() / m_params.clock_period.value())
+          : cycles;
+  while (cycles) {
+    const uint64_t now = std::min(cycles, step);
+    m_qk.inc(m_params.clock_period * static_cast<double>(now));
+    if (m_qk.need_sync())
+      m_qk.sync();
+    cycles -= now;
+  }
 }
 
 uint64_t host_cpu::time_ns() {

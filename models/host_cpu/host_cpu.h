@@ -20,6 +20,8 @@ namespace dwvp::models {
 struct host_params {
   sc_core::sc_time mmio_latency = sc_core::sc_time(10, sc_core::SC_NS);
   double copy_bytes_per_ns = 8.0;
+  sc_core::sc_time clock_period =
+      sc_core::sc_time(1, sc_core::SC_NS); // hal_charge_cycles
 };
 
 class host_cpu : public sc_core::sc_module, public hal::backend {
@@ -42,6 +44,8 @@ public:
   void stopped_unfinished(const std::string& why);
 
   void trace(sc_core::sc_trace_file* tf) const;
+  // Cycles the firmware charged with hal_charge_cycles so far.
+  uint64_t charged_cycles() const { return m_charged_cycles; }
 
   // hal::backend
   uint32_t mmio_read32(uint32_t addr) override;
@@ -49,6 +53,7 @@ public:
   bool mem_write(uint32_t addr, const void* src, uint32_t len) override;
   bool mem_read(void* dst, uint32_t addr, uint32_t len) override;
   bool wait_irq(uint64_t timeout_ns) override;
+  void charge_cycles(uint64_t cycles) override;
   uint64_t time_ns() override;
   uint32_t bus_errors() const override { return m_bus_errors; }
   void set_phase(uint32_t phase) override;
@@ -68,6 +73,7 @@ private:
   int m_exit_code = -1;
   std::string m_failure;
   uint32_t m_bus_errors = 0;
+  uint64_t m_charged_cycles = 0;
   // What the firmware is doing, for a run that ends without it finishing.
   bool m_waiting_irq = false;
   uint64_t m_wait_timeout_ns = 0;
