@@ -52,6 +52,11 @@ void hal_log(const char* fmt, ...)
 #endif
     ;
 
+/* The entry point a firmware scenario defines (dwvp_add_firmware_scenario,
+ * docs/firmware.md): runs on the host CPU model; its return value is the program's
+ * exit code. */
+int dwvp_firmware_main(void);
+
 #ifdef __cplusplus
 }
 #endif
