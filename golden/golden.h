@@ -30,7 +30,17 @@ void quantize_multiplier(double real_multiplier, int32_t* multiplier, int* shift
 struct requant {
   std::vector<int32_t> multiplier; // one per output channel
   std::vector<int32_t> shift;      // one per output channel
+  // ONNX numerics when not empty (multiplier and shift then unused): one binary32
+  // scale per output channel, out = round_half_even(float(acc) * scale) + output_zp.
+  std::vector<float> scale = {};
 };
+
+// ONNX rounding: a binary32 value to the nearest integer, ties to even (NaN is an
+// error; beyond +-2^40 the result saturates there, far outside any 8-bit range).
+int64_t onnx_round(float value);
+// ONNX requantisation of one accumulator: the binary32 product float(acc) * scale,
+// rounded by onnx_round (docs/numerics.md, "ONNX numerics").
+int64_t onnx_requantize(int32_t acc, float scale);
 
 struct conv_params {
   int kernel_h = 1, kernel_w = 1;
@@ -40,6 +50,8 @@ struct conv_params {
   int32_t output_zp = 0;
   int32_t act_min = -128;
   int32_t act_max = 127;
+  int32_t weight_zp =
+      0; // ONNX asymmetric weights: products are (x - zp) * (w - weight_zp)
 };
 
 // Output spatial size for the given input size and params.
@@ -81,6 +93,11 @@ struct add_params {
   int32_t output_multiplier = 0;
   int output_shift = 0;
   int32_t act_min = -128, act_max = 127;
+  // ONNX numerics when true: the multipliers and shifts above are unused, out =
+  // onnx_round(((a - a_zp) * a_scale + (b - b_zp) * b_scale) / output_scale) + zp, each
+  // step in binary32 (DequantizeLinear, Add, QuantizeLinear).
+  bool onnx = false;
+  float a_scale = 0, b_scale = 0, output_scale = 0;
 };
 // Builds ADD params from float scales the way TFLite prepares them.
 add_params make_add_params(double a_scale, int32_t a_zp, double b_scale, int32_t b_zp,

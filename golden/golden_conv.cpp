@@ -6,6 +6,7 @@
 #include "golden_internal.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 
 namespace golden {
@@ -15,6 +16,15 @@ using namespace detail; // the shared checks (golden_internal.h)
 namespace {
 
 void check_requant(const char* fn, const requant& q, int out_c) {
+  if (!q.scale.empty()) {
+    check_size(fn, "q.scale", q.scale, out_c);
+    for (float s : q.scale) {
+      if (!std::isfinite(s) || s < 0) {
+        fail(fn, "q.scale must be finite and >= 0");
+      }
+    }
+    return;
+  }
   check_size(fn, "q.multiplier", q.multiplier, out_c);
   check_size(fn, "q.shift", q.shift, out_c);
   for (int c = 0; c < out_c; ++c) {
@@ -34,19 +44,25 @@ void check_conv_params(const char* fn, const conv_params& p) {
   }
   check_zp(fn, "p.input_zp", p.input_zp);
   check_zp(fn, "p.output_zp", p.output_zp);
+  check_zp(fn, "p.weight_zp", p.weight_zp);
   check_act(fn, p.act_min, p.act_max);
 }
 
 // Final step shared by conv, depthwise, pointwise and FC (TFLite integer_ops).
-int8_t requantize(int64_t acc, int32_t multiplier, int32_t shift, int32_t output_zp,
-                  int32_t act_min, int32_t act_max, const char* fn) {
+int8_t requantize(int64_t acc, const requant& q, int oc, const conv_params& p,
+                  const char* fn) {
   const int32_t acc32 = to_int32(acc, fn, "accumulator");
-  int32_t v = to_int32(static_cast<int64_t>(detail::multiply_by_quantized_multiplier(
-                           acc32, multiplier, shift)) +
-                           output_zp,
-                       fn, "requantised value + output_zp");
-  v = std::max(v, act_min);
-  v = std::min(v, act_max);
+  int64_t v = 0;
+  if (!q.scale.empty()) {
+    v = onnx_requantize(acc32, q.scale[oc]) + p.output_zp;
+  } else {
+    v = to_int32(static_cast<int64_t>(detail::multiply_by_quantized_multiplier(
+                     acc32, q.multiplier[oc], q.shift[oc])) +
+                     p.output_zp,
+                 fn, "requantised value + output_zp");
+  }
+  v = std::max<int64_t>(v, p.act_min);
+  v = std::min<int64_t>(v, p.act_max);
   return static_cast<int8_t>(v);
 }
 
@@ -56,17 +72,25 @@ constexpr int k_int32_safe_terms = 65000;
 
 // Sum of x[i] * w[i]: the one inner loop of conv2d, pointwise and FC. Operands are
 // widened to int16 (x is already input - zp) so the compiler can vectorise the loop.
-int64_t dot(const int16_t* x, const int8_t* w, int n) {
-  if (n <= k_int32_safe_terms) {
+// With a weight zero point (ONNX) a product reaches 255 * 255: half as many terms.
+int64_t dot(const int16_t* x, const int8_t* w, int n, int32_t weight_zp) {
+  if (weight_zp == 0 && n <= k_int32_safe_terms) {
     int32_t acc = 0;
     for (int i = 0; i < n; ++i) {
       acc += int32_t(x[i]) * int16_t(w[i]);
     }
     return acc;
   }
+  if (n <= k_int32_safe_terms / 2) {
+    int32_t acc = 0;
+    for (int i = 0; i < n; ++i) {
+      acc += int32_t(x[i]) * int16_t(w[i] - weight_zp);
+    }
+    return acc;
+  }
   int64_t acc = 0;
   for (int i = 0; i < n; ++i) {
-    acc += int64_t(x[i]) * w[i];
+    acc += int64_t(x[i]) * (w[i] - weight_zp);
   }
   return acc;
 }
@@ -79,6 +103,31 @@ void centre(const int8_t* input, int count, int32_t zp, int16_t* out) {
 }
 
 } // namespace
+
+// Written out rather than left to the floating-point environment: the product is
+// one binary32 multiplication (float(acc) rounds too beyond 2^24, as in onnxruntime),
+// then the integer part and the remainder decide, a tie going to the even neighbour.
+int64_t onnx_requantize(int32_t acc, float scale) {
+  const float product = static_cast<float>(acc) * scale;
+  return onnx_round(product);
+}
+
+int64_t onnx_round(float v) {
+  if (std::isnan(v)) {
+    fail("onnx_round", "NaN");
+  }
+  const double value = static_cast<double>(v); // exact
+  if (!(std::fabs(value) < 1e12)) {
+    return value < 0 ? -(int64_t{1} << 40) : (int64_t{1} << 40); // saturates anyway
+  }
+  const double lower = std::floor(value);
+  const double fraction = value - lower; // exact: both are binary32 multiples
+  int64_t r = static_cast<int64_t>(lower);
+  if (fraction > 0.5 || (fraction == 0.5 && (r % 2 != 0))) {
+    r += 1;
+  }
+  return r;
+}
 
 shape conv_output_shape(const shape& in, const conv_params& p, int out_c) {
   const char* fn = "conv_output_shape";
@@ -129,11 +178,10 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
         }
       }
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc =
-            dot(patch.data(), &weights[static_cast<size_t>(oc) * field], field) +
-            bias[oc];
-        output[((oy * out.w) + ox) * out.c + oc] = requantize(
-            acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
+        const int64_t acc = dot(patch.data(), &weights[static_cast<size_t>(oc) * field],
+                                field, p.weight_zp) +
+                            bias[oc];
+        output[((oy * out.w) + ox) * out.c + oc] = requantize(acc, q, oc, p, fn);
       }
     }
   }
@@ -174,14 +222,13 @@ std::vector<int8_t> depthwise_conv2d(const std::vector<int8_t>& input, const sha
           const int8_t* x = &input[((iy * in.w) + ix) * in.c];
           const int8_t* w = &weights[((ky * p.kernel_w) + kx) * in.c];
           for (int c = 0; c < in.c; ++c) {
-            acc[c] += (int32_t(x[c]) - p.input_zp) * w[c];
+            acc[c] += (int32_t(x[c]) - p.input_zp) * (int32_t(w[c]) - p.weight_zp);
           }
         }
       }
       for (int c = 0; c < in.c; ++c) {
         output[((oy * out.w) + ox) * out.c + c] =
-            requantize(int64_t(acc[c]) + bias[c], q.multiplier[c], q.shift[c],
-                       p.output_zp, p.act_min, p.act_max, fn);
+            requantize(int64_t(acc[c]) + bias[c], q, c, p, fn);
       }
     }
   }
@@ -200,6 +247,7 @@ std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
   // Kernel, stride and padding fields are ignored: a pointwise layer is 1x1/1/0.
   check_zp(fn, "p.input_zp", p.input_zp);
   check_zp(fn, "p.output_zp", p.output_zp);
+  check_zp(fn, "p.weight_zp", p.weight_zp);
   check_act(fn, p.act_min, p.act_max);
   check_size(fn, "input", input, in.elements());
   check_size(fn, "weights", weights, static_cast<long long>(out_c) * in.c);
@@ -212,10 +260,10 @@ std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
     for (int x = 0; x < in.w; ++x) {
       centre(&input[((y * in.w) + x) * in.c], in.c, p.input_zp, pixel.data());
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc =
-            dot(pixel.data(), &weights[static_cast<size_t>(oc) * in.c], in.c) + bias[oc];
-        output[((y * in.w) + x) * out_c + oc] = requantize(
-            acc, q.multiplier[oc], q.shift[oc], p.output_zp, p.act_min, p.act_max, fn);
+        const int64_t acc = dot(pixel.data(), &weights[static_cast<size_t>(oc) * in.c],
+                                in.c, p.weight_zp) +
+                            bias[oc];
+        output[((y * in.w) + x) * out_c + oc] = requantize(acc, q, oc, p, fn);
       }
     }
   }
@@ -235,6 +283,7 @@ std::vector<int8_t> fully_connected(const std::vector<int8_t>& input,
   }
   check_zp(fn, "p.input_zp", p.input_zp);
   check_zp(fn, "p.output_zp", p.output_zp);
+  check_zp(fn, "p.weight_zp", p.weight_zp);
   check_act(fn, p.act_min, p.act_max);
   const int in_features = static_cast<int>(input.size());
   check_size(fn, "weights", weights, static_cast<long long>(out_features) * in_features);
@@ -246,10 +295,10 @@ std::vector<int8_t> fully_connected(const std::vector<int8_t>& input,
   std::vector<int8_t> output(out_features);
   for (int o = 0; o < out_features; ++o) {
     const int64_t acc =
-        dot(centred.data(), &weights[static_cast<size_t>(o) * in_features], in_features) +
+        dot(centred.data(), &weights[static_cast<size_t>(o) * in_features], in_features,
+            p.weight_zp) +
         bias[o];
-    output[o] = requantize(acc, q.multiplier[o], q.shift[o], p.output_zp, p.act_min,
-                           p.act_max, fn);
+    output[o] = requantize(acc, q, o, p, fn);
   }
   return output;
 }

@@ -85,6 +85,23 @@ std::vector<int8_t> add(const std::vector<int8_t>& a, const std::vector<int8_t>&
   check_zp(fn, "p.b_zp", p.b_zp);
   check_zp(fn, "p.output_zp", p.output_zp);
   check_act(fn, p.act_min, p.act_max);
+  if (p.onnx) {
+    if (!std::isfinite(p.a_scale) || !std::isfinite(p.b_scale) ||
+        !std::isfinite(p.output_scale) || p.a_scale < 0 || p.b_scale < 0 ||
+        p.output_scale <= 0) {
+      fail(fn, "ONNX scales must be finite, output_scale positive");
+    }
+    std::vector<int8_t> output(a.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      const float a_real = static_cast<float>(a[i] - p.a_zp) * p.a_scale;
+      const float b_real = static_cast<float>(b[i] - p.b_zp) * p.b_scale;
+      const float sum = a_real + b_real;
+      const int64_t q = onnx_round(sum / p.output_scale) + p.output_zp;
+      output[i] = static_cast<int8_t>(
+          std::min<int64_t>(std::max<int64_t>(q, p.act_min), p.act_max));
+    }
+    return output;
+  }
   if (p.left_shift < 0 || p.left_shift > 30) {
     fail(fn, "p.left_shift " + std::to_string(p.left_shift) + " outside [0, 30]");
   }

@@ -58,7 +58,14 @@ enum dwvp_loop_order {
 #define DWVP_FLAG_IRQ (1u << 0)      /* raise DWVP_IRQ_LAYER when this layer completes */
 #define DWVP_FLAG_FUSE_OUT (1u << 1) /* keep output on chip for the next layer */
 #define DWVP_FLAG_FUSE_IN (1u << 2)  /* input is the previous layer's on-chip output */
-#define DWVP_FLAG_ALL (DWVP_FLAG_IRQ | DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN)
+/* ONNX numerics, docs/numerics.md. Weighted layers (conv2d, depthwise, 1xK, Kx1,
+ * pointwise, FC): the multipliers at quant_addr are IEEE-754 binary32 scales (shifts
+ * must be 0), out = clamp(round_half_even(float(acc) * scale) + output_zp), and aux_zp
+ * is the weights' zero point (acc sums (x - input_zp) * (w - aux_zp)). ADD:
+ * input_mult, aux_mult, output_mult hold the binary32 scales of a, b and y. */
+#define DWVP_FLAG_ONNX (1u << 3)
+#define DWVP_FLAG_ALL                                                                    \
+  (DWVP_FLAG_IRQ | DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN | DWVP_FLAG_ONNX)
 
 typedef struct dwvp_desc {
   uint16_t magic;            /*   0: DWVP_DESC_MAGIC */
@@ -99,7 +106,7 @@ typedef struct dwvp_desc {
   uint32_t aux_addr;    /*  68: ADD second input; CHANNEL_MUL scale vector [c] */
   uint32_t lut_addr;    /*  72: 256-byte int8 table when activation == LUT */
   int32_t input_zp;     /*  76 */
-  int32_t aux_zp;       /*  80 */
+  int32_t aux_zp;       /*  80: ADD / CHANNEL_MUL aux; with DWVP_FLAG_ONNX weight zp */
   int32_t output_zp;    /*  84 */
   int32_t act_min;      /*  88 */
   int32_t act_max;      /*  92 */

@@ -134,12 +134,21 @@ int network_builder::add(const std::string& name, const layer_spec& s) {
   if (s.input < -1 || s.input >= index)
     throw std::invalid_argument(what + ": input must be -1 or an earlier layer");
   tensor in = output(s.input);
+  if (s.input < 0 && s.input_h > 0) {
+    if (uint64_t(s.input_h) * s.input_w * s.input_c > m_net.input.size())
+      throw layer_error(what + ": a " + shape(s.input_h, s.input_w, s.input_c) +
+                            " input is larger than the network input",
+                        "in_h");
+    in.h = s.input_h;
+    in.w = s.input_w;
+    in.c = s.input_c;
+  }
   if (s.channels) {
     if (s.channel_offset < 0 || s.channel_offset + s.channels > in.c)
       throw std::invalid_argument(what + ": channel slice outside the producer");
     in.c = s.channels;
   }
-  const int producer_channels = output(s.input).c;
+  const int producer_channels = s.input < 0 && s.input_h > 0 ? in.c : output(s.input).c;
   std::uniform_int_distribution<int> bias(-2000, 2000), zp(-20, 20);
   std::uniform_real_distribution<double> spread(0.5, 1.5);
 

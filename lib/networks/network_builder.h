@@ -54,6 +54,10 @@ struct layer_spec {
   int input = -1;         // producer: -1 = network input
   int channel_offset = 0; // read channels [offset, offset + channels) of the producer
   int channels = 0;       // 0 = all of the producer's channels
+  // With input -1 and input_h > 0: read the first input_h x input_w x input_c bytes of
+  // the network input as a tensor of that shape (the independent layers of a plain
+  // SCALE-Sim topology; the network input must hold them).
+  int input_h = 0, input_w = 0, input_c = 0;
   int aux_input = runtime::layer::k_no_aux; // ADD / CHANNEL_MUL second operand
   // Concatenation: the first part gets a tensor of out_channels_total channels; later
   // parts write into it with output_into = that layer, at output_channel_offset.

@@ -3,6 +3,7 @@
 #include "golden.h"
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
@@ -103,6 +104,11 @@ std::vector<int8_t> golden_layer_values(const runtime::layer& l,
   p.act_min = d.act_min;
   p.act_max = d.act_max;
   golden::requant q{l.multiplier, l.shift};
+  if (d.flags & DWVP_FLAG_ONNX) { // binary32 scales in the multiplier words
+    q.scale.resize(l.multiplier.size());
+    std::memcpy(q.scale.data(), l.multiplier.data(), 4 * l.multiplier.size());
+    p.weight_zp = d.aux_zp;
+  }
   std::vector<int8_t> out;
   switch (d.opcode) {
   case DWVP_OP_CONV2D:
@@ -133,6 +139,12 @@ std::vector<int8_t> golden_layer_values(const runtime::layer& l,
     a.output_shift = d.output_shift;
     a.act_min = d.act_min;
     a.act_max = d.act_max;
+    if (d.flags & DWVP_FLAG_ONNX) { // binary32 scales in the multiplier fields
+      a.onnx = true;
+      std::memcpy(&a.a_scale, &d.input_mult, 4);
+      std::memcpy(&a.b_scale, &d.aux_mult, 4);
+      std::memcpy(&a.output_scale, &d.output_mult, 4);
+    }
     out = golden::add(in, *aux, a);
     break;
   }
@@ -212,6 +224,12 @@ std::vector<std::vector<int8_t>> golden_outputs(const runtime::network& net) {
           slice[px * d.in_c + c] =
               producer[px * d.in_pixel_stride + l.input_channel_offset + c];
     }
+    // A layer may read only the first part of the network input (the independent
+    // layers of a plain SCALE-Sim topology, layer_spec::input_h).
+    const size_t in_bytes = size_t(d.in_h) * d.in_w * d.in_c;
+    if (slice.empty() && l.input < 0 && producer.size() > in_bytes)
+      slice.assign(producer.begin(),
+                   producer.begin() + static_cast<std::ptrdiff_t>(in_bytes));
     const std::vector<int8_t>& in = slice.empty() ? producer : slice;
     const std::vector<int8_t>* aux = nullptr;
     if (l.aux_input != runtime::layer::k_no_aux)

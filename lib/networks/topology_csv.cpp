@@ -39,6 +39,7 @@ public:
     std::istringstream in(text);
     std::string line;
     bool have_header = false;
+    std::vector<std::pair<int, std::vector<std::string>>> rows;
     while (std::getline(in, line)) {
       ++m_line;
       if (!line.empty() && line.back() == '\r')
@@ -51,11 +52,17 @@ public:
         have_header = true;
         continue;
       }
-      row(split(t));
+      rows.push_back({m_line, split(t)});
     }
     if (!have_header)
       throw std::invalid_argument(m_source + ": no header row (expected " +
                                   required_headers() + ")");
+    if (m_plain)
+      plain_inputs(rows);
+    for (auto& [line, cells] : rows) {
+      m_line = line;
+      row(std::move(cells));
+    }
     if (!m_builder)
       throw std::invalid_argument(m_source + ": no layers after the header row");
     return m_builder->network();
@@ -113,10 +120,74 @@ private:
                   "): unknown column; known: " + all);
       }
     }
-    for (int c = 0; c < c_count; ++c)
-      if (k_columns[c].required && m_index[c] < 0)
+    // No Type column: a plain SCALE-Sim file, its eight columns only.
+    m_plain = m_index[c_type] < 0;
+    for (int c = 0; c < c_count; ++c) {
+      if (m_plain && c > c_type && m_index[c] >= 0)
+        fail_line("column " + std::to_string(m_index[c] + 1) + " (" +
+                  k_columns[c].header +
+                  "): needs a Type column (without one the file is plain SCALE-Sim: " +
+                  required_headers() + ")");
+      if (k_columns[c].required && c != c_type && m_index[c] < 0)
         fail_line(std::string("header row has no '") + k_columns[c].header +
                   "' column (a header row with " + required_headers() + " is required)");
+    }
+  }
+
+  // Plain SCALE-Sim rows (no Type column) are independent layers, as SCALE-Sim runs
+  // them: each reads its own IFMAP (the first bytes of the network input, which is as
+  // large as the largest) with VALID windows. The type is inferred (docs/networks.md):
+  // a 1-channel, 1-filter KxK row after a row of C filters is SCALE-Sim's way of
+  // writing a depthwise layer (C channels), as is a row named *dw* with Channels equal
+  // to Num Filter; 1x1 filters on a 1x1 IFMAP are fc, other 1x1 stride-1 rows pw, the
+  // rest conv.
+  struct plain_row {
+    std::string type;
+    int h, w, c;
+  };
+  void plain_inputs(std::vector<std::pair<int, std::vector<std::string>>>& rows) {
+    if (m_scale_to)
+      throw std::invalid_argument(m_source + ": plain SCALE-Sim rows are not scaled");
+    int prev_filters = 0;
+    uint64_t largest = 0;
+    int big_h = 1, big_w = 1, big_c = 1;
+    for (auto& [line, cells] : rows) {
+      m_line = line;
+      m_cells = cells;
+      const int h = number(c_ifmap_h), w = number(c_ifmap_w);
+      const int fh = number(c_filter_h), fw = number(c_filter_w);
+      const int ch = number(c_channels), nf = number(c_filters);
+      const int st = number(c_stride);
+      plain_row r{"conv", h, w, ch};
+      const std::string name = lower(cell(c_name));
+      if (fh == 1 && fw == 1 && h == 1 && w == 1)
+        r.type = "fc";
+      else if (ch == 1 && nf == 1 && (fh > 1 || fw > 1) && prev_filters > 1)
+        r.c = prev_filters;
+      else if (ch == nf && name.find("dw") != std::string::npos && (fh > 1 || fw > 1))
+        r.type = "dw";
+      else if (fh == 1 && fw == 1 && st == 1)
+        r.type = "pw";
+      if (r.c != ch || r.type == "dw")
+        r.type = fh == 1 ? "dw1xk" : fw == 1 ? "dwkx1" : "dw";
+      prev_filters = r.type.rfind("dw", 0) == 0 ? r.c : nf;
+      const uint64_t bytes = uint64_t(h) * w * r.c;
+      if (bytes > largest) {
+        largest = bytes;
+        big_h = h;
+        big_w = w;
+        big_c = r.c;
+      }
+      m_plain_rows.push_back(r);
+    }
+    if (rows.empty())
+      return;
+    try {
+      m_builder = std::make_unique<network_builder>(network_name(), big_h, big_w, big_c,
+                                                    m_seed, m_with_data);
+    } catch (const scenarios::layer_error& e) {
+      fail_line(e.what());
+    }
   }
 
   const std::string& cell(col c) const {
@@ -184,7 +255,8 @@ private:
     if (m_layers.count(name))
       fail(c_name, "duplicate layer name '" + name + "'");
 
-    const std::string type = lower(cell(c_type));
+    const plain_row* plain = m_plain ? &m_plain_rows[m_layers.size()] : nullptr;
+    const std::string type = plain ? plain->type : lower(cell(c_type));
     const type_def* t = nullptr;
     for (const auto& d : k_types)
       if (type == d.name)
@@ -194,7 +266,9 @@ private:
 
     const int ifmap_h = number(c_ifmap_h), ifmap_w = number(c_ifmap_w);
     const int filter_h = number(c_filter_h), filter_w = number(c_filter_w);
-    const int channels = number(c_channels), filters = number(c_filters);
+    const int channels = plain ? plain->c : number(c_channels);
+    const int filters =
+        plain && plain->c != number(c_channels) ? plain->c : number(c_filters);
     const int stride = number(c_stride);
     const int max_window = t->op == DWVP_OP_AVG_POOL ? k_max_pool : k_max_kernel;
     at_most(c_filter_h, filter_h, max_window);
@@ -222,7 +296,19 @@ private:
         fail_field(e);
       }
     }
-    const auto& in = m_builder->output(input);
+    layer_spec s;
+    if (plain) { // its own IFMAP, read from the network input
+      input = -1;
+      s.input_h = ifmap_h;
+      s.input_w = ifmap_w;
+      s.input_c = channels;
+    }
+    network_builder::tensor in = m_builder->output(input);
+    if (plain) {
+      in.h = ifmap_h;
+      in.w = ifmap_w;
+      in.c = channels;
+    }
     const std::string from =
         input < 0
             ? std::string("the network input")
@@ -233,7 +319,6 @@ private:
     }
     expect(c_channels, channels, in.c, "the channels of " + from);
 
-    layer_spec s;
     s.op = t->op;
     s.input = input;
     s.kernel_h = filter_h;
@@ -288,7 +373,7 @@ private:
     // Activation: relu6 for layers with weights except fc, none for the rest.
     const bool conv_like = windowed && t->op != DWVP_OP_AVG_POOL;
     const bool weights = conv_like || t->op == DWVP_OP_POINTWISE;
-    s.activation = weights ? DWVP_ACT_RELU6 : DWVP_ACT_NONE;
+    s.activation = weights && !plain ? DWVP_ACT_RELU6 : DWVP_ACT_NONE;
     if (!cell(c_activation).empty()) {
       const activation_def* a = nullptr;
       for (const auto& d : k_activations)
@@ -302,7 +387,7 @@ private:
     }
 
     // Padding: TF SAME for convolutions, VALID for pooling, unless given.
-    s.same_padding = t->op != DWVP_OP_AVG_POOL;
+    s.same_padding = t->op != DWVP_OP_AVG_POOL && !plain; // SCALE-Sim does not pad
     if (!cell(c_padding).empty()) {
       const std::string pad = lower(cell(c_padding));
       if (pad != "same" && pad != "valid")
@@ -372,6 +457,8 @@ private:
   std::map<std::string, int> m_layers;
   int m_last = -1;
   std::unique_ptr<network_builder> m_builder;
+  bool m_plain = false; // no Type column: plain SCALE-Sim
+  std::vector<plain_row> m_plain_rows;
 };
 
 } // namespace

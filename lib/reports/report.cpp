@@ -277,6 +277,37 @@ void write_csv(const std::string& path, const run_report& r) {
   file.commit();
 }
 
+void write_scalesim_report(const std::string& dir, const run_report& r) {
+  {
+    // SCALE-Sim v2's COMPUTE_REPORT.csv: Overall Util over all cycles, Compute Util
+    // over the compute cycles; the mapping efficiency is not modelled (empty).
+    output_file file(dir + "/COMPUTE_REPORT.csv", "SCALE-Sim compute report");
+    std::ostream& out = file.stream();
+    out << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
+           "Compute Util %,\n";
+    for (size_t i = 0; i < r.layers.size(); ++i) {
+      const layer_report& l = r.layers[i];
+      const double overall =
+          l.cycles ? 100.0 * l.utilization * double(l.compute_cycles) / double(l.cycles)
+                   : 0;
+      out << std::setprecision(6) << i << ", " << l.cycles << ", " << l.dma_stall_cycles
+          << ", " << overall << ", , " << 100.0 * l.utilization << ",\n";
+    }
+    file.commit();
+  }
+  // Accesses: the platform counts on-chip buffer words and DRAM bytes per layer, all
+  // operands together (SCALE-Sim splits them into IFMAP, Filter and OFMAP).
+  output_file file(dir + "/DETAILED_ACCESS_REPORT.csv", "SCALE-Sim access report");
+  std::ostream& out = file.stream();
+  out << "LayerID, SRAM Reads, SRAM Writes, DRAM Reads, DRAM Writes,\n";
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    const layer_report& l = r.layers[i];
+    out << i << ", " << l.sram_reads << ", " << l.sram_writes << ", " << l.dram_read_bytes
+        << ", " << l.dram_write_bytes << ",\n";
+  }
+  file.commit();
+}
+
 void print_report_table(std::ostream& out, const run_report& r) {
   // Text columns as wide as their longest entry (never cut), plus one space.
   auto width = [&](const char* header, std::string layer_report::*field) {

@@ -65,6 +65,10 @@ nlohmann::ordered_json to_json(const config& cfg, const run_report& r);
 // Writes JSON / CSV; throws std::runtime_error naming the file if it cannot be written.
 void write_json(const std::string& path, const config& cfg, const run_report& r);
 void write_csv(const std::string& path, const run_report& r);
+// SCALE-Sim's per-layer reports in `dir` (which must exist), in its column names, so
+// the two tools' runs diff directly (docs/reports.md, "--scalesim-report"):
+// COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv.
+void write_scalesim_report(const std::string& dir, const run_report& r);
 void print_report_table(std::ostream& out, const run_report& r);
 // The summary: simulated time, the layers' totals with the energy breakdown, the
 // device counters (each figure a field of the JSON `total`), then the harness's

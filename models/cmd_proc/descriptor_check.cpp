@@ -174,6 +174,9 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_LOOP_ORDER, "unknown loop order");
   if (d.flags & ~DWVP_FLAG_ALL)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS, "unknown flag bits");
+  if ((d.flags & DWVP_FLAG_ONNX) && !has_weights(d.opcode) && d.opcode != DWVP_OP_ADD)
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS,
+                "ONNX numerics apply to conv2d, depthwise, pointwise, FC and add only");
   for (uint8_t b : d.reserved0)
     if (b)
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_RESERVED, "reserved bytes must be 0");
@@ -273,8 +276,21 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
 }
 
 check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
-                              int count) {
-  for (int c = 0; c < count; ++c) {
+                              int count, bool onnx_scales) {
+  for (int c = 0; c < count && onnx_scales; ++c) {
+    // A binary32 scale: finite and not negative (0 allowed, as a zero multiplier).
+    float scale;
+    std::memcpy(&scale, &multipliers[c], sizeof scale);
+    if (!(scale >= 0.0f && scale <= 3.4028234e38f))
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,
+                  "scale of channel " + std::to_string(c) +
+                      " is not a finite non-negative float");
+    if (shifts[c] != 0)
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,
+                  "shift of channel " + std::to_string(c) +
+                      " must be 0 with ONNX numerics");
+  }
+  for (int c = 0; c < count && !onnx_scales; ++c) {
     // 0 (a zero scale) or a normalised Q31 value in [2^30, 2^31), as
     // QuantizeMultiplier produces (docs/numerics.md).
     if (multipliers[c] != 0 && multipliers[c] < (int32_t{1} << 30))

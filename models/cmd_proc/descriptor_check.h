@@ -60,8 +60,9 @@ std::vector<tensor_extent> tensor_extents(const dwvp_desc& d);
 check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
                               const ring_region& ring = {});
 
-// Checks the per-channel requantisation data read from quant_addr.
+// Checks the per-channel requantisation data read from quant_addr: Q31 multipliers
+// and shifts, or with onnx_scales (DWVP_FLAG_ONNX) binary32 scales and zero shifts.
 check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
-                              int count);
+                              int count, bool onnx_scales = false);
 
 } // namespace dwvp::models

@@ -136,8 +136,8 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
       return bus_fail(DWVP_FIELD_BIAS_ADDR);
     if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false))
       return bus_fail(DWVP_FIELD_QUANT_ADDR);
-    const check_result r =
-        check_quant_data(m_quant.data(), m_quant.data() + t.out_c, t.out_c);
+    const check_result r = check_quant_data(m_quant.data(), m_quant.data() + t.out_c,
+                                            t.out_c, (t.flags & DWVP_FLAG_ONNX) != 0);
     if (!r.ok())
       return fail(r.error, r.field, r.message);
     fed += m_weights.size() + 4 * m_bias.size() + 4 * m_quant.size();

@@ -57,12 +57,56 @@ void avg_pool_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outpu
 // ADD: TFLite int8 ADD. Each input's rescaled value depends on its int8 value only:
 // two 256-entry tables.
 
+// out[c] = f(a[c] + 128, b[c] + 128) over every pixel of an ADD: the table indices of
+// the two int8 operands.
+template <typename F>
+void for_each_add_pair(const dwvp_desc& d, const layer_operands& ops, int8_t* output,
+                       F f) {
+  const int C = d.in_c;
+  const int64_t ips = in_stride(d), ops_ = out_stride(d);
+  const int64_t pixels = int64_t{d.in_h} * d.in_w;
+  for (int64_t p = 0; p < pixels; ++p) {
+    const int8_t* a = ops.input + p * ips;
+    const int8_t* b = ops.aux + p * C;
+    int8_t* out = output + p * ops_;
+    for (int c = 0; c < C; ++c)
+      out[c] = f(a[c] + 128, b[c] + 128);
+  }
+}
+
+// ADD with ONNX numerics (DWVP_FLAG_ONNX: input_mult, aux_mult and output_mult hold
+// binary32 scales): the QDQ definition in binary32, out = round_half_even(
+// ((a - a_zp) * a_scale + (b - b_zp) * b_scale) / y_scale) + y_zp.
+void onnx_add_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output) {
+  float sa, sb, sy;
+  std::memcpy(&sa, &d.input_mult, 4);
+  std::memcpy(&sb, &d.aux_mult, 4);
+  std::memcpy(&sy, &d.output_mult, 4);
+  if (!(sa >= 0.0f && sb >= 0.0f && sy > 0.0f) || std::isinf(sa) || std::isinf(sb) ||
+      std::isinf(sy))
+    fail(d, "ONNX add scales must be finite, y_scale positive");
+  float ta[256], tb[256];
+  for (int i = 0; i < 256; ++i) {
+    ta[i] = static_cast<float>(i - 128 - d.input_zp) * sa;
+    tb[i] = static_cast<float>(i - 128 - d.aux_zp) * sb;
+  }
+  const output_table out_table(d, d.activation == DWVP_ACT_LUT ? ops.lut : nullptr);
+  for_each_add_pair(d, ops, output, [&](int ia, int ib) {
+    const float v = std::min(std::max((ta[ia] + tb[ib]) / sy, -256.0f), 256.0f);
+    return out_table(static_cast<int32_t>(std::nearbyint(v)), d.output_zp);
+  });
+}
+
 void add_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output) {
   check_same_spatial(d);
   check_same_channels(d);
   require(d, ops.aux, "aux");
   if (d.add_left_shift > 31)
     fail(d, "add_left_shift above 31");
+  if (d.flags & DWVP_FLAG_ONNX) {
+    onnx_add_layer(d, ops, output);
+    return;
+  }
   const fast_requant rq_a = fast_requant::make(d.input_mult, d.input_shift);
   const fast_requant rq_b = fast_requant::make(d.aux_mult, d.aux_shift);
   const fast_requant rq_out = fast_requant::make(d.output_mult, d.output_shift);
@@ -77,19 +121,11 @@ void add_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output) {
     tb[i] = rq_b.apply(scaled(d.aux_zp));
   }
   const output_table out_table(d, d.activation == DWVP_ACT_LUT ? ops.lut : nullptr);
-  const int C = d.in_c;
-  const int64_t ips = in_stride(d), ops_ = out_stride(d);
-  const int64_t pixels = int64_t{d.in_h} * d.in_w;
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int8_t* a = ops.input + p * ips;
-    const int8_t* b = ops.aux + p * C;
-    int8_t* out = output + p * ops_;
-    for (int c = 0; c < C; ++c) {
-      const int32_t s = static_cast<int32_t>(static_cast<uint32_t>(ta[a[c] + 128]) +
-                                             static_cast<uint32_t>(tb[b[c] + 128]));
-      out[c] = out_table(rq_out.apply(s), d.output_zp);
-    }
-  }
+  for_each_add_pair(d, ops, output, [&](int ia, int ib) {
+    const int32_t s = static_cast<int32_t>(static_cast<uint32_t>(ta[ia]) +
+                                           static_cast<uint32_t>(tb[ib]));
+    return out_table(rq_out.apply(s), d.output_zp);
+  });
 }
 
 // ---------------------------------------------------------------------------------

@@ -102,11 +102,28 @@ inline void check_same_channels(const dwvp_desc& d) {
     fail(d, "out_c differs from in_c");
 }
 
+inline bool onnx_numerics(const dwvp_desc& d) {
+  return (d.flags & DWVP_FLAG_ONNX) != 0;
+}
+
+// DWVP_FLAG_ONNX: the multiplier words are binary32 scales.
+inline const float* onnx_scales(const dwvp_desc& d, const layer_operands& ops) {
+  return onnx_numerics(d) ? reinterpret_cast<const float*>(ops.multiplier) : nullptr;
+}
+
+// The requantisation terms per output channel (none with ONNX numerics, whose scales
+// are checked here instead).
 inline std::vector<fast_requant> channel_requant(const dwvp_desc& d,
                                                  const layer_operands& ops) {
   require(d, ops.weights, "weights");
   require(d, ops.multiplier, "multiplier");
   require(d, ops.shift, "shift");
+  if (const float* scale = onnx_scales(d, ops)) {
+    for (int o = 0; o < d.out_c; ++o)
+      if (!(scale[o] >= 0.0f && scale[o] <= 3.4028234e38f))
+        fail(d, "scale of channel " + std::to_string(o) + " not finite and >= 0");
+    return {};
+  }
   std::vector<fast_requant> rq(d.out_c);
   for (int o = 0; o < d.out_c; ++o) {
     if (ops.shift[o] < -31 || ops.shift[o] > 30)
@@ -123,8 +140,8 @@ class channel_output {
 public:
   channel_output(const dwvp_desc& d, const layer_operands& ops,
                  std::vector<fast_requant> rq)
-      : m_rq(std::move(rq)), m_n(static_cast<int>(m_rq.size())), m_zp(d.output_zp),
-        m_lo(d.act_min - d.output_zp), m_hi(d.act_max - d.output_zp),
+      : m_rq(std::move(rq)), m_n(d.out_c), m_scale(onnx_scales(d, ops)),
+        m_zp(d.output_zp), m_lo(d.act_min - d.output_zp), m_hi(d.act_max - d.output_zp),
         m_lut(d.activation == DWVP_ACT_LUT ? ops.lut : nullptr) {
     for (const fast_requant& f : m_rq) {
       m_saturating = m_saturating || f.saturating;
@@ -137,7 +154,10 @@ public:
   }
 
   void operator()(const int32_t* acc, int8_t* out) const {
-    if (m_saturating) {
+    if (m_scale) {
+      for (int c = 0; c < m_n; ++c)
+        out[c] = clamp(requantize_float(acc[c], m_scale[c]));
+    } else if (m_saturating) {
       for (int c = 0; c < m_n; ++c)
         out[c] = clamp(m_rq[c].apply(acc[c]));
     } else {
@@ -159,6 +179,7 @@ private:
 
   std::vector<fast_requant> m_rq;
   int m_n;
+  const float* m_scale;     // ONNX numerics
   int32_t m_zp, m_lo, m_hi; // m_lo, m_hi: act bounds minus output_zp
   const int8_t* m_lut;
   bool m_saturating = false;
@@ -176,6 +197,8 @@ inline requant_params pointwise_params(const dwvp_desc& d, const layer_operands&
   q.act_min = d.act_min;
   q.act_max = d.act_max;
   q.lut = d.activation == DWVP_ACT_LUT ? ops.lut : nullptr;
+  q.scale = onnx_scales(d, ops);
+  q.weight_zp = onnx_numerics(d) ? d.aux_zp : 0;
   return q;
 }
 

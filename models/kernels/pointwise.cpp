@@ -12,19 +12,21 @@ void pointwise_int8(const int8_t* input, int64_t pixels, int in_c, int in_stride
                     int8_t* output, int out_stride) {
   // sum((x - zp) * w) = sum(x * w) - zp * sum(w): fold the zero point into the bias
   // so the inner loop is a plain int8 dot product the compiler vectorises.
-  std::vector<int32_t> folded_bias(out_c);
-  for (int o = 0; o < out_c; ++o) {
-    int32_t weight_sum = 0;
-    const int8_t* w = weights + static_cast<int64_t>(o) * in_c;
-    for (int i = 0; i < in_c; ++i)
-      weight_sum += w[i];
-    folded_bias[o] = (q.bias ? q.bias[o] : 0) - q.input_zp * weight_sum;
-  }
   // int16 operands let the compiler use 16-bit multiply-add instructions (pmaddwd on
   // any x86-64), and four output channels per pass reuse each loaded input value.
+  // They also hold w - weight_zp (-255..255) of asymmetric (ONNX) weights.
   std::vector<int16_t> w16(static_cast<size_t>(out_c) * in_c), x16(in_c);
   for (size_t k = 0; k < w16.size(); ++k)
-    w16[k] = weights[k];
+    w16[k] = static_cast<int16_t>(weights[k] - q.weight_zp);
+  std::vector<int32_t> folded_bias(out_c);
+  for (int o = 0; o < out_c; ++o) {
+    uint32_t weight_sum = 0; // wraps, as the int32 accumulator does
+    const int16_t* w = w16.data() + static_cast<int64_t>(o) * in_c;
+    for (int i = 0; i < in_c; ++i)
+      weight_sum += static_cast<uint32_t>(w[i]);
+    folded_bias[o] = static_cast<int32_t>(static_cast<uint32_t>(q.bias ? q.bias[o] : 0) -
+                                          static_cast<uint32_t>(q.input_zp) * weight_sum);
+  }
   std::vector<int32_t> acc(out_c);
   for (int64_t p = 0; p < pixels; ++p) {
     const int8_t* x = input + p * in_stride;
@@ -59,8 +61,11 @@ void pointwise_int8(const int8_t* input, int64_t pixels, int in_c, int in_stride
       acc[o] = a;
     }
     for (o = 0; o < out_c; ++o) {
-      int32_t v =
-          requantize(acc[o] + folded_bias[o], q.multiplier[o], q.shift[o]) + q.output_zp;
+      const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(acc[o]) +
+                                             static_cast<uint32_t>(folded_bias[o]));
+      int32_t v = (q.scale ? requantize_float(a, q.scale[o])
+                           : requantize(a, q.multiplier[o], q.shift[o])) +
+                  q.output_zp;
       int8_t out = clamp_to_int8(v, q.act_min, q.act_max);
       y[o] = q.lut ? q.lut[static_cast<uint8_t>(out + 128)] : out;
     }

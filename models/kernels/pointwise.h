@@ -15,9 +15,13 @@ struct requant_params {
   int32_t act_min = -128;
   int32_t act_max = 127;
   const int8_t* lut = nullptr; // optional 256-entry table applied after the clamp
+  // DWVP_FLAG_ONNX: binary32 scales [out_c] instead of multiplier and shift, and the
+  // weights' zero point (acc sums (x - input_zp) * (w - weight_zp)).
+  const float* scale = nullptr;
+  int32_t weight_zp = 0;
 };
 
-// out[p][o] = clamp(requant(bias[o] + sum_i (in[p][i] - in_zp) * w[o][i])) for
+// out[p][o] = clamp(requant(bias[o] + sum_i (in[p][i] - in_zp) * (w[o][i] - w_zp))) for
 // `pixels` rows. Input rows are in_stride bytes apart, output rows out_stride.
 void pointwise_int8(const int8_t* input, int64_t pixels, int in_c, int in_stride,
                     const int8_t* weights, int out_c, const requant_params& q,

@@ -2,6 +2,8 @@
 // Bit-exact with TFLite's MultiplyByQuantizedMultiplier (docs/numerics.md).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
@@ -35,6 +37,14 @@ inline int32_t requantize(int32_t acc, int32_t multiplier, int32_t shift) {
       rounding_doubling_high_mul(static_cast<int32_t>(static_cast<uint32_t>(acc) << left),
                                  multiplier),
       right);
+}
+
+// ONNX requantisation (DWVP_FLAG_ONNX), as onnxruntime computes it: float(acc) * scale
+// in binary32, rounded half to even (the default rounding mode). Saturated to +-256
+// first: outside the int8 range either way, and the conversion stays defined.
+inline int32_t requantize_float(int32_t acc, float scale) {
+  const float v = std::min(std::max(static_cast<float>(acc) * scale, -256.0f), 256.0f);
+  return static_cast<int32_t>(std::nearbyint(v));
 }
 
 inline int8_t clamp_to_int8(int32_t v, int32_t lo, int32_t hi) {

@@ -79,18 +79,19 @@ void conv2d_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output)
 
 // acc[j] = fb[j] + sum over the window of x[j] * w[j], for kBlock channels. `win`
 // points at the window's first pixel, pixels ps bytes apart, rows rs; weights are
-// [kh][kw][C].
-inline void dw_block(const int8_t* win, int64_t ps, int64_t rs, const int8_t* w, int C,
-                     int KH, int KW, const int32_t* fb, int32_t* acc) {
+// [kh][kw][C]: int8, or int16 w - weight_zp with ONNX numerics.
+template <typename W>
+inline void dw_block(const int8_t* win, int64_t ps, int64_t rs, const W* w, int C, int KH,
+                     int KW, const int32_t* fb, int32_t* acc) {
   uint32_t a[kBlock];
   for (int j = 0; j < kBlock; ++j)
     a[j] = static_cast<uint32_t>(fb[j]);
   for (int ky = 0; ky < KH; ++ky) {
     const int8_t* xr = win + ky * rs;
-    const int8_t* wr = w + int64_t{ky} * KW * C;
+    const W* wr = w + int64_t{ky} * KW * C;
     for (int kx = 0; kx < KW; ++kx) {
       const int8_t* x = xr + kx * ps;
-      const int8_t* wk = wr + int64_t{kx} * C;
+      const W* wk = wr + int64_t{kx} * C;
       for (int j = 0; j < kBlock; ++j)
         a[j] += static_cast<uint32_t>(x[j] * wk[j]);
     }
@@ -100,21 +101,57 @@ inline void dw_block(const int8_t* win, int64_t ps, int64_t rs, const int8_t* w,
 }
 
 // The same for the last n < kBlock channels.
-inline void dw_tail(const int8_t* win, int64_t ps, int64_t rs, const int8_t* w, int C,
-                    int KH, int KW, const int32_t* fb, int32_t* acc, int n) {
+template <typename W>
+inline void dw_tail(const int8_t* win, int64_t ps, int64_t rs, const W* w, int C, int KH,
+                    int KW, const int32_t* fb, int32_t* acc, int n) {
   uint32_t a[kBlock];
   for (int j = 0; j < n; ++j)
     a[j] = static_cast<uint32_t>(fb[j]);
   for (int ky = 0; ky < KH; ++ky) {
     for (int kx = 0; kx < KW; ++kx) {
       const int8_t* x = win + ky * rs + kx * ps;
-      const int8_t* wk = w + (int64_t{ky} * KW + kx) * C;
+      const W* wk = w + (int64_t{ky} * KW + kx) * C;
       for (int j = 0; j < n; ++j)
         a[j] += static_cast<uint32_t>(x[j] * wk[j]);
     }
   }
   for (int j = 0; j < n; ++j)
     acc[j] = static_cast<int32_t>(a[j]);
+}
+
+// The output rows of a depthwise layer over the (framed) input `base`, weights of type
+// W (int8, or int16 w - weight_zp).
+template <typename W>
+void depthwise_rows(const dwvp_desc& d, const int8_t* base, int64_t ps, int64_t rs,
+                    const W* weights, const int32_t* bias, const channel_output& emit,
+                    int8_t* output) {
+  const int C = d.in_c, KH = d.kernel_h, KW = d.kernel_w;
+  const int64_t taps = int64_t{KH} * KW, ops_ = out_stride(d);
+  // Folded bias: bias - input_zp * sum of the channel's weights (wrapping int32).
+  std::vector<int32_t> fb(C);
+  for (int c = 0; c < C; ++c) {
+    uint32_t wsum = 0;
+    for (int64_t t = 0; t < taps; ++t)
+      wsum += static_cast<uint32_t>(weights[t * C + c]);
+    fb[c] = static_cast<int32_t>(static_cast<uint32_t>(bias ? bias[c] : 0) -
+                                 static_cast<uint32_t>(d.input_zp) * wsum);
+  }
+
+  std::vector<int32_t> acc(C);
+  const int full = C - C % kBlock;
+  for (int oy = 0; oy < d.out_h; ++oy) {
+    const int8_t* row = base + int64_t{oy} * d.stride_h * rs;
+    int8_t* out_row = output + int64_t{oy} * d.out_w * ops_;
+    for (int ox = 0; ox < d.out_w; ++ox) {
+      const int8_t* win = row + int64_t{ox} * d.stride_w * ps;
+      for (int c = 0; c < full; c += kBlock)
+        dw_block(win + c, ps, rs, weights + c, C, KH, KW, fb.data() + c, acc.data() + c);
+      if (full < C)
+        dw_tail(win + full, ps, rs, weights + full, C, KH, KW, fb.data() + full,
+                acc.data() + full, C - full);
+      emit(acc.data(), out_row + ox * ops_);
+    }
+  }
 }
 
 void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* output) {
@@ -127,7 +164,7 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
   const channel_output emit(d, ops, channel_requant(d, ops));
   const int C = d.in_c, KH = d.kernel_h, KW = d.kernel_w;
   const int64_t taps = int64_t{KH} * KW;
-  const int64_t ips = in_stride(d), ops_ = out_stride(d);
+  const int64_t ips = in_stride(d);
 
   // Input view without bounds: the input itself, or a packed copy framed by input_zp.
   const int8_t* base = ops.input;
@@ -152,32 +189,15 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
     rs = fw * C;
   }
 
-  // Folded bias: bias - input_zp * sum of the channel's weights (wrapping int32).
-  std::vector<int32_t> fb(C);
-  for (int c = 0; c < C; ++c) {
-    int32_t wsum = 0;
-    for (int64_t t = 0; t < taps; ++t)
-      wsum += ops.weights[t * C + c];
-    fb[c] = static_cast<int32_t>(static_cast<uint32_t>(ops.bias ? ops.bias[c] : 0) -
-                                 static_cast<uint32_t>(d.input_zp * wsum));
+  const requant_params q = pointwise_params(d, ops);
+  if (q.weight_zp == 0) {
+    depthwise_rows(d, base, ps, rs, ops.weights, ops.bias, emit, output);
+    return;
   }
-
-  std::vector<int32_t> acc(C);
-  const int full = C - C % kBlock;
-  for (int oy = 0; oy < d.out_h; ++oy) {
-    const int8_t* row = base + int64_t{oy} * d.stride_h * rs;
-    int8_t* out_row = output + int64_t{oy} * d.out_w * ops_;
-    for (int ox = 0; ox < d.out_w; ++ox) {
-      const int8_t* win = row + int64_t{ox} * d.stride_w * ps;
-      for (int c = 0; c < full; c += kBlock)
-        dw_block(win + c, ps, rs, ops.weights + c, C, KH, KW, fb.data() + c,
-                 acc.data() + c);
-      if (full < C)
-        dw_tail(win + full, ps, rs, ops.weights + full, C, KH, KW, fb.data() + full,
-                acc.data() + full, C - full);
-      emit(acc.data(), out_row + ox * ops_);
-    }
-  }
+  std::vector<int16_t> w16(static_cast<size_t>(taps) * C);
+  for (size_t k = 0; k < w16.size(); ++k)
+    w16[k] = static_cast<int16_t>(ops.weights[k] - q.weight_zp);
+  depthwise_rows(d, base, ps, rs, w16.data(), ops.bias, emit, output);
 }
 
 } // namespace dwvp::kernels::detail

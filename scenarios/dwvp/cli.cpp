@@ -3,6 +3,7 @@
 #include "calibrate.h"
 #include "harness.h"
 #include "model_zoo.h"
+#include "onnx_import.h"
 #include "output_file.h"
 #include "report.h"
 #include "sweep.h"
@@ -22,16 +23,11 @@ namespace dwvp::cli {
 namespace {
 
 using namespace dwvp::scenarios;
-using studies::collect_sweep;
-using studies::expand_sweep;
-using studies::parse_sweep_set;
-using studies::sweep_point;
-using studies::sweep_spec;
-using studies::write_sweep;
 
 struct run_options {
   common_options common;
   std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors, weights;
+  std::string onnx, onnx_input, scalesim_report;
   bool no_data = false, progress = false, fuse = false;
   std::string check = "golden";
   std::string order = "row-major";
@@ -79,9 +75,13 @@ int run(const run_options& o, const std::string& command_name) {
   }
   const networks::policy p = networks::parse_policy(o.policy);
   const int dataflow = gemm_dataflow_from(cfg);
-  if (o.network.empty() == o.topology.empty())
+  if (o.network.empty() + o.topology.empty() + o.onnx.empty() != 2)
     throw std::invalid_argument(command_name +
-                                ": give exactly one of --network and --topology");
+                                ": give exactly one of --network, --topology and --onnx");
+  if (!o.onnx_input.empty() && (o.onnx.empty() || !cfg.get_bool("sim.functional")))
+    throw std::invalid_argument(command_name +
+                                ": --onnx-input gives an --onnx model's input values; a "
+                                "--no-data run has none");
   check_mode check = check_mode::golden;
   if (!parse_check_mode(o.check, check))
     throw std::invalid_argument(command_name + ": --check must be golden or none");
@@ -100,6 +100,11 @@ int run(const run_options& o, const std::string& command_name) {
     check_output_path(vcd_file_path(o.common.vcd), "VCD trace");
     check_output_path(gtkw_file_path(o.common.vcd), "GTKWave save file");
   }
+  if (!o.scalesim_report.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.scalesim_report, ec);
+    check_output_path(o.scalesim_report + "/COMPUTE_REPORT.csv", "SCALE-Sim report");
+  }
   if (!o.dump_tensors.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(o.dump_tensors, ec);
@@ -112,12 +117,25 @@ int run(const run_options& o, const std::string& command_name) {
       : o.weights.empty()             ? networks::constants::calibrated
                                       : networks::constants::uncalibrated;
   networks::calibration_record calibration;
-  runtime::network net =
-      o.topology.empty()
-          ? networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow,
-                                    constants, &calibration)
-          : networks::read_topology_csv(o.topology, p, o.common.seed, dataflow, constants,
-                                        &calibration);
+  runtime::network net;
+  if (!o.onnx.empty()) {
+    onnx_import::options io;
+    io.policy = p;
+    io.dataflow = dataflow;
+    io.with_data = cfg.get_bool("sim.functional");
+    io.seed = o.common.seed;
+    onnx_import::model m = onnx_import::import_file(o.onnx, io);
+    if (!o.onnx_input.empty())
+      m.net.input =
+          onnx_import::device_input(m, onnx_import::read_tensor_file(o.onnx_input));
+    net = std::move(m.net);
+  } else if (!o.topology.empty()) {
+    net = networks::read_topology_csv(o.topology, p, o.common.seed, dataflow, constants,
+                                      &calibration);
+  } else {
+    net = networks::build_network(o.network, p, o.common.seed, o.resolution, dataflow,
+                                  constants, &calibration);
+  }
   if (!o.weights.empty())
     load_tensors(o.weights, net);
   const double network_seconds =
@@ -140,9 +158,9 @@ int run(const run_options& o, const std::string& command_name) {
   network_run r = simulate_network(cfg, net, so);
   r.calibration_seconds = calibration.seconds;
   r.construction_seconds = network_seconds - calibration.seconds;
-  r.calibration = constants != networks::constants::calibrated ? "none"
-                  : calibration.cached                         ? "cached"
-                                                               : "computed";
+  r.calibration = constants != networks::constants::calibrated || !o.onnx.empty() ? "none"
+                  : calibration.cached ? "cached"
+                                       : "computed";
   const auto report_start = std::chrono::steady_clock::now();
   run_report rep = make_report(cfg, net, r, o.policy);
   print_report_table(std::cout, rep);
@@ -167,6 +185,8 @@ int run(const run_options& o, const std::string& command_name) {
   };
   write(o.report, "JSON report       ", [&] { write_json(o.report, cfg, rep); });
   write(o.csv, "CSV report        ", [&] { write_csv(o.csv, rep); });
+  write(o.scalesim_report, "SCALE-Sim reports ",
+        [&] { write_scalesim_report(o.scalesim_report, rep); });
   write(o.dump_tensors, "tensors           ",
         [&] { dump_tensors(o.dump_tensors, net, r); });
   if (!o.common.vcd.empty() && r.output_failures.empty())
@@ -211,8 +231,15 @@ int sweep(sweep_spec s, const std::string& engine, int jobs) {
               << "/run_parallel_ssh.sh nodes.txt), then dwvp collect " << s.out << "\n";
     return 0;
   }
+  if (std::system("command -v parallel > /dev/null 2>&1") != 0)
+    throw std::invalid_argument("dwvp sweep: GNU parallel is not on PATH "
+                                "(./scripts/install_deps.sh installs it; or --engine "
+                                "slurm / none and run commands.txt yourself)");
+  const std::string cmd = "parallel --will-cite --jobs " + std::to_string(jobs) +
+                          " --joblog '" + s.out + "/joblog.txt' < '" + s.out +
+                          "/commands.txt'";
   std::cout << "engine            GNU parallel, " << jobs << " jobs\n" << std::flush;
-  studies::run_sweep_parallel(s.out, jobs); // failed points are reported by collect
+  std::system(cmd.c_str()); // failed points are reported by collect
   return collect_sweep(s.out, std::cout) == 0 ? 0 : 1;
 }
 
@@ -226,7 +253,7 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
   run_options o;
   o.network = fixed_network;
   CLI::App* run_cmd = &app;
-  std::string list_what;
+  std::string list_what, list_onnx;
   CLI::App* list_cmd = nullptr;
   CLI::App* sweep_cmd = nullptr;
   CLI::App* collect_cmd = nullptr;
@@ -270,10 +297,25 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
     list_cmd = app.add_subcommand("list", "list networks, policies and config files");
     list_cmd->add_option("what", list_what, "networks or configs (default: both)")
         ->check(CLI::IsMember({"networks", "configs"}));
+    list_cmd
+        ->add_option("--onnx", list_onnx,
+                     "show the layers an ONNX model maps to (docs/networks.md)")
+        ->check(CLI::ExistingFile);
     run_cmd->add_option("--network", o.network, "network name (dwvp list)");
     run_cmd
         ->add_option("--topology", o.topology,
-                     "SCALE-Sim-style topology CSV with a Type column (docs/networks.md)")
+                     "topology CSV: SCALE-Sim's own, or with a Type column "
+                     "(docs/networks.md)")
+        ->check(CLI::ExistingFile);
+    run_cmd
+        ->add_option("--onnx", o.onnx,
+                     "int8 / uint8 quantised ONNX model, QOperator or QDQ form "
+                     "(docs/networks.md)")
+        ->check(CLI::ExistingFile);
+    run_cmd
+        ->add_option("--onnx-input", o.onnx_input,
+                     "the --onnx model's input values: a serialised ONNX TensorProto "
+                     "(default: seeded values)")
         ->check(CLI::ExistingFile);
   }
   add_common_options(*run_cmd, o.common);
@@ -285,6 +327,9 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
       ->check(CLI::Range(32, 1024));
   run_cmd->add_option("--report", o.report, "write the JSON report to this file");
   run_cmd->add_option("--csv", o.csv, "write the per-layer CSV to this file");
+  run_cmd->add_option("--scalesim-report", o.scalesim_report,
+                      "write SCALE-Sim's COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv "
+                      "into this folder");
   run_cmd->add_option("--dump-tensors", o.dump_tensors,
                       "write every layer's tensors as .npy files with index.json here");
   run_cmd
@@ -309,6 +354,12 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
     return code;
   return guarded_main([&] {
     if (list_cmd && list_cmd->parsed()) {
+      if (!list_onnx.empty()) {
+        onnx_import::options io;
+        io.with_data = false;
+        onnx_import::print_layers(std::cout, onnx_import::import_file(list_onnx, io));
+        return 0;
+      }
       list(std::cout, list_what);
       return 0;
     }

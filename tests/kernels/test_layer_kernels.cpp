@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -291,8 +292,10 @@ int32_t random_zp(std::mt19937& rng) {
 }
 
 // One conv2d / depthwise / 1xK / Kx1 / pointwise / FC layer.
-void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c,
-                  int out_c) {
+// onnx: DWVP_FLAG_ONNX, a random weight zero point (aux_zp) and binary32 scales, some
+// chosen so that products land exactly on .5 (ties to even).
+void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c, int out_c,
+                  bool onnx = false) {
   dwvp_desc d = base_desc(opcode);
   set_window(d, w);
   const bool depthwise =
@@ -321,7 +324,21 @@ void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c,
   const i8v input = random_i8(rng, static_cast<size_t>(w.in_h) * w.in_w * in_c);
   const i8v weights = random_i8(rng, weight_count);
   const i32v bias = random_bias(rng, out_c);
-  const golden::requant q = random_requant(rng, out_c, reduction);
+  golden::requant q = random_requant(rng, out_c, reduction);
+  if (onnx) {
+    d.flags = DWVP_FLAG_ONNX;
+    d.aux_zp = rand_int(rng, -128, 127);
+    q.scale.resize(static_cast<size_t>(out_c));
+    for (int o = 0; o < out_c; ++o) {
+      // Powers of two (exact products, many ties) or arbitrary small scales.
+      q.scale[o] = rand_int(rng, 0, 2) == 0
+                       ? std::ldexp(1.0f, -rand_int(rng, 1, 12))
+                       : static_cast<float>(rand_real(rng, 0.2, 3.0) /
+                                            (std::sqrt(double(reduction)) * 128 * 40));
+      std::memcpy(&q.multiplier[o], &q.scale[o], 4);
+      q.shift[o] = 0;
+    }
+  }
 
   golden::conv_params p;
   p.kernel_h = w.kh, p.kernel_w = w.kw, p.stride_h = w.sh, p.stride_w = w.sw;
@@ -330,6 +347,7 @@ void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c,
   p.output_zp = d.output_zp;
   p.act_min = act.act_min;
   p.act_max = act.act_max;
+  p.weight_zp = onnx ? d.aux_zp : 0;
   const golden::shape in{w.in_h, w.in_w, in_c};
   i8v ref;
   switch (opcode) {
@@ -483,6 +501,82 @@ TEST_CASE("fully connected matches golden", "[kernels][fc]") {
     const window w{1, 1, 1, 1, 1, 1};
     run_weighted(rng, DWVP_OP_FC, w, pick(rng, {1, 17, 45, 256, 1000}),
                  pick(rng, {1, 10, 45}));
+  }
+}
+
+TEST_CASE("ONNX numerics: weighted layers match golden", "[kernels][onnx]") {
+  std::mt19937 rng(2010);
+  for (int rep = 0; rep < 6; ++rep) {
+    for (int k : {1, 3}) {
+      window w = random_window(rng, k, k, pick(rng, {1, 2}), PAD_RANDOM);
+      run_weighted(rng, DWVP_OP_CONV2D, w, pick(rng, {1, 3, 17}), pick(rng, {1, 5, 17}),
+                   true);
+    }
+    window d = random_window(rng, 3, 3, pick(rng, {1, 2}), PAD_SAME);
+    run_weighted(rng, DWVP_OP_DEPTHWISE, d, pick(rng, {1, 16, 17, 45}), 0, true);
+    window r = random_window(rng, 1, 5, 1, PAD_SAME);
+    run_weighted(rng, DWVP_OP_DW_1XK, r, pick(rng, {3, 17}), 0, true);
+    window p{rand_int(rng, 1, 9), rand_int(rng, 1, 9), 1, 1, 1, 1};
+    run_weighted(rng, DWVP_OP_POINTWISE, p, pick(rng, {1, 17, 64}), pick(rng, {1, 45}),
+                 true);
+    run_weighted(rng, DWVP_OP_FC, window{1, 1, 1, 1, 1, 1}, pick(rng, {17, 300}),
+                 pick(rng, {1, 10}), true);
+  }
+}
+
+TEST_CASE("ONNX rounding: half to even on the binary32 product", "[kernels][onnx]") {
+  // ONNX's round (numpy.rint, nearbyint): ties to the even neighbour.
+  CHECK(golden::onnx_round(0.5f) == 0);
+  CHECK(golden::onnx_round(1.5f) == 2);
+  CHECK(golden::onnx_round(2.5f) == 2);
+  CHECK(golden::onnx_round(-0.5f) == 0);
+  CHECK(golden::onnx_round(-1.5f) == -2);
+  CHECK(golden::onnx_round(-2.5f) == -2);
+  CHECK(golden::onnx_round(2.4999998f) == 2);
+  CHECK(golden::onnx_round(-3.5000002f) == -4);
+  // float(acc) rounds first beyond 2^24: 16777217 is 16777216 in binary32.
+  CHECK(golden::onnx_requantize(16777217, 1.0f) == 16777216);
+  CHECK(golden::onnx_requantize(5, 0.5f) == 2); // 2.5 -> 2
+  CHECK(golden::onnx_requantize(7, 0.5f) == 4); // 3.5 -> 4
+  CHECK(golden::onnx_requantize(-5, 0.5f) == -2);
+  // The fixed-point path rounds the same 2.5 up (docs/numerics.md): they differ.
+  int32_t m = 0;
+  int sh = 0;
+  golden::quantize_multiplier(0.5, &m, &sh);
+  CHECK(golden::multiply_by_quantized_multiplier(5, m, sh) == 3);
+}
+
+TEST_CASE("ONNX numerics: add matches golden", "[kernels][onnx][add]") {
+  std::mt19937 rng(2011);
+  for (int rep = 0; rep < 30; ++rep) {
+    const int h = pick(rng, {1, 5, 7}), w = pick(rng, {1, 5, 11}), c = pick(rng, {1, 17});
+    golden::add_params p;
+    p.onnx = true;
+    p.a_zp = random_zp(rng);
+    p.b_zp = random_zp(rng);
+    p.output_zp = rand_int(rng, -100, 100);
+    p.a_scale = static_cast<float>(rand_real(rng, 0.005, 0.1));
+    p.b_scale = rep % 3 == 0 ? p.a_scale : static_cast<float>(rand_real(rng, 0.005, 0.1));
+    p.output_scale =
+        rep % 3 == 0 ? 2 * p.a_scale : static_cast<float>(rand_real(rng, 0.005, 0.2));
+    const i8v a = random_i8(rng, size_t(h) * w * c), b = random_i8(rng, a.size());
+    dwvp_desc d = base_desc(DWVP_OP_ADD);
+    d.flags = DWVP_FLAG_ONNX;
+    d.in_h = d.out_h = static_cast<uint16_t>(h);
+    d.in_w = d.out_w = static_cast<uint16_t>(w);
+    d.in_c = d.out_c = static_cast<uint16_t>(c);
+    d.input_zp = p.a_zp;
+    d.aux_zp = p.b_zp;
+    d.output_zp = p.output_zp;
+    std::memcpy(&d.input_mult, &p.a_scale, 4);
+    std::memcpy(&d.aux_mult, &p.b_scale, 4);
+    std::memcpy(&d.output_mult, &p.output_scale, 4);
+    i8v out(a.size());
+    layer_operands ops;
+    ops.input = a.data();
+    ops.aux = b.data();
+    execute_layer(d, ops, out.data());
+    CHECK(out == golden::add(a, b, p));
   }
 }
 

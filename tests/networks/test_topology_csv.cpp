@@ -146,9 +146,13 @@ TEST_CASE("header errors name the file, line and column", "[csv][errors]") {
                         "Filter, Strides, Type)");
   CHECK(error_of("# only a comment\n" + k_header) ==
         "net.csv: no layers after the header row");
+  // Without a Type column the file is plain SCALE-Sim (test_topology_scalesim.cpp).
+  CHECK(error_of("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
+                 "Width, Channels, Num Filter, Strides,\n") ==
+        "net.csv: no layers after the header row");
   CHECK_THAT(error_of("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
-                      "Width, Channels, Num Filter, Strides,\n"),
-             Catch::StartsWith("net.csv:1: header row has no 'Type' column"));
+                      "Width, Channels, Strides, Type\n"),
+             Catch::StartsWith("net.csv:1: header row has no 'Num Filter' column"));
   CHECK_THAT(error_of("Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter "
                       "Width, Channels, Num Filters, Strides, Type\n"),
              Catch::StartsWith("net.csv:1: column 7 (Num Filters): unknown column"));

@@ -12,6 +12,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstring>
+
 #include <string>
 
 using dwvp::models::check_descriptor;
@@ -290,11 +293,22 @@ TEST_CASE("descriptor check: activation, loop order, flags", "[descriptor_check]
   d = pointwise();
   d.loop_order = DWVP_ORDER_COUNT;
   expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_LOOP_ORDER);
-  for (uint32_t bit : {3u, 8u, 31u}) {
+  for (uint32_t bit : {4u, 8u, 31u}) {
     d = pointwise();
     d.flags = DWVP_FLAG_IRQ | (1u << bit);
     INFO("flag bit " << bit);
     expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS);
+  }
+  // ONNX numerics (bit 3): weighted layers and ADD only.
+  d = pointwise();
+  d.flags = DWVP_FLAG_ONNX;
+  expect_ok(d);
+  d = add();
+  d.flags = DWVP_FLAG_ONNX;
+  expect_ok(d);
+  for (dwvp_desc e : {avg_pool(), channel_mul()}) {
+    e.flags = DWVP_FLAG_ONNX;
+    expect_fail(e, DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS);
   }
 }
 
@@ -747,6 +761,30 @@ TEST_CASE("descriptor check: per-channel quantisation data", "[descriptor_check]
       CHECK(r.field == DWVP_FIELD_QUANT_DATA);
     }
   }
+}
+
+TEST_CASE("descriptor check: ONNX quantisation data is binary32 scales and zero shifts",
+          "[descriptor_check]") {
+  auto bits = [](float f) {
+    int32_t b;
+    std::memcpy(&b, &f, 4);
+    return b;
+  };
+  const int32_t zero[3] = {0, 0, 0};
+  const int32_t good[3] = {bits(0.0f), bits(1e-6f), bits(3.0e38f)};
+  CHECK(check_quant_data(good, zero, 3, true).ok());
+  // A Q31 multiplier of 2^30 is the float 2.0: fine as a scale; a negative, infinite
+  // or NaN scale is not, nor a shift.
+  for (float f : {-1.0f, -1e-30f, INFINITY, NAN}) {
+    const int32_t mult[3] = {bits(1.0f), bits(f), bits(1.0f)};
+    const check_result r = check_quant_data(mult, zero, 3, true);
+    INFO(f << ": " << describe(r));
+    CHECK(r.field == DWVP_FIELD_QUANT_DATA);
+  }
+  const int32_t shift[3] = {0, 1, 0};
+  CHECK(check_quant_data(good, shift, 3, true).field == DWVP_FIELD_QUANT_DATA);
+  // The fixed-point check refuses a float scale below 2^30 as a multiplier.
+  CHECK_FALSE(check_quant_data(good + 1, zero, 1).ok());
 }
 
 // docs/numerics.md, tensor layouts: "requant multiplier | int32 in [2^30, 2^31) (0

@@ -6,14 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
-namespace dwvp::studies {
+namespace dwvp::cli {
 
 namespace fs = std::filesystem;
 
@@ -98,12 +97,11 @@ std::vector<sweep_point> expand_sweep(const sweep_spec& s) {
         p.network = net;
         p.topology = topology;
         p.policy = policy;
-        p.resolution = s.resolution;
-        p.no_data = s.no_data;
-        p.check = s.check;
         for (size_t k = 0; k < s.sets.size(); ++k)
           p.values.emplace_back(s.sets[k].first, s.sets[k].second[at[k]]);
-        p.id = sweep_point_id(points.size());
+        char id[16];
+        std::snprintf(id, sizeof id, "p%04zu", points.size() + 1);
+        p.id = id;
         points.push_back(std::move(p));
         size_t k = s.sets.size();
         while (k > 0 && ++at[k - 1] == s.sets[k - 1].second.size())
@@ -115,33 +113,18 @@ std::vector<sweep_point> expand_sweep(const sweep_spec& s) {
   return points;
 }
 
-std::string sweep_point_id(size_t index) {
-  char id[24];
-  std::snprintf(id, sizeof id, "p%04zu", index + 1);
-  return id;
-}
-
-std::string sweep_point_file(const std::string& dir, const std::string& id,
-                             const char* ext) {
-  return (fs::path(dir) / point_file(id, ext)).string();
-}
-
 std::string sweep_command(const sweep_spec& s, const sweep_point& p) {
-  // Absolute: a Slurm task or an ssh host runs it from another folder.
-  const std::string base = sweep_point_file(fs::absolute(s.out).string(), p.id, "");
+  const std::string base = (fs::path(s.out) / point_file(p.id, "")).string();
   std::string c = quote(s.dwvp) + " run " + (p.topology ? "--topology " : "--network ") +
-                  quote(p.network) + " --resolution " + std::to_string(p.resolution);
+                  quote(p.network) + " --resolution " + std::to_string(s.resolution);
   if (!p.policy.empty())
     c += " --policy " + quote(p.policy);
-  if (p.no_data)
+  if (s.no_data)
     c += " --no-data";
   else
-    c += " --check " + quote(p.check);
+    c += " --check " + quote(s.check);
   for (const auto& [key, value] : p.values)
-    if (!value.empty())
-      c += " --set " + quote(key + "=" + value);
-  for (const auto& a : p.extra_args)
-    c += " " + quote(a);
+    c += " --set " + quote(key + "=" + value);
   return c + " --report " + quote(base + ".json") + " --csv " + quote(base + ".csv") +
          " > " + quote(base + ".log") + " 2>&1";
 }
@@ -199,17 +182,6 @@ void write_sweep(const sweep_spec& s, const std::vector<sweep_point>& points) {
   fs::permissions(dir + "/sweep.slurm", fs::perms::owner_exec, fs::perm_options::add, ec);
 }
 
-void run_sweep_parallel(const std::string& dir, int jobs) {
-  if (std::system("command -v parallel > /dev/null 2>&1") != 0)
-    throw std::invalid_argument("GNU parallel is not on PATH (./scripts/install_deps.sh "
-                                "installs it; or write the commands for Slurm and run "
-                                "them yourself)");
-  const std::string cmd = "parallel --will-cite --jobs " + std::to_string(jobs) +
-                          " --joblog " + quote(dir + "/joblog.txt") + " < " +
-                          quote(dir + "/commands.txt");
-  std::system(cmd.c_str()); // failed points are reported by collect
-}
-
 int collect_sweep(const std::string& dir, std::ostream& log) {
   std::ifstream in(dir + "/points.tsv");
   if (!in)
@@ -220,7 +192,7 @@ int collect_sweep(const std::string& dir, std::ostream& log) {
   const std::vector<std::string> header = split(line, '\t');
   if (header.size() < 4 || header[0] != "id")
     throw std::invalid_argument(dir + "/points.tsv: not a dwvp sweep point list");
-  table sweep, layers;
+  studies::table sweep, layers;
   sweep.header = header;
   for (const char* t : k_totals)
     sweep.header.push_back(t);
@@ -277,19 +249,19 @@ int collect_sweep(const std::string& dir, std::ostream& log) {
       }
     }
   }
-  write_csv(dir + "/sweep.csv", sweep);
-  write_csv(dir + "/layers.csv", layers);
+  studies::write_csv(dir + "/sweep.csv", sweep);
+  studies::write_csv(dir + "/layers.csv", layers);
   log << "sweep             " << sweep.rows.size() << " points, " << bad
       << " without a good report\n"
       << "CSV               " << dir << "/sweep.csv, " << dir << "/layers.csv\n";
-  plot(log, dir, "sweep",
-       "set title 'dwvp sweep: accelerator cycles per point'\n"
-       "set datafile separator ','\nset style data histograms\n"
-       "set style fill solid 0.6\nset xtics rotate by -45\n"
-       "set ylabel 'cycles'\nset key off\n"
-       "plot 'sweep.csv' using " +
-           std::to_string(header.size() + 1) + ":xtic(1)\n");
+  studies::plot(log, dir, "sweep",
+                "set title 'dwvp sweep: accelerator cycles per point'\n"
+                "set datafile separator ','\nset style data histograms\n"
+                "set style fill solid 0.6\nset xtics rotate by -45\n"
+                "set ylabel 'cycles'\nset key off\n"
+                "plot 'sweep.csv' using " +
+                    std::to_string(header.size() + 1) + ":xtic(1)\n");
   return bad;
 }
 
-} // namespace dwvp::studies
+} // namespace dwvp::cli
