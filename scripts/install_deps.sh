@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsystemc-dev libspdlog-dev catch2
           libyaml-cpp-dev nlohmann-json3-dev libcli11-dev gnuplot-nox parallel
-          gcc-riscv64-unknown-elf)
+          gcc-riscv64-unknown-elf
+          libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
