@@ -23,6 +23,12 @@ namespace dwvp::cli {
 namespace {
 
 using namespace dwvp::scenarios;
+using studies::collect_sweep;
+using studies::expand_sweep;
+using studies::parse_sweep_set;
+using studies::sweep_point;
+using studies::sweep_spec;
+using studies::write_sweep;
 
 struct run_options {
   common_options common;
@@ -231,15 +237,8 @@ int sweep(sweep_spec s, const std::string& engine, int jobs) {
               << "/run_parallel_ssh.sh nodes.txt), then dwvp collect " << s.out << "\n";
     return 0;
   }
-  if (std::system("command -v parallel > /dev/null 2>&1") != 0)
-    throw std::invalid_argument("dwvp sweep: GNU parallel is not on PATH "
-                                "(./scripts/install_deps.sh installs it; or --engine "
-                                "slurm / none and run commands.txt yourself)");
-  const std::string cmd = "parallel --will-cite --jobs " + std::to_string(jobs) +
-                          " --joblog '" + s.out + "/joblog.txt' < '" + s.out +
-                          "/commands.txt'";
   std::cout << "engine            GNU parallel, " << jobs << " jobs\n" << std::flush;
-  std::system(cmd.c_str()); // failed points are reported by collect
+  studies::run_sweep_parallel(s.out, jobs); // failed points are reported by collect
   return collect_sweep(s.out, std::cout) == 0 ? 0 : 1;
 }
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace dwvp::cli {
+namespace dwvp::studies {
 
 struct sweep_spec {
   std::vector<std::string> networks;   // --network (each a zoo name)
@@ -29,8 +29,15 @@ struct sweep_point {
   std::string network;                                     // name or topology file
   bool topology = false;                                   // network is a CSV file
   std::string policy;                                      // empty = default
-  std::vector<std::pair<std::string, std::string>> values; // key, value
+  std::vector<std::pair<std::string, std::string>> values; // key, value ("" = unset)
+  int resolution = 224;
+  bool no_data = false;
+  std::string check = "golden";
+  std::vector<std::string> extra_args; // further `dwvp run` options (--seed 2, --fuse)
 };
+
+// "p0001" for index 0: the id of the point at that index.
+std::string sweep_point_id(size_t index);
 
 // Parses "key=v1,v2,..." (values separated by commas; at least one, none empty).
 // Throws std::invalid_argument naming the assignment.
@@ -41,7 +48,7 @@ std::pair<std::string, std::vector<std::string>> parse_sweep_set(const std::stri
 std::vector<sweep_point> expand_sweep(const sweep_spec& s);
 
 // The `dwvp run` command line of a point, shell-quoted; its JSON, CSV and console log
-// go to <out>/points/<id>.{json,csv,log}.
+// go to <out>/points/<id>.{json,csv,log}. A key whose value is "" is not set.
 std::string sweep_command(const sweep_spec& s, const sweep_point& p);
 
 // Writes <out>/points.csv (one row per point: id, network, policy, every key),
@@ -51,6 +58,15 @@ std::string sweep_command(const sweep_spec& s, const sweep_point& p);
 // write.
 void write_sweep(const sweep_spec& s, const std::vector<sweep_point>& points);
 
+// <dir>/points/<id><ext>: where a point's report (".json"), CSV and log go.
+std::string sweep_point_file(const std::string& dir, const std::string& id,
+                             const char* ext);
+
+// Runs <dir>/commands.txt through GNU parallel, `jobs` at a time, its job log in
+// <dir>/joblog.txt. Failed points are not an error here (collect finds them). Throws
+// std::invalid_argument when GNU parallel is not on PATH.
+void run_sweep_parallel(const std::string& dir, int jobs);
+
 // Merges <dir>/points/<id>.json and .csv into <dir>/sweep.csv (one row per point: its
 // values and the run's totals, `error` when it failed or left no report) and
 // <dir>/layers.csv (every point's per-layer CSV rows, behind the point's values), and
@@ -59,4 +75,4 @@ void write_sweep(const sweep_spec& s, const std::vector<sweep_point>& points);
 // sweep folder.
 int collect_sweep(const std::string& dir, std::ostream& log);
 
-} // namespace dwvp::cli
+} // namespace dwvp::studies

@@ -6,13 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
-namespace dwvp::cli {
+namespace dwvp::studies {
 
 namespace fs = std::filesystem;
 
@@ -97,11 +98,12 @@ std::vector<sweep_point> expand_sweep(const sweep_spec& s) {
         p.network = net;
         p.topology = topology;
         p.policy = policy;
+        p.resolution = s.resolution;
+        p.no_data = s.no_data;
+        p.check = s.check;
         for (size_t k = 0; k < s.sets.size(); ++k)
           p.values.emplace_back(s.sets[k].first, s.sets[k].second[at[k]]);
-        char id[16];
-        std::snprintf(id, sizeof id, "p%04zu", points.size() + 1);
-        p.id = id;
+        p.id = sweep_point_id(points.size());
         points.push_back(std::move(p));
         size_t k = s.sets.size();
         while (k > 0 && ++at[k - 1] == s.sets[k - 1].second.size())
@@ -113,18 +115,33 @@ std::vector<sweep_point> expand_sweep(const sweep_spec& s) {
   return points;
 }
 
+std::string sweep_point_id(size_t index) {
+  char id[24];
+  std::snprintf(id, sizeof id, "p%04zu", index + 1);
+  return id;
+}
+
+std::string sweep_point_file(const std::string& dir, const std::string& id,
+                             const char* ext) {
+  return (fs::path(dir) / point_file(id, ext)).string();
+}
+
 std::string sweep_command(const sweep_spec& s, const sweep_point& p) {
-  const std::string base = (fs::path(s.out) / point_file(p.id, "")).string();
+  // Absolute: a Slurm task or an ssh host runs it from another folder.
+  const std::string base = sweep_point_file(fs::absolute(s.out).string(), p.id, "");
   std::string c = quote(s.dwvp) + " run " + (p.topology ? "--topology " : "--network ") +
-                  quote(p.network) + " --resolution " + std::to_string(s.resolution);
+                  quote(p.network) + " --resolution " + std::to_string(p.resolution);
   if (!p.policy.empty())
     c += " --policy " + quote(p.policy);
-  if (s.no_data)
+  if (p.no_data)
     c += " --no-data";
   else
-    c += " --check " + quote(s.check);
+    c += " --check " + quote(p.check);
   for (const auto& [key, value] : p.values)
-    c += " --set " + quote(key + "=" + value);
+    if (!value.empty())
+      c += " --set " + quote(key + "=" + value);
+  for (const auto& a : p.extra_args)
+    c += " " + quote(a);
   return c + " --report " + quote(base + ".json") + " --csv " + quote(base + ".csv") +
          " > " + quote(base + ".log") + " 2>&1";
 }
@@ -182,6 +199,17 @@ void write_sweep(const sweep_spec& s, const std::vector<sweep_point>& points) {
   fs::permissions(dir + "/sweep.slurm", fs::perms::owner_exec, fs::perm_options::add, ec);
 }
 
+void run_sweep_parallel(const std::string& dir, int jobs) {
+  if (std::system("command -v parallel > /dev/null 2>&1") != 0)
+    throw std::invalid_argument("GNU parallel is not on PATH (./scripts/install_deps.sh "
+                                "installs it; or write the commands for Slurm and run "
+                                "them yourself)");
+  const std::string cmd = "parallel --will-cite --jobs " + std::to_string(jobs) +
+                          " --joblog " + quote(dir + "/joblog.txt") + " < " +
+                          quote(dir + "/commands.txt");
+  std::system(cmd.c_str()); // failed points are reported by collect
+}
+
 int collect_sweep(const std::string& dir, std::ostream& log) {
   std::ifstream in(dir + "/points.tsv");
   if (!in)
@@ -192,7 +220,7 @@ int collect_sweep(const std::string& dir, std::ostream& log) {
   const std::vector<std::string> header = split(line, '\t');
   if (header.size() < 4 || header[0] != "id")
     throw std::invalid_argument(dir + "/points.tsv: not a dwvp sweep point list");
-  studies::table sweep, layers;
+  table sweep, layers;
   sweep.header = header;
   for (const char* t : k_totals)
     sweep.header.push_back(t);
@@ -249,19 +277,19 @@ int collect_sweep(const std::string& dir, std::ostream& log) {
       }
     }
   }
-  studies::write_csv(dir + "/sweep.csv", sweep);
-  studies::write_csv(dir + "/layers.csv", layers);
+  write_csv(dir + "/sweep.csv", sweep);
+  write_csv(dir + "/layers.csv", layers);
   log << "sweep             " << sweep.rows.size() << " points, " << bad
       << " without a good report\n"
       << "CSV               " << dir << "/sweep.csv, " << dir << "/layers.csv\n";
-  studies::plot(log, dir, "sweep",
-                "set title 'dwvp sweep: accelerator cycles per point'\n"
-                "set datafile separator ','\nset style data histograms\n"
-                "set style fill solid 0.6\nset xtics rotate by -45\n"
-                "set ylabel 'cycles'\nset key off\n"
-                "plot 'sweep.csv' using " +
-                    std::to_string(header.size() + 1) + ":xtic(1)\n");
+  plot(log, dir, "sweep",
+       "set title 'dwvp sweep: accelerator cycles per point'\n"
+       "set datafile separator ','\nset style data histograms\n"
+       "set style fill solid 0.6\nset xtics rotate by -45\n"
+       "set ylabel 'cycles'\nset key off\n"
+       "plot 'sweep.csv' using " +
+           std::to_string(header.size() + 1) + ":xtic(1)\n");
   return bad;
 }
 
-} // namespace dwvp::cli
+} // namespace dwvp::studies
