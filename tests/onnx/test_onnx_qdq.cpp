@@ -252,3 +252,126 @@ TEST_CASE("mutated ONNX files import or are refused, never crash",
   CHECK(imported + refused == 3000);
   CHECK(refused > 1000);
 }
+
+namespace {
+
+// A QOperator-form (uint8) graph with the com.microsoft contrib operators onnxruntime's
+// quantiser emits: QLinearConv, QLinearGlobalAveragePool, QLinearSigmoid, QLinearMul
+// (squeeze-and-excite), QLinearAdd, QLinearAveragePool.
+std::string qoperator_model() {
+  ::onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* ms = m.add_opset_import();
+  ms->set_domain("com.microsoft");
+  ms->set_version(1);
+  auto* g = m.mutable_graph();
+  auto* in = g->add_input();
+  in->set_name("x");
+  auto* tt = in->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(::onnx::TensorProto::UINT8);
+  for (int d : {1, 8, 6, 6})
+    tt->mutable_shape()->add_dim()->set_dim_value(d);
+  auto scalar = [&](const std::string& name, int type, double v) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    if (type == ::onnx::TensorProto::FLOAT)
+      t->add_float_data(static_cast<float>(v));
+    else
+      t->add_int32_data(static_cast<int32_t>(v));
+    return name;
+  };
+  const int f = ::onnx::TensorProto::FLOAT, u8 = ::onnx::TensorProto::UINT8;
+  // Tensors: scale and zero point of each (t.s, t.z).
+  auto q = [&](const std::string& t, double s, int z) {
+    scalar(t + ".s", f, s);
+    scalar(t + ".z", u8, z);
+  };
+  q("x", 0.05, 128);
+  q("y1", 0.08, 120);
+  q("y3", 0.1, 128);
+  q("y4", 1.0 / 256, 0);
+  q("y5", 0.06, 125);
+  q("y6", 0.1, 128);
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> wd(0, 255);
+  auto weights = [&](const std::string& name, int out, int in_c) {
+    auto* t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(u8);
+    for (int d : {out, in_c, 1, 1})
+      t->add_dims(d);
+    for (int i = 0; i < out * in_c; ++i)
+      t->add_int32_data(wd(rng));
+    scalar(name + ".s", f, 0.01);
+    scalar(name + ".z", u8, 131);
+  };
+  weights("w1", 8, 8);
+  weights("w2", 8, 8);
+  auto node = [&](const std::string& op, const std::string& name,
+                  const std::vector<std::string>& ins, bool contrib) {
+    auto* n = g->add_node();
+    n->set_op_type(op);
+    n->set_name(name);
+    if (contrib)
+      n->set_domain("com.microsoft");
+    for (const auto& s : ins)
+      n->add_input(s);
+    n->add_output(name);
+    return n;
+  };
+  auto qt = [](const std::string& t) {
+    return std::vector<std::string>{t, t + ".s", t + ".z"};
+  };
+  auto cat = [](std::vector<std::vector<std::string>> parts) {
+    std::vector<std::string> all;
+    for (auto& p : parts)
+      all.insert(all.end(), p.begin(), p.end());
+    return all;
+  };
+  node("QLinearConv", "y1", cat({qt("x"), qt("w1"), {"y1.s", "y1.z"}}), false);
+  node("QLinearGlobalAveragePool", "y2", cat({qt("y1"), {"y1.s", "y1.z"}}), true);
+  scalar("y2.s", f, 0.08);
+  scalar("y2.z", u8, 120);
+  node("QLinearConv", "y3", cat({qt("y2"), qt("w2"), {"y3.s", "y3.z"}}), false);
+  node("QLinearSigmoid", "y4", cat({qt("y3"), {"y4.s", "y4.z"}}), true);
+  node("QLinearMul", "y5", cat({qt("y1"), qt("y4"), {"y5.s", "y5.z"}}), true);
+  node("QLinearAdd", "y6", cat({qt("y5"), qt("y1"), {"y6.s", "y6.z"}}), true);
+  auto* p = node("QLinearAveragePool", "y7", cat({qt("y6"), {"y6.s", "y6.z"}}), true);
+  for (const char* a : {"kernel_shape", "strides"}) {
+    auto* at = p->add_attribute();
+    at->set_name(a);
+    at->set_type(::onnx::AttributeProto::INTS);
+    at->add_ints(2);
+    at->add_ints(2);
+  }
+  auto* out = g->add_output();
+  out->set_name("y7");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(u8);
+  return m.SerializeAsString();
+}
+
+} // namespace
+
+TEST_CASE("the QOperator contrib operators map and run bit-exact on the platform",
+          "[onnx][qoperator][platform]") {
+  logging::configure("off", "");
+  const oi::model m = oi::import_bytes(qoperator_model(), "qop.onnx", {});
+  REQUIRE(m.net.layers.size() == 6);
+  const int ops[] = {DWVP_OP_POINTWISE,   DWVP_OP_AVG_POOL, DWVP_OP_FC,
+                     DWVP_OP_CHANNEL_MUL, DWVP_OP_ADD,      DWVP_OP_AVG_POOL};
+  for (size_t i = 0; i < 6; ++i)
+    CHECK(m.net.layers[i].desc.opcode == ops[i]);
+  CHECK(m.net.layers[0].desc.aux_zp == 3);   // uint8 weight zero point 131 - 128
+  CHECK(m.net.layers[0].desc.input_zp == 0); // uint8 zero point 128 - 128
+  CHECK(m.net.layers[2].desc.activation == DWVP_ACT_LUT); // QLinearSigmoid folded
+  CHECK(m.net.layers[2].lut.size() == 256);
+  CHECK(m.net.layers[5].desc.kernel_h == 2);
+  CHECK(m.outputs[0].dims == std::vector<int64_t>{1, 8, 3, 3});
+  config cfg;
+  const scenarios::network_run r = scenarios::simulate_network(cfg, m.net, "");
+  INFO(r.result.error << r.first_mismatch << r.firmware_failure);
+  REQUIRE(r.result.driver_status == DWVP_OK);
+  CHECK(r.bit_exact);
+}
