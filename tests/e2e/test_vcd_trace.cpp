@@ -56,7 +56,7 @@ TEST_CASE("VCD signals change at the simulated times the run reports", "[vcd][e2
   test::vcd_file vcd = test::parse_vcd_file(path);
   CHECK(vcd.timescale_fs == 1000); // 1 ps
   const std::string a = "soc.accel.";
-  for (const std::string name :
+  for (const std::string& name :
        {std::string("soc.irq"), a + "cmd_proc.busy", a + "cmd_proc.layer_id",
         a + "cmd_proc.doorbell_count", a + "cmd_proc.ring_head", a + "cmd_proc.ring_tail",
         a + "cmd_proc.irq_status", a + "sequencer.tile", a + "sequencer.input_half",

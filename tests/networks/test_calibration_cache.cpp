@@ -156,7 +156,7 @@ TEST_CASE("a malformed or foreign cache entry is recomputed and rewritten",
   const std::string without_first_layer =
       valid.substr(0, valid.find('\n') + 1) +
       first_layer_line.substr(first_layer_line.find('\n') + 1);
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("garbage"), std::string(""), valid.substr(0, valid.size() / 2),
         std::string("dwvp-calibration 999\n"), without_first_layer,
         valid + "extra_layer 0x1p+0\n",
