@@ -100,8 +100,6 @@ uint64_t run_result::cycles_of(const std::vector<std::string>& types) const {
   return s;
 }
 
-namespace {
-
 config config_of(const run_spec& spec) {
   using namespace dwvp::scenarios;
   common_options co;
@@ -112,8 +110,6 @@ config config_of(const run_spec& spec) {
   cfg.set("sim.functional", spec.functional ? "true" : "false", "study");
   return cfg;
 }
-
-} // namespace
 
 runtime::network build_network_of(const run_spec& spec) {
   const config cfg = config_of(spec);

@@ -5,6 +5,7 @@
 // parent never elaborates SystemC; it runs at most `jobs` children at a time.
 #pragma once
 
+#include "config.h"
 #include "runtime.h"
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,9 @@ struct run_result {
 
 // The conv / depthwise / 1D / pointwise / FC layer types (GEMM core or vector unit).
 const std::vector<std::string>& compute_layer_types();
+
+// The configuration a spec runs with: the defaults, its `sets`, sim.functional.
+config config_of(const run_spec& spec);
 
 // Runs one spec in the calling process (elaborates SystemC: call only in a child).
 // Returns the report JSON as text.

@@ -64,4 +64,9 @@ plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
 // Bytes of weights, bias and quantisation data for output channels [c0, c1).
 uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);
 
+// Tile t of layer d as a layer of its own: its output and input extents, the padding
+// that falls inside it, packed operands (pixel strides 0). The engines compute and time
+// each tile from this descriptor.
+dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t);
+
 } // namespace dwvp::sequencer

@@ -76,33 +76,6 @@ strided_region packed_window(uint64_t base, int rows, int cols, int channels) {
                        channels);
 }
 
-// Tile t of layer d as a layer of its own: its output and input extents, the padding
-// that falls inside it, packed operands.
-dwvp_desc tile_desc(const dwvp_desc& d, const sequencer::tile& t) {
-  dwvp_desc td = d;
-  td.out_h = static_cast<uint16_t>(t.oy1 - t.oy0);
-  td.out_w = static_cast<uint16_t>(t.ox1 - t.ox0);
-  td.out_c = static_cast<uint16_t>(t.c1 - t.c0);
-  td.in_h = static_cast<uint16_t>(t.iy1 - t.iy0);
-  td.in_w = static_cast<uint16_t>(t.ix1 - t.ix0);
-  td.in_c = static_cast<uint16_t>(t.ic1 - t.ic0);
-  td.in_pixel_stride = td.out_pixel_stride = 0;
-  // Padding inside the tile: what its first output needs before the first input it
-  // has, and the rest of the last window beyond the last input it has.
-  const bool windowed = d.opcode != DWVP_OP_ADD && d.opcode != DWVP_OP_CHANNEL_MUL;
-  if (windowed) {
-    const int top = t.iy0 - (t.oy0 * d.stride_h - d.pad_top);
-    const int left = t.ix0 - (t.ox0 * d.stride_w - d.pad_left);
-    const int bottom = (td.out_h - 1) * d.stride_h + d.kernel_h - td.in_h - top;
-    const int right = (td.out_w - 1) * d.stride_w + d.kernel_w - td.in_w - left;
-    td.pad_top = static_cast<uint8_t>(top);
-    td.pad_left = static_cast<uint8_t>(left);
-    td.pad_bottom = static_cast<uint8_t>(std::max(bottom, 0));
-    td.pad_right = static_cast<uint8_t>(std::max(right, 0));
-  }
-  return td;
-}
-
 } // namespace
 
 void tile_sequencer::run_layer(layer_command& c) {
@@ -305,7 +278,7 @@ void tile_sequencer::run_layer(layer_command& c) {
   auto command_for = [&](size_t i) {
     const sequencer::tile& t = tiles[i];
     tile_command tc;
-    tc.tile = tile_desc(d, t);
+    tc.tile = sequencer::tile_descriptor(d, t);
     // A fused input sits whole in the input buffer, laid out as in DRAM.
     tc.input = fuse_in ? tensor_window(local_map::input_buffer, d.in_w, in_stride, t.iy0,
                                        t.iy1, t.ix0, t.ix1, t.ic0, t.ic1)

@@ -1,0 +1,155 @@
+// The analytical model (lib/analytical, docs/analytical.md) against the platform: every
+// network of the zoo under each depthwise policy at 96x96, timing only (one fork()ed
+// child per platform run, studies::run_all), on the default DDR4-2400 channel and on the
+// fixed-latency memory. Per layer: DRAM bytes read and written equal, cycles within 5 %
+// except the classes below, whose bounds are the ones measured (docs/analytical.md,
+// "Validation"). Prints the error distribution per policy and per layer length.
+#include "analytical_study.h"
+#include "model_zoo.h"
+#include "study_output.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+using namespace dwvp;
+
+namespace {
+
+constexpr int k_resolution = 96;
+
+struct outcome {
+  std::map<std::string, std::vector<double>> errors; // per policy and length class
+  std::vector<const char*> classes;                  // per layer
+  std::vector<analytical::layer_error> layers;
+  std::vector<std::string> labels;
+};
+
+// DDR4-2400 refreshes every tREFI = 9360 clocks of 833 ps = 7.8 us = 7800 accelerator
+// cycles at 1 GHz.
+constexpr uint64_t k_refi_cycles = 7800;
+
+const char* length_class(uint64_t platform_cycles) {
+  return platform_cycles < k_refi_cycles       ? "short (< 1 tREFI)"
+         : platform_cycles < 8 * k_refi_cycles ? "medium (1-8 tREFI)"
+                                               : "long (>= 8 tREFI)";
+}
+
+outcome validate(const std::vector<std::pair<std::string, std::string>>& sets) {
+  std::vector<studies::run_spec> specs;
+  for (const auto& info : networks::network_infos())
+    for (networks::policy p : networks::all_policies()) {
+      studies::run_spec s;
+      s.network = info.name;
+      s.policy = networks::policy_name(p);
+      s.resolution = k_resolution;
+      s.sets = sets;
+      specs.push_back(s);
+    }
+  const std::vector<studies::run_result> runs = studies::run_all(specs, 2);
+  outcome o;
+  size_t bytes_equal = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    INFO(studies::describe(specs[i]));
+    REQUIRE(runs[i].ok);
+    const analytical::network_estimate m = analytical::estimate_spec(specs[i]);
+    REQUIRE(m.ok);
+    const analytical::comparison c = analytical::compare(m, runs[i]);
+    REQUIRE(c.error.empty());
+    for (const analytical::layer_error& e : c.layers) {
+      INFO(e.name);
+      CHECK(e.model_bytes == e.platform_bytes);
+      CHECK(e.bytes_equal);
+      bytes_equal += e.bytes_equal;
+      const char* cls = length_class(e.platform_cycles);
+      o.errors[specs[i].policy].push_back(e.cycle_error);
+      o.errors[cls].push_back(e.cycle_error);
+      o.classes.push_back(cls);
+      o.layers.push_back(e);
+      o.labels.push_back(specs[i].network + " " + specs[i].policy + " " + e.name + " " +
+                         e.type);
+    }
+  }
+  std::printf("analytical model vs platform (%s), %zu runs at %dx%d, %zu layers, DRAM "
+              "bytes equal on %zu\n",
+              sets.empty() ? "default config"
+                           : (sets[0].first + "=" + sets[0].second).c_str(),
+              specs.size(), k_resolution, k_resolution, o.layers.size(), bytes_equal);
+  for (const auto& [name, e] : o.errors)
+    std::printf("  %-20s %5zu layers: |cycle error| median %.2f %%, p90 %.2f %%, p99 "
+                "%.2f %%, max %.2f %%\n",
+                name.c_str(), e.size(), 100 * analytical::abs_quantile(e, 0.5),
+                100 * analytical::abs_quantile(e, 0.9),
+                100 * analytical::abs_quantile(e, 0.99),
+                100 * analytical::abs_quantile(e, 1.0));
+  size_t beyond = 0;
+  for (size_t k = 0; k < o.layers.size(); ++k)
+    if (std::fabs(o.layers[k].cycle_error) > 0.05 && ++beyond <= 20)
+      std::printf("    beyond 5 %%: %s: model %llu, platform %llu (%+.1f %%)\n",
+                  o.labels[k].c_str(), (unsigned long long)o.layers[k].model_cycles,
+                  (unsigned long long)o.layers[k].platform_cycles,
+                  100 * o.layers[k].cycle_error);
+  std::printf("  layers beyond 5 %%: %zu\n", beyond);
+  std::map<std::string, uint64_t> max_diff;
+  for (size_t k = 0; k < o.layers.size(); ++k) {
+    const auto& e = o.layers[k];
+    const uint64_t d = e.model_cycles > e.platform_cycles
+                           ? e.model_cycles - e.platform_cycles
+                           : e.platform_cycles - e.model_cycles;
+    max_diff[o.classes[k]] = std::max(max_diff[o.classes[k]], d);
+  }
+  for (const auto& [cls, d] : max_diff)
+    std::printf("  %-20s max |model - platform| %llu cycles\n", cls.c_str(),
+                (unsigned long long)d);
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("analytical model on the default DDR4-2400 channel: per-layer cycles and "
+          "DRAM bytes against the platform, zoo x policies") {
+  const outcome o = validate({});
+  for (size_t k = 0; k < o.layers.size(); ++k) {
+    INFO(o.labels[k] << ": model " << o.layers[k].model_cycles << ", platform "
+                     << o.layers[k].platform_cycles);
+    const double err = std::fabs(o.layers[k].cycle_error);
+    const uint64_t diff = o.layers[k].model_cycles > o.layers[k].platform_cycles
+                              ? o.layers[k].model_cycles - o.layers[k].platform_cycles
+                              : o.layers[k].platform_cycles - o.layers[k].model_cycles;
+    if (o.classes[k] == std::string("long (>= 8 tREFI)")) {
+      CHECK(err <= 0.05);
+    } else if (o.classes[k] == std::string("medium (1-8 tREFI)")) {
+      // The model charges refresh as its average bandwidth loss; a layer of a few
+      // tREFI meets one refresh more or less than the average (tRP + tRFC = 437 DRAM
+      // clocks = 364 cycles each). Measured max 7.4 % at 96x96, 8.8 % at 224x224.
+      CHECK(err <= 0.10);
+    } else {
+      // Shorter than one refresh interval: the layer meets a refresh or not, its few
+      // transfers find rows open or not, and it may start behind the previous layer's
+      // posted writes; the model charges the average refresh loss, a row conflict per
+      // batch and an empty write queue. The honest bound is in cycles: one refresh, one
+      // row conflict and a full write queue drained, tRP + tRFC + tRP + tRCD +
+      // write_queue x BL/2 = 16 + 421 + 16 + 16 + 32 x 4 = 597 DRAM clocks of 833 ps =
+      // 497 cycles (measured max in docs/analytical.md).
+      CHECK(diff <= 497);
+    }
+  }
+}
+
+TEST_CASE("analytical model on the fixed-latency memory: per-layer cycles and DRAM "
+          "bytes against the platform, zoo x policies") {
+  const outcome o = validate({{"dram.model", "fixed"}});
+  for (size_t k = 0; k < o.layers.size(); ++k) {
+    INFO(o.labels[k] << ": model " << o.layers[k].model_cycles << ", platform "
+                     << o.layers[k].platform_cycles);
+    const double err = std::fabs(o.layers[k].cycle_error);
+    const bool fuse_1d = o.layers[k].type == "dw_1xk" || o.layers[k].type == "dw_kx1";
+    // FuSe 1D layers of FuSe-Half networks (mobilenet_v2 and mnasnet_b1, blocks 11-14,
+    // each writing every other channel group of a concatenated tensor): measured 5.5-6.1
+    // % (docs/analytical.md, "Known differences"); every other layer within 5 %.
+    CHECK(err <= (fuse_1d ? 0.065 : 0.05));
+  }
+}
