@@ -118,9 +118,33 @@ const default_entry k_defaults[] = {
     {"vector.lanes", config_type::integer, "32", between(1, 4096),
      "vector (SIMD) unit lanes: MACs per cycle, one channel per lane"},
     {"vector.buffer_kb", config_type::integer, "32", k_kib,
-     "vector unit's own memory per operand (input, weights, output), KiB, two halves"},
+     "vector unit's own memory per operand (input, weights, output), KiB: two halves, "
+     "or one buffer when vector.double_buffer=false"},
     {"vector.pipeline", config_type::integer, "4", between(0, 1000),
      "vector unit pipeline depth: cycles from first operand to first result"},
+    {"vector.issue_interval", config_type::integer, "1", between(1, 1000),
+     "vector unit: cycles from an instruction to the next that reads its result (the "
+     "MACs into one accumulator); 1 = back to back (forwarding), 3 = two NOPs between "
+     "(GeneSys, no forwarding)"},
+    {"vector.requant_ops", config_type::integer, "0", between(0, 1000),
+     "vector unit: requantisation instructions per output run on the unit in the MACs' "
+     "dependent chain (GeneSys: 6); 0 = requantised on the PPU, overlapped"},
+    {"vector.operand_bits", config_type::integer, "8", between(8, 32),
+     "vector unit: bits per operand in its vector memory (8, 16 or 32): wider operands "
+     "make its tiles smaller; values stay int8"},
+    {"vector.dram_input_bits", config_type::integer, "8", between(8, 32),
+     "vector unit: bits per input activation and weight in DRAM (8, 16 or 32): DRAM "
+     "traffic of its layers' inputs; values stay int8"},
+    {"vector.dram_output_bits", config_type::integer, "8", between(8, 32),
+     "vector unit: bits per output activation written to DRAM (8, 16 or 32); values "
+     "stay int8"},
+    {"vector.double_buffer", config_type::boolean, "true", k_no_range,
+     "vector memory in ping-pong halves (false: one buffer per operand, tiles one at a "
+     "time)"},
+    {"vector.dma_overlap", config_type::boolean, "true", k_no_range,
+     "vector unit: the DMA loads the next tile and stores the previous one while a tile "
+     "computes (false: load, compute, store in turn; needs vector.double_buffer for "
+     "true)"},
     {"sram.input_kb", config_type::integer, "256", k_kib,
      "input buffer, KiB (two ping-pong halves)"},
     {"sram.weight_kb", config_type::integer, "256", k_kib,

@@ -152,6 +152,24 @@ models::accel_params accel_params_from(const config& cfg) {
   p.ppu_lanes = static_cast<int>(cfg.get_int("ppu.lanes"));
   p.vector_lanes = static_cast<int>(cfg.get_int("vector.lanes"));
   p.vector_pipeline = static_cast<int>(cfg.get_int("vector.pipeline"));
+  p.vector_issue_interval = static_cast<int>(cfg.get_int("vector.issue_interval"));
+  p.vector_requant_ops = static_cast<int>(cfg.get_int("vector.requant_ops"));
+  auto operand_bytes = [&](const char* key) {
+    const int64_t bits = cfg.get_int(key);
+    if (bits != 8 && bits != 16 && bits != 32)
+      throw config_error(std::string("key '") + key + "' must be 8, 16 or 32, got " +
+                         std::to_string(bits));
+    return static_cast<uint32_t>(bits / 8);
+  };
+  p.vector_memory.operand_bytes = operand_bytes("vector.operand_bits");
+  p.vector_memory.dram_input_bytes = operand_bytes("vector.dram_input_bits");
+  p.vector_memory.dram_output_bytes = operand_bytes("vector.dram_output_bits");
+  p.vector_memory.double_buffer = cfg.get_bool("vector.double_buffer");
+  p.vector_memory.dma_overlap = cfg.get_bool("vector.dma_overlap");
+  if (p.vector_memory.dma_overlap && !p.vector_memory.double_buffer)
+    throw config_error("keys 'vector.dma_overlap' and 'vector.double_buffer': a single "
+                       "buffer cannot load the next tile while one computes (set "
+                       "vector.dma_overlap=false)");
   auto kb = [&](const char* key) {
     return cfg.get_uint(key) * 1024 / 2; // one ping-pong half
   };

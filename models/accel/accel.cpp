@@ -9,6 +9,8 @@ timing::compute_config compute_config_from(const accel_params& p) {
   c.model = p.timing_model;
   c.vector_lanes = p.vector_lanes;
   c.vector_pipeline = p.vector_pipeline;
+  c.vector_issue_interval = p.vector_issue_interval;
+  c.vector_requant_ops = p.vector_requant_ops;
   c.ppu_lanes = p.ppu_lanes;
   return c;
 }
@@ -26,7 +28,8 @@ engine_params engine_of(const accel_params& p) {
 
 sequencer_params sequencer_of(const accel_params& p) {
   return {p.clock_period,   compute_config_from(p),    p.buffers,
-          p.vector_buffers, p.fault_tile_input_offset, p.functional};
+          p.vector_buffers, p.fault_tile_input_offset, p.functional,
+          p.vector_memory};
 }
 
 } // namespace

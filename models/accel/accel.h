@@ -43,8 +43,11 @@ struct accel_params {
   int vector_pipeline = 4;
   sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
   sequencer::buffer_sizes vector_buffers{16384, 16384, 16384}; // the vector memory halves
-  uint32_t sram_port_bytes = 32;                               // bytes per SRAM access
-  uint32_t sram_banks = 16;                                    // banks read in parallel
+  vector_memory_options vector_memory{}; // operand widths, buffering, DMA overlap
+  int vector_issue_interval = 1;         // cycles between dependent instructions
+  int vector_requant_ops = 0;            // requantisation on the unit (0: on the PPU)
+  uint32_t sram_port_bytes = 32;         // bytes per SRAM access
+  uint32_t sram_banks = 16;              // banks read in parallel
   dma_params dma{};
   bool functional = true; // false: timing only, no values computed (outputs are zero)
   int32_t fault_tile_input_offset = 0; // tile-address fault injection (tests of checkers)

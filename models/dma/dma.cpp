@@ -149,7 +149,27 @@ bool dma::submit_external(transfer& x) {
           return false;
         }
         x.bursts.push_back({addr + done, local, len, ext.ticket, staged,
-                            ext.arrival > c.start ? ext.arrival - c.start : sc_time()});
+                            ext.arrival > c.start ? ext.arrival - c.start : sc_time(),
+                            false});
+        // The rest of the wide elements of this burst: (element_bytes - 1) x len
+        // bytes more, timing only, in bursts at the addresses that follow.
+        const uint64_t wide =
+            c.element_bytes > 1 ? uint64_t(len) * (c.element_bytes - 1) : 0;
+        for (uint64_t extra = 0; extra < wide;) {
+          const uint32_t n = static_cast<uint32_t>(
+              std::min<uint64_t>(m_params.burst_bytes, wide - extra));
+          ext.phase = split_access_extension::submit;
+          delay = c.start - sc_core::sc_time_stamp();
+          const uint64_t at = addr + done + extra;
+          if (!split(at, m_burst.data(), n, store, ext, delay, true)) {
+            c.failed_addr = at;
+            return false;
+          }
+          x.bursts.push_back({at, 0, n, ext.ticket, 0,
+                              ext.arrival > c.start ? ext.arrival - c.start : sc_time(),
+                              true});
+          extra += n;
+        }
         local += len;
         staged += len;
         done += len;
@@ -167,9 +187,10 @@ bool dma::finish_external(transfer& x) {
   ext.phase = split_access_extension::complete;
   for (const burst_record& b : x.bursts) {
     ext.ticket = b.ticket;
-    uint8_t* data = c.timing_only ? m_burst.data() : x.staging.data() + b.staged;
+    const bool timing_only = c.timing_only || b.widening;
+    uint8_t* data = timing_only ? m_burst.data() : x.staging.data() + b.staged;
     sc_time delay;
-    if (!split(b.addr, data, b.len, store, ext, delay, c.timing_only)) {
+    if (!split(b.addr, data, b.len, store, ext, delay, timing_only)) {
       c.failed_addr = b.addr;
       ok = false;
       continue;
@@ -181,7 +202,8 @@ bool dma::finish_external(transfer& x) {
     // later).
     m_in_flight.add(ext.issued > b.lag ? ext.issued - b.lag : ext.issued, when, b.len);
     c.end = std::max(c.end, when);
-    if (!store && ok && !local_access(b.local, data, b.len, true, delay, c.timing_only))
+    if (!store && ok && !b.widening &&
+        !local_access(b.local, data, b.len, true, delay, c.timing_only))
       ok = false;
   }
   return ok;

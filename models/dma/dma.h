@@ -61,6 +61,7 @@ private:
     uint64_t ticket;
     size_t staged;        // offset of its bytes in the command's staging buffer
     sc_core::sc_time lag; // from its start at the DMA to its arrival at the target
+    bool widening;        // timing only: the rest of wide elements (element_bytes)
   };
   struct transfer {
     dma_command* c;

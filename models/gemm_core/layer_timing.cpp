@@ -148,7 +148,12 @@ compute_timing depthwise_layer(const dwvp_desc& d, const compute_config& cfg) {
     compute_timing t;
     t.unit = engine::vector;
     t.macs = u64(channels) * u64(pixels) * u64(taps);
-    t.cycles = ceil_div(u64(channels), u64(cfg.vector_lanes)) * u64(pixels) * u64(taps) +
+    // Per output pixel a lane runs a chain of taps + R dependent instructions, I
+    // cycles apart; the next pixel's first MAC is independent and issues one cycle
+    // after the chain's last instruction.
+    const uint64_t chain = u64(taps) + u64(cfg.vector_requant_ops);
+    const uint64_t per_pixel = (chain - 1) * u64(cfg.vector_issue_interval) + 1;
+    t.cycles = ceil_div(u64(channels), u64(cfg.vector_lanes)) * u64(pixels) * per_pixel +
                u64(cfg.vector_pipeline);
     t.utilization = static_cast<double>(t.macs) / (static_cast<double>(t.cycles) *
                                                    static_cast<double>(cfg.vector_lanes));
@@ -217,6 +222,8 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg) {
   require_config(cfg.array.cols, 1, "array.cols");
   require_config(cfg.vector_lanes, 1, "vector_lanes");
   require_config(cfg.vector_pipeline, 0, "vector_pipeline");
+  require_config(cfg.vector_issue_interval, 1, "vector_issue_interval");
+  require_config(cfg.vector_requant_ops, 0, "vector_requant_ops");
   require_config(cfg.ppu_lanes, 1, "ppu_lanes");
   if (d.mapping >= DWVP_MAP_COUNT) {
     no_timing(d, "unknown mapping");
@@ -278,8 +285,10 @@ compute_timing layer_compute(const dwvp_desc& d, const compute_config& cfg) {
   default:
     no_timing(d, "unknown opcode");
   }
-  // Requantisation of every output through the PPU as the outputs drain.
-  t.ppu_cycles = ppu_cycles(outputs, cfg);
+  // Requantisation of every output through the PPU as the outputs drain, unless the
+  // vector unit requantises itself.
+  const bool self_requant = t.unit == engine::vector && cfg.vector_requant_ops > 0;
+  t.ppu_cycles = self_requant ? 0 : ppu_cycles(outputs, cfg);
   return t;
 }
 

@@ -10,8 +10,10 @@
 //     gemm_naive  GEMM core, one GEMM per channel with one filter: C x GEMM(M, N=1,
 //                 K = kh*kw) in the descriptor dataflow (os | ws); one column busy
 //     vector      vector unit of L lanes, lanes across channels:
-//                 ceil(C / L) * out_h*out_w * kh*kw + vector pipeline depth
-//                 (one MAC per lane per cycle; the os | ws field does not apply)
+//                 ceil(C / L) * out_h*out_w * ((kh*kw + R - 1) * I + 1) + pipeline
+//                 depth, I the cycles between dependent instructions (1: one MAC per
+//                 lane per cycle), R the requantisation instructions per output run
+//                 on the unit itself (0: on the PPU); the os | ws field does not apply
 //     channel_mvm GEMM core with the added per-column input feeder: channel-parallel
 //                 MVMs, weight stationary: S_r = kh*kw taps, S_c = C channels,
 //                 T = out_h*out_w; the WS fold formula (whatever the os | ws field)
@@ -58,6 +60,14 @@ struct compute_config {
   int vector_lanes = 32;
   int vector_pipeline = 4; // stages: a MAC issued at cycle t reaches the lane's
                            // accumulator at t + vector_pipeline
+  // Cycles from one instruction of a lane to the next that reads its result (the MACs
+  // into one accumulator): 1 = back to back (forwarding); a pipeline without
+  // forwarding pads NOPs in between (GeneSys: 3, docs/genesys.md).
+  int vector_issue_interval = 1;
+  // Requantisation instructions per output on the vector unit itself, in the same
+  // dependent chain as the MACs (GeneSys: bias add, multiply, shift, max, min, cast);
+  // 0 = requantisation on the PPU, overlapped.
+  int vector_requant_ops = 0;
   int ppu_lanes = 32;
 };
 

@@ -101,20 +101,32 @@ void tile_sequencer::run_layer(layer_command& c) {
   // The vector unit works out of its own, smaller vector memory (GeneSys's SIMD array
   // has its own VMEM); the GEMM core and the DwC datapath use the large buffers.
   const bool on_vector = whole.unit == timing::engine::vector;
-  const sequencer::buffer_sizes& sizes =
-      on_vector ? m_params.vector_buffers : m_params.buffers;
+  const vector_memory_options& vm = m_params.vector_memory;
+  // A single-buffered vector memory gives a tile the whole region of each operand and
+  // cannot load the next tile while one computes: tiles run one at a time.
+  const bool single = on_vector && !vm.double_buffer;
+  const bool serial = on_vector && (single || !vm.dma_overlap);
+  sequencer::buffer_sizes sizes = on_vector ? m_params.vector_buffers : m_params.buffers;
+  if (single)
+    sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
+  // Operands wider than int8 in the vector memory: the tile holds fewer of them.
+  sequencer::buffer_sizes plan_sizes = sizes;
+  if (on_vector && vm.operand_bytes > 1)
+    plan_sizes = {sizes.input / vm.operand_bytes, sizes.weight / vm.operand_bytes,
+                  sizes.output / vm.operand_bytes};
   // Tiles on the array fill it: pixels on its rows, channels on its columns.
   sequencer::tile_alignment align;
   if (whole.unit == timing::engine::gemm)
     align = {m_params.compute.array.rows, m_params.compute.array.cols};
-  const sequencer::plan plan = sequencer::plan_layer(d, sizes, align);
+  const sequencer::plan plan = sequencer::plan_layer(d, plan_sizes, align);
   if (!plan.ok())
     return fail(plan.error, plan.field, plan.message);
   buffer_layout mem;
   if (on_vector) {
     const uint64_t base = local_map::vector_memory;
-    mem = {base,        base + 2 * sizes.input, base + 2 * (sizes.input + sizes.weight),
-           sizes.input, sizes.weight,           sizes.output};
+    const sequencer::buffer_sizes& v = m_params.vector_buffers; // the halves as built
+    mem = {base,        base + 2 * v.input, base + 2 * (v.input + v.weight),
+           sizes.input, sizes.weight,       sizes.output};
   } else {
     mem = {local_map::input_buffer,
            local_map::weight_buffer,
@@ -207,24 +219,32 @@ void tile_sequencer::run_layer(layer_command& c) {
   // Ping-pong halves: a load goes to the half the previous load did not use; a tile
   // that reuses the resident region reads the half it is in.
   std::vector<uint32_t> in_half(n), w_half(n);
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n && !single; ++i) {
     in_half[i] = i == 0 ? 0 : in_half[i - 1] ^ (tiles[i].load_input ? 1 : 0);
     w_half[i] = i == 0 ? 0 : w_half[i - 1] ^ (tiles[i].load_weights ? 1 : 0);
   }
   auto weight_base = [&](size_t i) { return mem.weight + w_half[i] * mem.weight_half; };
   auto input_base = [&](size_t i) { return mem.input + in_half[i] * mem.input_half; };
-  auto output_base = [&](size_t i) { return mem.output + (i % 2) * mem.output_half; };
+  auto output_half = [&](size_t i) { return single ? 0u : uint32_t(i % 2); };
+  auto output_base = [&](size_t i) {
+    return mem.output + output_half(i) * mem.output_half;
+  };
+  // Bytes per element in DRAM of the vector unit's operands (wider formats).
+  const uint32_t wide_in = on_vector ? std::max(1u, vm.dram_input_bytes) : 1;
+  const uint32_t wide_out = on_vector ? std::max(1u, vm.dram_output_bytes) : 1;
 
   // Queues tile i's loads from `start`; their completion is folded into *end.
   auto load = [&](size_t i, sc_time start, sc_time* end) {
     const sequencer::tile& t = tiles[i];
     *end = std::max(*end, start);
-    auto read = [&](dwvp_desc_field field, const strided_region& r, uint64_t local) {
+    auto read = [&](dwvp_desc_field field, const strided_region& r, uint64_t local,
+                    uint32_t element_bytes = 1) {
       dma_command x;
       x.kind = dma_command::load;
       x.external = r;
       x.local_addr = local;
       x.start = start;
+      x.element_bytes = element_bytes;
       queue_dma(x, field, end);
     };
     if (t.load_input && !fuse_in) {
@@ -232,7 +252,7 @@ void tile_sequencer::run_layer(layer_command& c) {
                                        t.ix0, t.ix1, t.ic0, t.ic1);
       if (i > 0)
         x.addr += m_params.fault_input_offset;
-      read(DWVP_FIELD_INPUT_ADDR, x, input_base(i));
+      read(DWVP_FIELD_INPUT_ADDR, x, input_base(i), wide_in);
       if (d.opcode == DWVP_OP_ADD)
         read(DWVP_FIELD_AUX_ADDR,
              tensor_window(d.aux_addr, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0,
@@ -254,7 +274,7 @@ void tile_sequencer::run_layer(layer_command& c) {
         w.row_bytes = dw ? tc : tc * per_filter;
         w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
         w.row_stride = dw ? d.in_c : w.row_bytes;
-        read(DWVP_FIELD_WEIGHT_ADDR, w, weight_base(i));
+        read(DWVP_FIELD_WEIGHT_ADDR, w, weight_base(i), wide_in);
         const uint64_t weights = w.bytes();
         strided_region b; // bias, multipliers, shifts of the channel slice
         b.addr = d.bias_addr + 4ull * t.c0;
@@ -307,6 +327,7 @@ void tile_sequencer::run_layer(layer_command& c) {
                                t.ox1, t.c0, t.c1);
     x.local_addr = output_base(i);
     x.start = start;
+    x.element_bytes = wide_out;
     queue_dma(x, DWVP_FIELD_OUTPUT_ADDR, end);
   };
 
@@ -324,13 +345,18 @@ void tile_sequencer::run_layer(layer_command& c) {
   flush_dma();
   in_end[0] = std::max(in_end[0], fused_ready);
   // Prefetch tile 1 into the other half; tile i + 2's prefetch goes with tile i's store
-  // (below), once tile i, which used that half, is done.
-  if (n > 1) {
+  // (below), once tile i, which used that half, is done. Serial: tile i loads once
+  // tile i - 1's store has drained.
+  if (n > 1 && !serial) {
     load(1, std::max(in_end[0], layer_start), &in_end[1]);
     flush_dma();
   }
   for (size_t i = 0; i < n && ok; ++i) {
     const sequencer::tile& t = tiles[i];
+    if (serial && i > 0) {
+      load(i, out_end[i - 1], &in_end[i]);
+      flush_dma();
+    }
     // Compute starts when its inputs are in, the engine takes a tile and the output
     // half it writes has been drained (tile i - 2's DMA-out).
     sc_time start = in_end[i];
@@ -344,7 +370,7 @@ void tile_sequencer::run_layer(layer_command& c) {
       return;
     m_tile_sig.write(static_cast<uint32_t>(i));
     m_input_half_sig.write(in_half[i]);
-    m_output_half_sig.write(static_cast<uint32_t>(i % 2));
+    m_output_half_sig.write(output_half(i));
     tile_command tc = command_for(i);
     tc.chain = i > 0;
     if (share_whole) {
@@ -384,7 +410,7 @@ void tile_sequencer::run_layer(layer_command& c) {
       out_end[i] = done[i];
     else
       store(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i]), &out_end[i]);
-    if (i + 2 < n)
+    if (i + 2 < n && !serial)
       load(i + 2, std::max(in_end[i + 1], done[i]), &in_end[i + 2]);
     flush_dma();
   }

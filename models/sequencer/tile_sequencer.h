@@ -22,6 +22,18 @@
 
 namespace dwvp::models {
 
+// How the vector unit's memory and DMA work (docs/architecture.md, "Vector unit";
+// docs/genesys.md). The defaults are the ideal unit: int8 operands, ping-pong halves,
+// DMA overlapped with compute.
+struct vector_memory_options {
+  uint32_t operand_bytes = 1;     // bytes an operand takes in the vector memory: tiles
+                                  // are planned for capacity / operand_bytes int8 values
+  uint32_t dram_input_bytes = 1;  // bytes per input activation and weight in DRAM
+  uint32_t dram_output_bytes = 1; // bytes per output activation in DRAM
+  bool double_buffer = true;      // false: one buffer of the whole region per operand
+  bool dma_overlap = true;        // false: load, compute, store one tile at a time
+};
+
 struct sequencer_params {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   timing::compute_config compute{};         // picks the engine of a layer
@@ -32,6 +44,7 @@ struct sequencer_params {
   int32_t fault_input_offset = 0;
   // false (--no-data): the tiles' DMA transfers move no bytes (same bursts and times).
   bool functional = true;
+  vector_memory_options vector_memory{};
 };
 
 class tile_sequencer : public sc_core::sc_module {

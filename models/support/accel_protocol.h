@@ -52,6 +52,12 @@ struct dma_command {
   uint64_t local_addr = 0;  // packed local destination (load, move) or source (store)
   sc_core::sc_time start;
   bool timing_only = false; // --no-data: the same bursts and times, no bytes moved
+  // Load and store: each byte of `external` stands for `element_bytes` bytes in DRAM
+  // (an operand format wider than int8, e.g. a vector unit's 32-bit operands). The DMA
+  // moves the int8 bytes and, after each burst, the rest of the wide elements as
+  // timing-only bursts at the following addresses: time and byte counters see the
+  // wide traffic, the values stay int8.
+  uint32_t element_bytes = 1;
   // Another command the DMA runs concurrently with this one (each from its own start),
   // e.g. the store of one tile and the prefetch of the next: their bus requests meet
   // in the memory controller together. Load and store only.

@@ -15,6 +15,8 @@ std::string vector_unit::refuses(const dwvp_desc& t) const {
 }
 
 void vector_unit::starting(const tile_command& c, uint64_t) {
+  if (c.ppu_cycles == 0)
+    return; // requantised on the unit itself (vector.requant_ops)
   sc_core::sc_time delay;
   occupancy requant{c.ppu_cycles};
   send_command(ppu_socket, requant, delay);

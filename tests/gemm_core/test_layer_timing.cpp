@@ -686,6 +686,50 @@ TEST_CASE("vector formula = a lane-by-lane stepped loop") {
   }
 }
 
+TEST_CASE("vector unit: dependent-instruction interval and requantisation on the unit") {
+  using Catch::Matchers::Contains;
+  // 6x6 input, 3x3 valid, stride 1: 4x4 = 16 output pixels, 9 taps, 10 channels on 4
+  // lanes: ceil(10 / 4) = 3 channel groups; pipeline 2 (cfg4).
+  const geom dw{6, 6, 10, 10, 3, 3, 1, 1, 0, 0, 0, 0};
+  const dwvp_desc d = make_desc(DWVP_OP_DEPTHWISE, dw, DWVP_MAP_VECTOR, DWVP_DF_OS);
+  compute_config cfg = cfg4();
+  // Interval 1, no requantisation on the unit: one MAC per lane per cycle,
+  // 3 x 16 x 9 + 2 = 434 (the ideal unit, unchanged).
+  CHECK(layer_compute(d, cfg).cycles == 434);
+  CHECK(layer_compute(d, cfg).ppu_cycles == 16 * 10 / 4); // requantised on the PPU
+  // Interval 3 (two NOPs between dependent MACs): per pixel tap 0 at t, tap k at
+  // t + 3k, tap 8 at t + 24, the next pixel's tap 0 at t + 25: 25 cycles a pixel,
+  // 3 x 16 x 25 + 2 = 1202.
+  cfg.vector_issue_interval = 3;
+  CHECK(layer_compute(d, cfg).cycles == 1202);
+  // Plus 6 requantisation instructions per output in the same chain (bias add,
+  // multiply, shift, max, min, cast): 15 instructions, the last at t + 14 x 3 = 42,
+  // 43 cycles a pixel: 3 x 16 x 43 + 2 = 2066; the PPU does nothing.
+  cfg.vector_requant_ops = 6;
+  const auto t = layer_compute(d, cfg);
+  CHECK(t.cycles == 2066);
+  CHECK(t.ppu_cycles == 0);
+  CHECK(t.macs == 16u * 9 * 10);
+  CHECK(t.utilization == Approx(1440.0 / (2066.0 * 4)));
+  // Requantisation on the unit at interval 1: 15 cycles a pixel, 3 x 16 x 15 + 2 = 722.
+  cfg.vector_issue_interval = 1;
+  CHECK(layer_compute(d, cfg).cycles == 722);
+  // A 1x1 depthwise at interval 5: one MAC, no dependent instruction: 1 cycle a pixel,
+  // whatever the interval: 3 x 36 x 1 + 2 = 110.
+  cfg.vector_requant_ops = 0;
+  cfg.vector_issue_interval = 5;
+  const geom one{6, 6, 10, 10, 1, 1, 1, 1, 0, 0, 0, 0};
+  CHECK(layer_compute(make_desc(DWVP_OP_DEPTHWISE, one, DWVP_MAP_VECTOR, DWVP_DF_OS), cfg)
+            .cycles == 110);
+  // Out of range.
+  compute_config bad = cfg4();
+  bad.vector_issue_interval = 0;
+  CHECK_THROWS_WITH(layer_compute(d, bad), Contains("vector_issue_interval"));
+  bad = cfg4();
+  bad.vector_requant_ops = -1;
+  CHECK_THROWS_WITH(layer_compute(d, bad), Contains("vector_requant_ops"));
+}
+
 TEST_CASE("MobileNet-v1 depthwise 112x112x64 3x3 s1 on 32x32 (docs/timing.md)") {
   compute_config cfg; // 32x32 array, 32 vector lanes, pipeline 4, 32 PPU lanes
   REQUIRE(cfg.gemm_options.sched == dwvp::gemm::schedule::pipelined);

@@ -234,10 +234,14 @@ private:
       t.set_response_status(tlm::TLM_OK_RESPONSE);
       return;
     }
-    if (t.is_read())
-      std::memcpy(t.get_data_ptr(), at(addr), len);
-    else if (t.is_write())
-      std::memcpy(at(addr), t.get_data_ptr(), len);
+    // A timing-only burst (--no-data, the widening bursts of wide operands) moves no
+    // bytes, as in the platform's memory.
+    if (!dwvp::models::is_timing_only(t)) {
+      if (t.is_read())
+        std::memcpy(t.get_data_ptr(), at(addr), len);
+      else if (t.is_write())
+        std::memcpy(at(addr), t.get_data_ptr(), len);
+    }
     sc_time issue = sc_core::sc_time_stamp() + delay;
     if (split) {
       split->arrival = issue;

@@ -40,6 +40,13 @@ models::sram_params sram_of(uint64_t half) {
   return {half, 32, 16, ns(1)};
 }
 
+// The vector unit's configuration (GeneSys-style benches); defaults: the ideal unit.
+struct vector_setup {
+  int issue_interval = 1;
+  int requant_ops = 0;
+  models::vector_memory_options memory{};
+};
+
 struct sequencer_bench {
   quiet_logs quiet;
   models::timeline events{"events"};
@@ -56,24 +63,35 @@ struct sequencer_bench {
   models::sequencer_params params;
 
   static models::sequencer_params params_of(const buffer_sizes& b, const buffer_sizes& v,
-                                            dwvp::timing::timing_model model) {
+                                            dwvp::timing::timing_model model,
+                                            const vector_setup& vs = vector_setup()) {
     models::sequencer_params p;
     p.buffers = b;
     p.vector_buffers = v;
     p.compute.model = model;
+    p.compute.vector_issue_interval = vs.issue_interval;
+    p.compute.vector_requant_ops = vs.requant_ops;
+    p.vector_memory = vs.memory;
     return p;
+  }
+  static models::engine_params vector_params_of(const vector_setup& vs) {
+    models::engine_params e;
+    e.compute.vector_issue_interval = vs.issue_interval;
+    e.compute.vector_requant_ops = vs.requant_ops;
+    return e;
   }
 
   explicit sequencer_bench(
       const buffer_sizes& b = {}, const buffer_sizes& v = {16384, 16384, 16384},
-      dwvp::timing::timing_model model = dwvp::timing::timing_model::physical)
+      dwvp::timing::timing_model model = dwvp::timing::timing_model::physical,
+      const vector_setup& vs = vector_setup())
       : input("input_buffer", sram_of(b.input)),
         weight("weight_buffer", sram_of(b.weight)),
         output("output_buffer", sram_of(b.output)),
         vmem("vector_memory", sram_of(v.input + v.weight + v.output)),
         dm("dma", models::dma_params{}, events), gemm("gemm_core", {}), dwc("dwc", {}),
-        vec("vector_unit", {}), pp("ppu", {}, events),
-        seq("sequencer", params_of(b, v, model)), params(params_of(b, v, model)) {
+        vec("vector_unit", vector_params_of(vs)), pp("ppu", {}, events),
+        seq("sequencer", params_of(b, v, model, vs)), params(params_of(b, v, model, vs)) {
     stim[0].bind(seq.layer_socket);
     seq.dma_socket.bind(dm.cmd_socket);
     seq.gemm_socket.bind(gemm.cmd_socket);
@@ -334,6 +352,132 @@ TEST_CASE("sequencer: a depthwise layer tiled for a small vector memory equals g
   CHECK(r.c.compute_cycles == cycles);
   CHECK(b.vec.tiles() == plan.tiles.size());
   CHECK(b.input.writes() == 0); // the vector unit works out of its own memory
+}
+
+namespace {
+
+// A 1x1 depthwise layer of 2x4 pixels x 4 channels in two row tiles (tile_h = 1), so
+// that every transfer is one contiguous run of at most one 256-byte burst: per tile the
+// input (16 B), and with the first tile the weights (4 B), bias (16 B) and multipliers
+// and shifts (32 B); the output of a tile is 16 B. The bench's memory answers every
+// burst 20 ns after it leaves (at most 8 in flight per direction).
+struct two_tile_case {
+  layer_case L = weighted_layer(141, DWVP_OP_DEPTHWISE, {2, 4, 1, 1, 1, 1, 0, 0, 0, 0}, 4,
+                                0, DWVP_MAP_VECTOR);
+  two_tile_case() { L.d.tile_h = 1; }
+};
+
+struct vector_run {
+  layer_run r;
+  uint64_t read = 0, written = 0;
+};
+
+vector_run run_two_tiles(const vector_setup& vs) {
+  sequencer_bench b({}, {16384, 16384, 16384}, dwvp::timing::timing_model::physical, vs);
+  const two_tile_case c;
+  const dwvp_desc d = place(b.dram, c.L, k_dram);
+  vector_run v;
+  b.stim.set_body([&](stimulus& s) { v.r = send_layer(s, d); });
+  run(b.stim);
+  check_ok(v.r);
+  CHECK(output_of(b.dram, d, c.L.expected.size()) == c.L.expected); // values stay int8
+  CHECK(v.r.c.tiles == 2);
+  v.read = b.dram.bytes_read();
+  v.written = b.dram.bytes_written();
+  return v;
+}
+
+} // namespace
+
+// Each tile computes 1 channel group x 4 pixels; with 2 requantisation instructions in
+// the chain (1 tap + 2 = 3 instructions) 3 cycles apart: 2 x 3 + 1 = 7 cycles a pixel,
+// 4 x 7 + 4 pipeline = 32 cycles a tile. One bench per test case (one elaboration).
+vector_setup genesys_compute() {
+  vector_setup vs;
+  vs.issue_interval = 3;
+  vs.requant_ops = 2;
+  return vs;
+}
+
+TEST_CASE("sequencer: vector unit with issue interval, overlapped DMA: 104 ns",
+          "[modules][sequencer]") {
+  // Tile 0 loads 0..20, tile 1 is prefetched 20..40; compute 0 20..52, store 0 52..72;
+  // compute 1 52..84, store 1 84..104.
+  const vector_run v = run_two_tiles(genesys_compute());
+  CHECK(v.r.c.compute_cycles == 64);
+  CHECK(v.r.end - v.r.start == ns(104));
+  // Reads: 2 x 16 input + 4 weights + 16 bias + 32 multipliers and shifts; writes
+  // 2 x 16.
+  CHECK(v.read == 84);
+  CHECK(v.written == 32);
+}
+
+TEST_CASE("sequencer: single-buffered vector memory, no DMA overlap: 144 ns",
+          "[modules][sequencer]") {
+  // Tile 0 loads 0..20, computes 20..52, stores 52..72; only then tile 1 loads 72..92,
+  // computes 92..124, stores 124..144.
+  auto vs = genesys_compute();
+  vs.memory.double_buffer = false;
+  vs.memory.dma_overlap = false;
+  const vector_run v = run_two_tiles(vs);
+  CHECK(v.r.c.compute_cycles == 64);
+  CHECK(v.r.end - v.r.start == ns(144));
+  CHECK(v.read == 84);
+  CHECK(v.written == 32);
+}
+
+TEST_CASE("sequencer: double-buffered vector memory without DMA overlap: 144 ns",
+          "[modules][sequencer]") {
+  auto vs = genesys_compute();
+  vs.memory.dma_overlap = false;
+  const vector_run v = run_two_tiles(vs);
+  CHECK(v.r.end - v.r.start == ns(144));
+}
+
+TEST_CASE("sequencer: 32-bit inputs and 16-bit outputs in DRAM move more bytes, same "
+          "values",
+          "[modules][sequencer]") {
+  // Input and weights 4 bytes each: 4 x (2 x 16 + 4) = 144, bias and quantisation data
+  // unchanged (int32 already): 144 + 16 + 32 = 192; outputs 2 x 2 x 16 = 64. The
+  // widening bursts stay within the window of 8 in flight: the times do not change.
+  auto vs = genesys_compute();
+  vs.memory.dram_input_bytes = 4;
+  vs.memory.dram_output_bytes = 2;
+  const vector_run v = run_two_tiles(vs);
+  CHECK(v.read == 192);
+  CHECK(v.written == 64);
+  CHECK(v.r.end - v.r.start == ns(104));
+}
+
+TEST_CASE("sequencer: wide operands in the vector memory make the tiles smaller",
+          "[modules][sequencer]") {
+  // 8x8x16 depthwise 3x3 pad 1 on a vector memory of 256-byte halves; single buffered,
+  // so a tile has the whole 512-byte region; 32-bit operands: 128 values of each kind.
+  // Planning: channels 16 -> 8 -> 4 (weights 4 x (9 + 12) = 84 <= 128), then output
+  // rows 8 -> 4 -> 2 -> 1 (input 3 x 10 x 4 = 120 <= 128, with the padding columns
+  // counted): 4 channel tiles x 8 row tiles = 32 tiles.
+  vector_setup vs;
+  vs.memory.operand_bytes = 4;
+  vs.memory.double_buffer = false;
+  vs.memory.dma_overlap = false;
+  vs.memory.dram_input_bytes = 4;
+  sequencer_bench b({}, {256, 256, 256}, dwvp::timing::timing_model::physical, vs);
+  const layer_case L = weighted_layer(
+      151, DWVP_OP_DEPTHWISE, {8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 16, 0, DWVP_MAP_VECTOR);
+  const dwvp_desc d = place(b.dram, L, k_dram);
+  layer_run r;
+  b.stim.set_body([&](stimulus& s) { r = send_layer(s, d); });
+  run(b.stim);
+  check_ok(r);
+  CHECK(output_of(b.dram, d, L.expected.size()) == L.expected);
+  CHECK(r.c.tiles == 32);
+  // Per tile 8 pixels x 9 taps + 4 = 76 cycles.
+  CHECK(r.c.compute_cycles == 32 * 76);
+  // Input rows per channel tile: 2 + 6 x 3 + 2 = 22 of 8 pixels x 4 channels = 704
+  // bytes, 2816 for the 4 channel tiles, weights 4 x 36 = 144, both x 4 bytes in DRAM;
+  // bias and quantisation 4 x (16 + 32) = 192: 4 x 2960 + 192 = 12032. Outputs 1024.
+  CHECK(b.dram.bytes_read() == 12032);
+  CHECK(b.dram.bytes_written() == 1024);
 }
 
 TEST_CASE("sequencer: a plan that does not fit the buffers returns DWVP_ERR_BUFFER_FIT",
