@@ -6,6 +6,7 @@
 #include "onnx_import.h"
 #include "output_file.h"
 #include "report.h"
+#include "explore.h"
 #include "sweep.h"
 #include "tensor_dump.h"
 #include "tensor_load.h"
@@ -256,6 +257,8 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
   CLI::App* list_cmd = nullptr;
   CLI::App* sweep_cmd = nullptr;
   CLI::App* collect_cmd = nullptr;
+  CLI::App* explore_cmd = nullptr;
+  explore_options explore_opts;
   sweep_spec sw;
   std::vector<std::string> sweep_sets;
   std::string sweep_engine = "parallel", collect_dir;
@@ -291,6 +294,7 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
     collect_cmd = app.add_subcommand(
         "collect", "merge a sweep's per-point reports into sweep.csv and layers.csv");
     collect_cmd->add_option("dir", collect_dir, "the sweep's folder")->required();
+    explore_cmd = add_explore_command(app, explore_opts);
     app.require_subcommand(1);
     run_cmd = app.add_subcommand("run", "run a network end to end through the firmware");
     list_cmd = app.add_subcommand("list", "list networks, policies and config files");
@@ -369,6 +373,8 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
     }
     if (collect_cmd && collect_cmd->parsed())
       return collect_sweep(collect_dir, std::cout) == 0 ? 0 : 1;
+    if (explore_cmd && explore_cmd->parsed())
+      return explore(explore_opts);
     return run(o, fixed_network.empty() ? "dwvp run" : fixed_network);
   });
 }
