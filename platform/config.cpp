@@ -151,6 +151,14 @@ const default_entry k_defaults[] = {
      "weight buffer (weights, bias, requantisation), KiB (two halves)"},
     {"sram.output_kb", config_type::integer, "128", k_kib,
      "output buffer, KiB (two halves)"},
+    {"sram.entry_bits", config_type::integer, "8", between(8, 16),
+     "bits per activation and weight entry (8 or 16), on chip and in DRAM, for every "
+     "engine: 16 halves the values a buffer holds and doubles their DRAM bytes; values "
+     "stay int8"},
+    {"sequencer.reuse", config_type::boolean, "true", k_no_range,
+     "keep a tile's input region or weight slice for the next tile that needs the same "
+     "one (false: every tile loads both: the layer-by-layer baseline without reuse "
+     "across tiles)"},
     {"sram.port_bytes", config_type::integer, "32", between(1, 4096),
      "bytes per SRAM access per bank (energy counts, feed bandwidth)"},
     {"sram.banks", config_type::integer, "16", between(1, 1024),
@@ -355,9 +363,10 @@ void config::load_yaml_map(const YAML::Node& map, const std::string& prefix,
                          std::to_string(k_max_yaml_depth) + " levels");
     // Only sections of known keys are walked: aliases cannot multiply the work.
     if (!is_section(key))
-      throw config_error(where + ": '" + key +
-                         "' is no configuration section (dwvp run --dump-config lists the "
-                         "keys)");
+      throw config_error(
+          where + ": '" + key +
+          "' is no configuration section (dwvp run --dump-config lists the "
+          "keys)");
     load_yaml_map(value, key, path, enclosing);
   }
   enclosing.pop_back();

@@ -21,7 +21,8 @@ models::host_params host_params_from(const config& cfg) {
   models::host_params p;
   p.mmio_latency = ns(cfg.get_uint("host.mmio_latency_ns"));
   p.copy_bytes_per_ns = cfg.get_real("host.copy_bytes_per_ns"); // at least 0.001
-  p.clock_period = sc_core::sc_time(1000.0 / cfg.get_real("host.clock_mhz"), sc_core::SC_NS);
+  p.clock_period =
+      sc_core::sc_time(1000.0 / cfg.get_real("host.clock_mhz"), sc_core::SC_NS);
   return p;
 }
 
@@ -170,6 +171,12 @@ models::accel_params accel_params_from(const config& cfg) {
     throw config_error("keys 'vector.dma_overlap' and 'vector.double_buffer': a single "
                        "buffer cannot load the next tile while one computes (set "
                        "vector.dma_overlap=false)");
+  const int64_t entry_bits = cfg.get_int("sram.entry_bits");
+  if (entry_bits != 8 && entry_bits != 16)
+    throw config_error("key 'sram.entry_bits' must be 8 or 16, got " +
+                       std::to_string(entry_bits));
+  p.buffer_use.entry_bytes = static_cast<uint32_t>(entry_bits / 8);
+  p.buffer_use.reuse = cfg.get_bool("sequencer.reuse");
   auto kb = [&](const char* key) {
     return cfg.get_uint(key) * 1024 / 2; // one ping-pong half
   };

@@ -7,6 +7,13 @@ namespace dwvp::analytical {
 
 platform_params params_from_config(const config& cfg) {
   const models::accel_params a = accel_params_from(cfg);
+  // Not in the model yet: refused rather than estimated as int8 with residency.
+  if (a.buffer_use.entry_bytes != 1)
+    throw config_error("key 'sram.entry_bits': the analytical model plans 8-bit entries "
+                       "only");
+  if (!a.buffer_use.reuse)
+    throw config_error("key 'sequencer.reuse': the analytical model keeps residency "
+                       "across tiles only");
   platform_params p;
   p.clock_mhz = cfg.get_real("clock.accel_mhz");
   p.compute = models::compute_config_from(a);

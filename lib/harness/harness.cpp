@@ -117,9 +117,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
     opt.loop_order = DWVP_ORDER_SCAN;
   opt.fuse = options.fuse;
   // A fused activation is written into the whole output buffer and moved into the
-  // whole input buffer for the next layer: it must fit both.
+  // whole input buffer for the next layer: it must fit both (in entries of
+  // sram.entry_bits; the limit is compared with int8 bytes).
   const auto& buffers = top.accelerator.params().buffers;
-  opt.fuse_limit = 2 * std::min(buffers.output, buffers.input);
+  opt.fuse_limit = 2 * std::min(buffers.output, buffers.input) /
+                   top.accelerator.params().buffer_use.entry_bytes;
   top.host.set_program([&] {
     run.result = runtime::run_network(net, opt);
     return run.result.driver_status;

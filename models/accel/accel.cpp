@@ -26,13 +26,18 @@ engine_params engine_of(const accel_params& p) {
           uint64_t(p.sram_banks) * p.sram_port_bytes};
 }
 
-sequencer_params sequencer_of(const accel_params& p) {
-  return {p.clock_period,   compute_config_from(p),    p.buffers,
-          p.vector_buffers, p.fault_tile_input_offset, p.functional,
-          p.vector_memory};
-}
-
 } // namespace
+
+sequencer_params sequencer_of(const accel_params& p) {
+  return {p.clock_period,
+          compute_config_from(p),
+          p.buffers,
+          p.vector_buffers,
+          p.fault_tile_input_offset,
+          p.functional,
+          p.vector_memory,
+          p.buffer_use};
+}
 
 accel::accel(sc_core::sc_module_name name, const accel_params& params)
     : sc_module(name), regs_socket("regs_socket"), dma_socket("dma_socket"), irq("irq"),

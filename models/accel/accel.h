@@ -44,6 +44,7 @@ struct accel_params {
   sequencer::buffer_sizes buffers{}; // one ping-pong half of each SRAM buffer
   sequencer::buffer_sizes vector_buffers{16384, 16384, 16384}; // the vector memory halves
   vector_memory_options vector_memory{}; // operand widths, buffering, DMA overlap
+  buffer_use_options buffer_use{};       // entry width, residency across tiles
   int vector_issue_interval = 1;         // cycles between dependent instructions
   int vector_requant_ops = 0;            // requantisation on the unit (0: on the PPU)
   uint32_t sram_port_bytes = 32;         // bytes per SRAM access
@@ -57,6 +58,8 @@ struct accel_params {
 
 // The engines' timing parameters of an accelerator configuration.
 timing::compute_config compute_config_from(const accel_params& p);
+// The tile sequencer's parameters of an accelerator configuration.
+sequencer_params sequencer_of(const accel_params& p);
 
 class accel : public sc_core::sc_module {
 public:

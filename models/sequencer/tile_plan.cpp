@@ -67,6 +67,13 @@ uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1) {
   return n * (per_channel + 12); // weights + int32 bias + int32 multiplier + int32 shift
 }
 
+void load_every_tile(plan& p) {
+  for (tile& t : p.tiles) {
+    t.load_input = true;
+    t.load_weights = t.weight_bytes != 0;
+  }
+}
+
 dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t) {
   dwvp_desc td = d;
   td.out_h = static_cast<uint16_t>(t.oy1 - t.oy0);

@@ -61,6 +61,10 @@ struct plan {
 plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
                 const tile_alignment& align = {});
 
+// No reuse across tiles (the layer-by-layer baseline of the data-locality study,
+// sequencer.reuse=false): every tile loads its input region and its weight slice.
+void load_every_tile(plan& p);
+
 // Bytes of weights, bias and quantisation data for output channels [c0, c1).
 uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);
 

@@ -78,6 +78,26 @@ strided_region packed_window(uint64_t base, int rows, int cols, int channels) {
 
 } // namespace
 
+tile_planning planning_for(const sequencer_params& p, timing::engine unit) {
+  const bool on_vector = unit == timing::engine::vector;
+  const vector_memory_options& vm = p.vector_memory;
+  sequencer::buffer_sizes sizes = on_vector ? p.vector_buffers : p.buffers;
+  if (on_vector && !vm.double_buffer)
+    sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
+  // Entries wider than int8 (sram.entry_bits, or the vector memory's operands): the
+  // tile holds fewer of them.
+  const uint32_t entry = std::max(1u, p.buffer_use.entry_bytes);
+  const uint32_t per_value = on_vector ? std::max(vm.operand_bytes, entry) : entry;
+  tile_planning t{sizes, {}};
+  if (per_value > 1)
+    t.capacity = {sizes.input / per_value, sizes.weight / per_value,
+                  sizes.output / per_value};
+  // Tiles on the array fill it: pixels on its rows, channels on its columns.
+  if (unit == timing::engine::gemm)
+    t.align = {p.compute.array.rows, p.compute.array.cols};
+  return t;
+}
+
 void tile_sequencer::run_layer(layer_command& c) {
   const dwvp_desc& d = c.desc;
   auto abandoned = [&] {
@@ -109,18 +129,13 @@ void tile_sequencer::run_layer(layer_command& c) {
   sequencer::buffer_sizes sizes = on_vector ? m_params.vector_buffers : m_params.buffers;
   if (single)
     sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
-  // Operands wider than int8 in the vector memory: the tile holds fewer of them.
-  sequencer::buffer_sizes plan_sizes = sizes;
-  if (on_vector && vm.operand_bytes > 1)
-    plan_sizes = {sizes.input / vm.operand_bytes, sizes.weight / vm.operand_bytes,
-                  sizes.output / vm.operand_bytes};
-  // Tiles on the array fill it: pixels on its rows, channels on its columns.
-  sequencer::tile_alignment align;
-  if (whole.unit == timing::engine::gemm)
-    align = {m_params.compute.array.rows, m_params.compute.array.cols};
-  const sequencer::plan plan = sequencer::plan_layer(d, plan_sizes, align);
+  const uint32_t entry = std::max(1u, m_params.buffer_use.entry_bytes);
+  const tile_planning planning = planning_for(m_params, whole.unit);
+  sequencer::plan plan = sequencer::plan_layer(d, planning.capacity, planning.align);
   if (!plan.ok())
     return fail(plan.error, plan.field, plan.message);
+  if (!m_params.buffer_use.reuse)
+    sequencer::load_every_tile(plan);
   buffer_layout mem;
   if (on_vector) {
     const uint64_t base = local_map::vector_memory;
@@ -149,13 +164,13 @@ void tile_sequencer::run_layer(layer_command& c) {
   const uint32_t out_stride = output_pixel_stride(d);
   const uint64_t whole_output = (uint64_t{d.out_h} * d.out_w - 1) * out_stride + d.out_c;
   const uint64_t whole_input = (uint64_t{d.in_h} * d.in_w - 1) * in_stride + d.in_c;
-  if (fuse_out && whole_output > 2 * m_params.buffers.output)
+  if (fuse_out && whole_output * entry > 2 * m_params.buffers.output)
     return fail(DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
-                "fused output of " + std::to_string(whole_output) +
+                "fused output of " + std::to_string(whole_output * entry) +
                     " B does not fit the output buffer");
-  if (fuse_in && whole_input > 2 * m_params.buffers.input)
+  if (fuse_in && whole_input * entry > 2 * m_params.buffers.input)
     return fail(DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
-                "fused input of " + std::to_string(whole_input) +
+                "fused input of " + std::to_string(whole_input * entry) +
                     " B does not fit the input buffer");
 
   const sc_time period = m_params.clock_period;
@@ -229,9 +244,9 @@ void tile_sequencer::run_layer(layer_command& c) {
   auto output_base = [&](size_t i) {
     return mem.output + output_half(i) * mem.output_half;
   };
-  // Bytes per element in DRAM of the vector unit's operands (wider formats).
-  const uint32_t wide_in = on_vector ? std::max(1u, vm.dram_input_bytes) : 1;
-  const uint32_t wide_out = on_vector ? std::max(1u, vm.dram_output_bytes) : 1;
+  // Bytes per element in DRAM: the entry width, or the vector unit's wider formats.
+  const uint32_t wide_in = on_vector ? std::max(entry, vm.dram_input_bytes) : entry;
+  const uint32_t wide_out = on_vector ? std::max(entry, vm.dram_output_bytes) : entry;
 
   // Queues tile i's loads from `start`; their completion is folded into *end.
   auto load = [&](size_t i, sc_time start, sc_time* end) {
@@ -257,7 +272,7 @@ void tile_sequencer::run_layer(layer_command& c) {
         read(DWVP_FIELD_AUX_ADDR,
              tensor_window(d.aux_addr, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0,
                            t.ic1),
-             input_base(i) + x.bytes());
+             input_base(i) + x.bytes(), wide_in);
     }
     if (t.load_weights) {
       const uint32_t tc = t.c1 - t.c0;
@@ -266,7 +281,7 @@ void tile_sequencer::run_layer(layer_command& c) {
         w.addr = d.aux_addr + t.c0;
         w.row_bytes = tc;
         w.row_stride = tc;
-        read(DWVP_FIELD_AUX_ADDR, w, weight_base(i));
+        read(DWVP_FIELD_AUX_ADDR, w, weight_base(i), wide_in);
       } else {
         const bool dw = is_depthwise(d.opcode);
         const uint32_t per_filter = dw ? 1u : uint32_t(d.kernel_h) * d.kernel_w * d.in_c;

@@ -34,6 +34,17 @@ struct vector_memory_options {
   bool dma_overlap = true;        // false: load, compute, store one tile at a time
 };
 
+// How every engine's tiles use the SRAM buffers and DRAM (docs/memory.md, "Entry width
+// and reuse"). The defaults are today's platform: int8 entries, residency across tiles.
+struct buffer_use_options {
+  uint32_t entry_bytes = 1; // bytes an activation or weight takes on chip and in DRAM
+                            // (sram.entry_bits / 8): tiles are planned for capacity /
+                            // entry_bytes values, and the DMA moves entry_bytes per
+                            // value (the extra bytes timing only: values stay int8)
+  bool reuse = true;        // false: every tile loads its input region and weight
+                            // slice, resident or not (sequencer.reuse)
+};
+
 struct sequencer_params {
   sc_core::sc_time clock_period = sc_core::sc_time(1, sc_core::SC_NS);
   timing::compute_config compute{};         // picks the engine of a layer
@@ -45,7 +56,17 @@ struct sequencer_params {
   // false (--no-data): the tiles' DMA transfers move no bytes (same bursts and times).
   bool functional = true;
   vector_memory_options vector_memory{};
+  buffer_use_options buffer_use{};
 };
+
+// What the tile planner is given for a layer on `unit`: the values a buffer half (or
+// a single-buffered vector memory's whole buffer) holds, after the entry width and the
+// vector unit's operand width, and the array the tiles should fill.
+struct tile_planning {
+  sequencer::buffer_sizes capacity;
+  sequencer::tile_alignment align;
+};
+tile_planning planning_for(const sequencer_params& p, timing::engine unit);
 
 class tile_sequencer : public sc_core::sc_module {
 public:

@@ -64,7 +64,8 @@ struct sequencer_bench {
 
   static models::sequencer_params params_of(const buffer_sizes& b, const buffer_sizes& v,
                                             dwvp::timing::timing_model model,
-                                            const vector_setup& vs = vector_setup()) {
+                                            const vector_setup& vs = vector_setup(),
+                                            const models::buffer_use_options& use = {}) {
     models::sequencer_params p;
     p.buffers = b;
     p.vector_buffers = v;
@@ -72,6 +73,7 @@ struct sequencer_bench {
     p.compute.vector_issue_interval = vs.issue_interval;
     p.compute.vector_requant_ops = vs.requant_ops;
     p.vector_memory = vs.memory;
+    p.buffer_use = use;
     return p;
   }
   static models::engine_params vector_params_of(const vector_setup& vs) {
@@ -84,14 +86,15 @@ struct sequencer_bench {
   explicit sequencer_bench(
       const buffer_sizes& b = {}, const buffer_sizes& v = {16384, 16384, 16384},
       dwvp::timing::timing_model model = dwvp::timing::timing_model::physical,
-      const vector_setup& vs = vector_setup())
+      const vector_setup& vs = vector_setup(), const models::buffer_use_options& use = {})
       : input("input_buffer", sram_of(b.input)),
         weight("weight_buffer", sram_of(b.weight)),
         output("output_buffer", sram_of(b.output)),
         vmem("vector_memory", sram_of(v.input + v.weight + v.output)),
         dm("dma", models::dma_params{}, events), gemm("gemm_core", {}), dwc("dwc", {}),
         vec("vector_unit", vector_params_of(vs)), pp("ppu", {}, events),
-        seq("sequencer", params_of(b, v, model, vs)), params(params_of(b, v, model, vs)) {
+        seq("sequencer", params_of(b, v, model, vs, use)),
+        params(params_of(b, v, model, vs, use)) {
     stim[0].bind(seq.layer_socket);
     seq.dma_socket.bind(dm.cmd_socket);
     seq.gemm_socket.bind(gemm.cmd_socket);
@@ -714,6 +717,95 @@ TEST_CASE("sequencer: Scan and row-major orders equal golden with the documented
   CHECK(b.dram.bytes_read() == 7 * slice + 2 * input_tile);
   CHECK(written1 == 8 * 8 * 16);
   CHECK(b.dram.bytes_written() == 8 * 8 * 16);
+}
+
+namespace {
+
+// The conv2d of the order test above (2 row tiles x 4 channel tiles, row-major) on a
+// bench with the given buffer use; returns the DRAM bytes read and written.
+std::pair<uint64_t, uint64_t> run_tiled_conv(const models::buffer_use_options& use) {
+  sequencer_bench b({}, {16384, 16384, 16384}, dwvp::timing::timing_model::physical,
+                    vector_setup(), use);
+  const layer_case L =
+      weighted_layer(171, DWVP_OP_CONV2D, {8, 8, 3, 3, 1, 1, 1, 1, 1, 1}, 4, 16);
+  dwvp_desc d = place(b.dram, L, k_dram);
+  d.tile_h = 4;
+  d.tile_c = 4;
+  layer_run r;
+  b.stim.set_body([&](stimulus& s) { r = send_layer(s, d); });
+  run(b.stim);
+  check_ok(r);
+  CHECK(output_of(b.dram, d, L.expected.size()) == L.expected); // values stay int8
+  CHECK(r.c.tiles == 8);
+  return {b.dram.bytes_read(), b.dram.bytes_written()};
+}
+
+// A pointwise layer 8x8x16 -> 16 with the planner choosing the tiles, on buffer halves
+// of 1024 (input), 2048 (weights) and 1024 (output) bytes.
+struct planned_pointwise {
+  layer_run r;
+  uint64_t read = 0, written = 0;
+};
+
+planned_pointwise run_planned_pointwise(const models::buffer_use_options& use) {
+  sequencer_bench b({1024, 2048, 1024}, {16384, 16384, 16384},
+                    dwvp::timing::timing_model::physical, vector_setup(), use);
+  const layer_case L = weighted_layer(172, DWVP_OP_POINTWISE, {8, 8}, 16, 16);
+  const dwvp_desc d = place(b.dram, L, k_dram);
+  planned_pointwise p;
+  b.stim.set_body([&](stimulus& s) { p.r = send_layer(s, d); });
+  run(b.stim);
+  check_ok(p.r);
+  CHECK(output_of(b.dram, d, L.expected.size()) == L.expected);
+  p.read = b.dram.bytes_read();
+  p.written = b.dram.bytes_written();
+  return p;
+}
+
+} // namespace
+
+TEST_CASE("sequencer: without reuse every tile loads its input and weight slice",
+          "[modules][sequencer]") {
+  models::buffer_use_options use;
+  use.reuse = false;
+  const auto [read, written] = run_tiled_conv(use);
+  // 8 tiles, each loading a 4-filter slice (4 x 3x3x4 weights + 4 x 12 bytes of bias
+  // and quantisation = 192) and 5 input rows of 8 pixels x 4 channels (160): 8 x 352.
+  // Row-major with reuse reads 4 x 192 + 8 x 160 = 2048 (the order test above).
+  CHECK(read == 2816);
+  CHECK(written == 1024);
+}
+
+TEST_CASE("sequencer: 16-bit entries double the activation and weight bytes in DRAM",
+          "[modules][sequencer]") {
+  models::buffer_use_options use;
+  use.entry_bytes = 2;
+  const auto [read, written] = run_tiled_conv(use);
+  // Row-major: 4 slices of 144 weights at 2 bytes + 48 bytes of int32 constants
+  // (unchanged), 8 input tiles of 160 values at 2 bytes: 4 x 336 + 8 x 320.
+  CHECK(read == 3904);
+  CHECK(written == 2 * 1024);
+}
+
+TEST_CASE("sequencer: a pointwise layer that fits the buffers as 8-bit entries",
+          "[modules][sequencer]") {
+  const planned_pointwise p = run_planned_pointwise({});
+  // Input 8 x 8 x 16 = 1024, weights 16 x 16 + 12 x 16 = 448, output 1024: one tile.
+  CHECK(p.r.c.tiles == 1);
+  CHECK(p.read == 1024 + 256 + 192);
+  CHECK(p.written == 1024);
+}
+
+TEST_CASE("sequencer: 16-bit entries halve what a tile holds", "[modules][sequencer]") {
+  models::buffer_use_options use;
+  use.entry_bytes = 2;
+  const planned_pointwise p = run_planned_pointwise(use);
+  // The halves hold 512, 1024 and 512 entries: the 1024-entry input does not fit, so
+  // the rows are halved (4 rows x 8 x 16 = 512 entries each of input and output).
+  CHECK(p.r.c.tiles == 2);
+  // Input 2 x 512 entries and weights 256 entries, 2 bytes each, constants 192 bytes.
+  CHECK(p.read == 2 * (1024 + 256) + 192);
+  CHECK(p.written == 2 * 1024);
 }
 
 TEST_CASE("sequencer: channel-slice input and output pixel strides",
