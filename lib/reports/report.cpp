@@ -55,6 +55,24 @@ void set_phase(run_report& r, const std::string& phase, double seconds) {
       s = seconds;
 }
 
+double scalesim_mapping_efficiency(const dwvp_desc& d, int rows, int cols) {
+  if ((d.dataflow != DWVP_DF_OS && d.dataflow != DWVP_DF_WS) || rows < 1 || cols < 1)
+    return -1;
+  const bool naive_depthwise =
+      d.opcode == DWVP_OP_DEPTHWISE && d.mapping == DWVP_MAP_GEMM_NAIVE;
+  if (d.opcode != DWVP_OP_CONV2D && d.opcode != DWVP_OP_POINTWISE &&
+      d.opcode != DWVP_OP_FC && !naive_depthwise)
+    return -1;
+  const uint64_t window =
+      uint64_t{d.kernel_h} * d.kernel_w * (naive_depthwise ? 1u : uint64_t{d.in_c});
+  const uint64_t filters = naive_depthwise ? 1 : d.out_c;
+  const uint64_t sr = d.dataflow == DWVP_DF_OS ? uint64_t{d.out_h} * d.out_w : window;
+  const uint64_t sc = filters;
+  const uint64_t r = static_cast<uint64_t>(rows), c = static_cast<uint64_t>(cols);
+  const uint64_t folds = (sr + r - 1) / r * ((sc + c - 1) / c);
+  return double(sr) * double(sc) / (double(folds) * double(r) * double(c));
+}
+
 run_report make_report(const config& cfg, const runtime::network& net,
                        const network_run& run, const std::string& policy) {
   run_report r;
@@ -86,6 +104,8 @@ run_report make_report(const config& cfg, const runtime::network& net,
     const auto t = timing::layer_compute(d, cc);
     l.dataflow = dataflow_name(d, t.unit);
     l.engine = timing::engine_name(t.unit);
+    if (t.unit == timing::engine::gemm)
+      l.mapping_efficiency = scalesim_mapping_efficiency(d, cc.array.rows, cc.array.cols);
     std::ostringstream shape;
     shape << d.in_h << "x" << d.in_w << "x" << d.in_c << "->" << d.out_h << "x" << d.out_w
           << "x" << d.out_c;
@@ -280,7 +300,8 @@ void write_csv(const std::string& path, const run_report& r) {
 void write_scalesim_report(const std::string& dir, const run_report& r) {
   {
     // SCALE-Sim v2's COMPUTE_REPORT.csv: Overall Util over all cycles, Compute Util
-    // over the compute cycles; the mapping efficiency is not modelled (empty).
+    // over the compute cycles, the mapping efficiency of the folds (empty for a layer
+    // not folded onto the array).
     output_file file(dir + "/COMPUTE_REPORT.csv", "SCALE-Sim compute report");
     std::ostream& out = file.stream();
     out << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
@@ -291,7 +312,10 @@ void write_scalesim_report(const std::string& dir, const run_report& r) {
           l.cycles ? 100.0 * l.utilization * double(l.compute_cycles) / double(l.cycles)
                    : 0;
       out << std::setprecision(6) << i << ", " << l.cycles << ", " << l.dma_stall_cycles
-          << ", " << overall << ", , " << 100.0 * l.utilization << ",\n";
+          << ", " << overall << ", ";
+      if (l.mapping_efficiency >= 0)
+        out << 100.0 * l.mapping_efficiency;
+      out << ", " << 100.0 * l.utilization << ",\n";
     }
     file.commit();
   }

@@ -24,7 +24,19 @@ struct layer_report {
   double energy_dram_pj = 0, energy_sram_pj = 0, energy_mac_pj = 0, energy_pj = 0;
   dram_energy_parts dram_energy; // energy_dram_pj by component (dram_energy.total)
   bool checked = false, bit_exact = false;
+  // SCALE-Sim's mapping efficiency (0..1) for a layer folded onto the array output or
+  // weight stationary; -1 for a layer that is not (DwC datapath, ST-OS, vector unit,
+  // PPU). scalesim_mapping_efficiency().
+  double mapping_efficiency = -1;
 };
+
+// SCALE-Sim's mapping efficiency of a layer on an R x C array: the mean over its folds
+// of used rows x used columns / (R x C) (scalesim/compute, the operand matrix Sr x Sc:
+// OS Sr = output pixels, Sc = filters; WS Sr = the window kh x kw x in_c, Sc =
+// filters), which is Sr x Sc / (ceil(Sr / R) x ceil(Sc / C) x R x C). A depthwise
+// layer as one-filter GEMMs (gemm_naive) folds each channel alone: Sc = 1, window kh x
+// kw. -1 for a layer not folded onto the array that way.
+double scalesim_mapping_efficiency(const dwvp_desc& d, int rows, int cols);
 
 struct run_report {
   std::string network, policy;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_scalesim_report.sh DWVP TOPOLOGY: a plain SCALE-Sim topology runs unchanged
 # (functional, bit-exact) and --scalesim-report writes SCALE-Sim's report files, one
-# row per layer, with SCALE-Sim's column names and the cycles of the JSON report.
+# row per layer, with SCALE-Sim's column names, the cycles of the JSON report and
+# SCALE-Sim's mapping efficiency.
 set -eu
 dwvp=$1; topo=$2
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
@@ -19,4 +20,10 @@ rows=$(($(wc -l < "$dir/ss/COMPUTE_REPORT.csv") - 1))
 json=$(grep -o '"cycles": [0-9]*' "$dir/r.json" | head -1 | grep -o '[0-9]*')
 csv=$(sed -n 2p "$dir/ss/COMPUTE_REPORT.csv" | cut -d, -f2 | tr -d ' ')
 [ "$json" = "$csv" ] || { echo "layer 0: JSON $json cycles, COMPUTE_REPORT $csv"; exit 1; }
+# Layer 0 (Conv1: 224x224, 3x3, stride 2, VALID: 111x111 = 12,321 outputs, 32 filters),
+# output stationary on the 32x32 array: ceil(12321 / 32) = 386 row folds, one column
+# fold, SCALE-Sim's mapping efficiency 12321 x 32 / (386 x 32 x 32) = 99.7490 %.
+eff=$(sed -n 2p "$dir/ss/COMPUTE_REPORT.csv" | cut -d, -f5 | tr -d ' ')
+awk -v e="$eff" 'BEGIN { exit !(e > 99.7485 && e < 99.7495) }' ||
+  { echo "layer 0 mapping efficiency '$eff', expected 99.7490"; exit 1; }
 echo "ok: $rows layers, SCALE-Sim reports written"
