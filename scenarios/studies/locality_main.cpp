@@ -236,7 +236,7 @@ int run_budget(const study_options& o, const std::string& network,
   p.header = {"setting"};
   for (size_t vi = 1; vi < variants.size(); ++vi)
     p.header.push_back(variants[vi].name);
-  p.header.push_back("block fusion, weights resident");
+  p.header.push_back("block fusion (weights resident)");
   p.header.push_back("block-fusion bound");
   std::map<std::pair<int, size_t>, double> bound_energy_pct, resident_energy_pct;
   // Traffic by cause at the best splits on DDR4 (the plans do not depend on the DRAM).
@@ -333,7 +333,8 @@ int run_budget(const study_options& o, const std::string& network,
                 "scan+fuse - intermediates of blocks whose weights fit half the budget",
                 std::to_string(resident_bound),
                 fmt(pct(double(resident_bound), double(bl.dram_bytes)), 1)});
-    bounds.add({std::to_string(b), "... - halo and re-fetches (every operand once)",
+    bounds.add({std::to_string(b),
+                "scan+fuse - block intermediates - other halo and re-fetches",
                 std::to_string(floor_bytes),
                 fmt(pct(double(floor_bytes), double(bl.dram_bytes)), 1)});
     for (size_t di = 0; di < drams.size(); ++di) {
