@@ -445,10 +445,13 @@ int main(int argc, char* argv[]) {
   std::string ddr3 = std::string(DWVP_CONFIG_DIR) + "/dram/ddr3_1600_x64.json";
   app.add_flag("--sweep", sweep,
                "the equal-buffer sweep (--buffers-kb) instead of the shared budget");
-  app.add_option("--buffers-kb", sizes, "--sweep: buffer sizes, KiB (each of the three)")
-      ->delimiter(',')
-      ->check(CLI::Range(4, 65536))
-      ->capture_default_str();
+  CLI::Option* buffers_kb =
+      app.add_option("--buffers-kb", sizes,
+                     "the equal-buffer sweep over these sizes, KiB (each of the three; "
+                     "implies --sweep)")
+          ->delimiter(',')
+          ->check(CLI::Range(4, 65536))
+          ->capture_default_str();
   app.add_option("--entries", entries, "on-chip budget shared by the buffers, entries")
       ->check(CLI::Range(8192, 1 << 24))
       ->capture_default_str();
@@ -466,7 +469,7 @@ int main(int argc, char* argv[]) {
   if (int code = dwvp::scenarios::parse_command_line(app, argc, argv); code >= 0)
     return code;
   return dwvp::scenarios::guarded_main([&] {
-    if (sweep)
+    if (sweep || buffers_kb->count() > 0)
       return run_sweep(o, sizes, network, policy);
     if (entries % 8192)
       throw std::invalid_argument("--entries must be a multiple of 8192 (eighths of "
