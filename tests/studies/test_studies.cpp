@@ -179,8 +179,7 @@ TEST_CASE("studies: the locality study's 64K-entry budget, baseline and traffic 
     CHECK(scan.dram_bytes <= row_major.dram_bytes);
   }
   {
-    // (Reads less than double: bias, multipliers and shifts stay int32 and take less of
-    // a buffer counted in 16-bit entries, so weight slices are wider.)
+    // (Reads less than double: bias, multipliers and shifts stay 4 bytes each in DRAM.)
     INFO("16-bit entries double the outputs; the reads grow; Scan still saves");
     CHECK(res[4].dram_write_bytes == 2 * baseline.dram_write_bytes);
     CHECK(res[4].dram_read_bytes > baseline.dram_read_bytes);
