@@ -43,7 +43,7 @@ dram::dram_stats dram_channel_timing::stats(const sc_core::sc_time& now) {
 
 void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& prefix,
                                 timeline& events) {
-  const sc_dt::sc_lv<32> closed(sc_dt::SC_LOGIC_Z);
+  const sc_dt::sc_lv<31> closed(sc_dt::SC_LOGIC_Z);
   for (uint32_t b = 0; b < m_channel.bank_count(); ++b) {
     const std::string name = "open_row_bank" + std::to_string(b);
     std::string object_name = prefix + "_" + name; // SystemC names may not contain '.'
@@ -57,8 +57,8 @@ void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& p
   m_channel.set_command_observer(
       [this, &events, closed](uint32_t bank, int64_t row, uint64_t ps) {
         row_signal* signal = m_open_row[bank].get();
-        const sc_dt::sc_lv<32> value =
-            row < 0 ? closed : sc_dt::sc_lv<32>(static_cast<uint64_t>(row));
+        const sc_dt::sc_lv<31> value =
+            row < 0 ? closed : sc_dt::sc_lv<31>(static_cast<uint64_t>(row));
         events.post(sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS),
                     [signal, value] { signal->write(value); });
       });

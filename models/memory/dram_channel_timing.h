@@ -45,8 +45,11 @@ public:
 private:
   dram::dram_channel m_channel;
   std::unordered_map<uint32_t, uint32_t> m_sources; // stream -> controller source
-  // Created only when traced, so untraced runs pay nothing per access.
-  using row_signal = sc_core::sc_signal<sc_dt::sc_lv<32>, sc_core::SC_MANY_WRITERS>;
+  // Created only when traced, so untraced runs pay nothing per access. 31 bits hold
+  // every row index (rows are a power of two below 2^32); a width that is a multiple
+  // of 32 would make SystemC 2.3.4's sc_lv_base::clean_tail shift a 32-bit word by 32
+  // on every assignment (undefined behaviour, reported by UBSan).
+  using row_signal = sc_core::sc_signal<sc_dt::sc_lv<31>, sc_core::SC_MANY_WRITERS>;
   std::vector<std::unique_ptr<row_signal>> m_open_row;
 };
 
