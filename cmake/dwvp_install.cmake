@@ -50,6 +50,15 @@ foreach(t ${dwvp_libraries})
   set_target_properties(${t} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${wrapped}")
 endforeach()
 
+# A sanitized build (DWVP_SANITIZE) installs instrumented libraries: programs built
+# against them link the sanitizer runtimes too.
+if(DWVP_SANITIZE)
+  foreach(t ${dwvp_libraries})
+    set_property(TARGET ${t} APPEND PROPERTY INTERFACE_LINK_OPTIONS
+                 "$<INSTALL_INTERFACE:-fsanitize=address,undefined>")
+  endforeach()
+endif()
+
 # Headers: flat under include/dwvp, except the contracts (include/dwvp/*.h already
 # carry the dwvp/ folder). Two headers of one name would shadow each other.
 list(REMOVE_DUPLICATES header_dirs)

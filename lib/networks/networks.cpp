@@ -106,7 +106,8 @@ std::vector<int8_t> golden_layer_values(const runtime::layer& l,
   golden::requant q{l.multiplier, l.shift};
   if (d.flags & DWVP_FLAG_ONNX) { // binary32 scales in the multiplier words
     q.scale.resize(l.multiplier.size());
-    std::memcpy(q.scale.data(), l.multiplier.data(), 4 * l.multiplier.size());
+    if (!l.multiplier.empty()) // memcpy's pointers must not be null, even for 0 bytes
+      std::memcpy(q.scale.data(), l.multiplier.data(), 4 * l.multiplier.size());
     p.weight_zp = d.aux_zp;
   }
   std::vector<int8_t> out;
