@@ -51,11 +51,6 @@ run_spec locality_spec(const run_spec& base, uint64_t entries, int bits,
 
 namespace {
 
-bool channel_wise(uint8_t op) {
-  return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1 ||
-         op == DWVP_OP_AVG_POOL || op == DWVP_OP_ADD || op == DWVP_OP_CHANNEL_MUL;
-}
-
 // The layers as the runtime describes them, and what the sequencer plans them with.
 struct planned_network {
   runtime::network net;
