@@ -4,6 +4,7 @@
 #include "input_file.h"
 #include "network_builder.h"
 #include "topology_csv_format.h"
+#include "topology_scalesim.h"
 
 #include <algorithm>
 #include <array>
@@ -136,55 +137,29 @@ private:
 
   // Plain SCALE-Sim rows (no Type column) are independent layers, as SCALE-Sim runs
   // them: each reads its own IFMAP (the first bytes of the network input, which is as
-  // large as the largest) with VALID windows. The type is inferred (docs/networks.md):
-  // a 1-channel, 1-filter KxK row after a row of C filters is SCALE-Sim's way of
-  // writing a depthwise layer (C channels), as is a row named *dw* with Channels equal
-  // to Num Filter; 1x1 filters on a 1x1 IFMAP are fc, other 1x1 stride-1 rows pw, the
-  // rest conv.
-  struct plain_row {
-    std::string type;
-    int h, w, c;
-  };
+  // large as the largest) with VALID windows; their types are inferred
+  // (topology_scalesim.h).
   void plain_inputs(std::vector<std::pair<int, std::vector<std::string>>>& rows) {
     if (m_scale_to)
       throw std::invalid_argument(m_source + ": plain SCALE-Sim rows are not scaled");
-    int prev_filters = 0;
-    uint64_t largest = 0;
-    int big_h = 1, big_w = 1, big_c = 1;
-    for (auto& [line, cells] : rows) {
+    std::vector<scalesim_row> cells;
+    for (auto& [line, row_cells] : rows) {
       m_line = line;
-      m_cells = cells;
-      const int h = number(c_ifmap_h), w = number(c_ifmap_w);
-      const int fh = number(c_filter_h), fw = number(c_filter_w);
-      const int ch = number(c_channels), nf = number(c_filters);
-      const int st = number(c_stride);
-      plain_row r{"conv", h, w, ch};
-      const std::string name = lower(cell(c_name));
-      if (fh == 1 && fw == 1 && h == 1 && w == 1)
-        r.type = "fc";
-      else if (ch == 1 && nf == 1 && (fh > 1 || fw > 1) && prev_filters > 1)
-        r.c = prev_filters;
-      else if (ch == nf && name.find("dw") != std::string::npos && (fh > 1 || fw > 1))
-        r.type = "dw";
-      else if (fh == 1 && fw == 1 && st == 1)
-        r.type = "pw";
-      if (r.c != ch || r.type == "dw")
-        r.type = fh == 1 ? "dw1xk" : fw == 1 ? "dwkx1" : "dw";
-      prev_filters = r.type.rfind("dw", 0) == 0 ? r.c : nf;
-      const uint64_t bytes = uint64_t(h) * w * r.c;
-      if (bytes > largest) {
-        largest = bytes;
-        big_h = h;
-        big_w = w;
-        big_c = r.c;
-      }
-      m_plain_rows.push_back(r);
+      m_cells = row_cells;
+      cells.push_back({cell(c_name), number(c_ifmap_h), number(c_ifmap_w),
+                       number(c_filter_h), number(c_filter_w), number(c_channels),
+                       number(c_filters), number(c_stride)});
     }
+    m_plain_rows = infer_scalesim_layers(cells);
     if (rows.empty())
       return;
+    const auto largest = std::max_element(
+        m_plain_rows.begin(), m_plain_rows.end(), [](const auto& a, const auto& b) {
+          return uint64_t(a.h) * a.w * a.c < uint64_t(b.h) * b.w * b.c;
+        });
     try {
-      m_builder = std::make_unique<network_builder>(network_name(), big_h, big_w, big_c,
-                                                    m_seed, m_with_data);
+      m_builder = std::make_unique<network_builder>(
+          network_name(), largest->h, largest->w, largest->c, m_seed, m_with_data);
     } catch (const scenarios::layer_error& e) {
       fail_line(e.what());
     }
@@ -255,7 +230,7 @@ private:
     if (m_layers.count(name))
       fail(c_name, "duplicate layer name '" + name + "'");
 
-    const plain_row* plain = m_plain ? &m_plain_rows[m_layers.size()] : nullptr;
+    const scalesim_layer* plain = m_plain ? &m_plain_rows[m_layers.size()] : nullptr;
     const std::string type = plain ? plain->type : lower(cell(c_type));
     const type_def* t = nullptr;
     for (const auto& d : k_types)
@@ -458,7 +433,7 @@ private:
   int m_last = -1;
   std::unique_ptr<network_builder> m_builder;
   bool m_plain = false; // no Type column: plain SCALE-Sim
-  std::vector<plain_row> m_plain_rows;
+  std::vector<scalesim_layer> m_plain_rows;
 };
 
 } // namespace

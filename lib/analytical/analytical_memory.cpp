@@ -1,0 +1,198 @@
+#include "analytical_memory.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numeric>
+
+namespace dwvp::analytical::detail {
+namespace {
+
+// Histogram of (k * stride) mod m for k in [0, count), m a power of two <= 64.
+void residues(uint64_t count, uint64_t stride, uint32_t m, std::array<uint64_t, 64>& h) {
+  h.fill(0);
+  const uint64_t s = stride % m;
+  const uint64_t period = s == 0 ? 1 : m / std::gcd<uint64_t>(s, m);
+  const uint64_t full = count / period, rest = count % period;
+  for (uint64_t k = 0; k < std::min<uint64_t>(period, count); ++k)
+    h[(k * s) % m] += full + (k < rest ? 1 : 0);
+}
+
+} // namespace
+
+traffic traffic_of(const region& r, uint32_t burst, uint32_t block) {
+  traffic t;
+  t.bytes = r.bytes();
+  if (!t.bytes)
+    return t;
+  // Contiguous rows (and planes) are one run, as the DMA merges them.
+  const bool rows_contiguous = r.row_stride == r.row_bytes || r.rows == 1;
+  const bool planes_contiguous =
+      rows_contiguous && (r.planes == 1 || r.plane_stride == r.row_bytes * r.rows);
+  const uint64_t runs = rows_contiguous ? 1 : r.rows;
+  const uint64_t planes = planes_contiguous ? 1 : r.planes;
+  const uint64_t run = planes_contiguous ? t.bytes
+                       : rows_contiguous ? r.row_bytes * r.rows
+                                         : r.row_bytes;
+  const uint32_t m = std::min<uint32_t>(block, 64);
+  // Blocks a run of `run` bytes touches when it starts at `o` past a block boundary.
+  auto run_blocks = [&](uint64_t o) {
+    uint64_t blocks = 0;
+    if (burst % block == 0) { // every request starts at the same offset
+      const uint64_t full = run / burst, last = run % burst;
+      blocks = full * ((o + burst + block - 1) / block);
+      if (last)
+        blocks += (o + last + block - 1) / block;
+    } else {
+      for (uint64_t done = 0; done < run; done += burst) {
+        const uint64_t len = std::min<uint64_t>(burst, run - done);
+        const uint64_t at = (o + done) % block;
+        blocks += (at + len + block - 1) / block;
+      }
+    }
+    return blocks;
+  };
+  std::array<uint64_t, 64> hr{}, hp{};
+  residues(runs, r.row_stride, m, hr);
+  residues(planes, r.plane_stride, m, hp);
+  std::array<uint64_t, 64> h{};
+  for (uint32_t a = 0; a < m; ++a)
+    if (hp[a])
+      for (uint32_t b = 0; b < m; ++b)
+        if (hr[b])
+          h[(a + b + r.offset) % m] += hp[a] * hr[b];
+  for (uint32_t o = 0; o < m; ++o)
+    if (h[o])
+      t.blocks += h[o] * run_blocks(o);
+  t.requests = runs * planes * ((run + burst - 1) / burst);
+  return t;
+}
+
+region tensor_window(uint64_t offset, int width, uint32_t stride, int y0, int y1, int x0,
+                     int x1, int c0, int c1) {
+  region r;
+  r.offset = offset + (uint64_t(y0) * width + x0) * stride + c0;
+  r.row_bytes = uint64_t(c1 - c0);
+  r.rows = uint64_t(x1 - x0);
+  r.planes = uint64_t(y1 - y0);
+  r.row_stride = stride;
+  r.plane_stride = uint64_t(width) * stride;
+  return r;
+}
+
+memory_model::memory_model(const platform_params& p) : m_p(p) {
+  m_bus_ps = p.bus_latency_ns * 1000.0;
+  if (!p.dram_fixed) {
+    const dram::dram_spec& s = p.dram;
+    m_tck = s.tck_ps;
+    m_block = s.burst_bytes();
+    m_tb = double(s.burst_cycles()) * m_tck;
+    // All-bank refresh takes the rank off the bus for tRP + tRFC every tREFI; the
+    // data bus then moves data (tREFI - tRP - tRFC) / tREFI of the time. Per-bank
+    // refresh blocks one bank at a time, which the other banks hide.
+    m_refresh = p.controller.refresh == dram::refresh_mode::all_bank
+                    ? double(s.refi) / double(s.refi - s.rfc - s.rp)
+                    : 1.0;
+  } else {
+    m_block = 64; // only for counting: the fixed memory has no bursts
+  }
+}
+
+void memory_model::run(std::vector<command>& batch) {
+  if (batch.empty())
+    return;
+  if (m_p.dram_fixed)
+    return run_fixed(batch);
+  const dram::dram_spec& s = m_p.dram;
+  const dram::controller_params& c = m_p.controller;
+  double first = batch[0].start;
+  uint64_t reads = 0, writes = 0;
+  for (const command& x : batch) {
+    first = std::min(first, x.start);
+    (x.write ? writes : reads) += x.t.blocks;
+  }
+  // The first burst reaches the controller a bus hop later, on a DRAM clock edge,
+  // and may issue its first command after the controller's pipeline.
+  const double arrive = edge(first + m_bus_ps) + c.latency * m_tck;
+  const double begin = std::max(arrive, m_bus_free);
+  // Posted writes wait in the write queue while reads are queued, until it holds
+  // write_high bursts: up to that many of a store's bursts go after the reads; the
+  // rest share the data bus with them.
+  const uint64_t deferred = std::min<uint64_t>(writes, c.write_high);
+  const double shared = double(reads + writes - deferred) * m_tb * m_refresh;
+  // A tile's transfers open rows other transfers left open: the first read pays a
+  // row conflict (precharge, activate) before its column command. Later rows open
+  // in the shadow of the data bursts (other banks), which the FR-FCFS scheduler
+  // overlaps.
+  const double first_data = double(s.rp + s.rcd + s.cl) * m_tck;
+  // The window: the read stream keeps dma.outstanding requests in flight over the
+  // whole batch, each a bus hop plus a row hit (controller, CAS latency, its bursts)
+  // long.
+  uint64_t requests = 0, read_blocks = 0;
+  double read_start = begin;
+  for (const command& x : batch)
+    if (!x.write && x.t.blocks) {
+      requests += x.t.requests;
+      read_blocks += x.t.blocks;
+      read_start = std::min(read_start, edge(x.start + m_bus_ps) + c.latency * m_tck);
+    }
+  double read_end = begin;
+  if (requests) {
+    const double per_request = m_bus_ps + double(c.latency + s.cl) * m_tck +
+                               double(read_blocks) / double(requests) * m_tb + m_tck / 2;
+    const double window = double(requests) * per_request / double(m_p.dma_outstanding);
+    read_end = std::max(read_start, begin) + first_data + std::max(shared, window);
+  }
+  for (command& x : batch) {
+    const double own = edge(x.start + m_bus_ps) + c.latency * m_tck;
+    if (x.write) {
+      // Completes when its last burst is in the write queue: the queue takes
+      // write_queue bursts at once, the rest as the bus drains it.
+      const double over = x.t.blocks > c.write_queue
+                              ? double(x.t.blocks - c.write_queue) * m_tb * m_refresh
+                              : 0.0;
+      x.end = std::max(own, begin + over);
+    } else {
+      x.end = x.t.blocks ? std::max(own, read_end) : x.start;
+    }
+  }
+  m_bus_free = std::max(read_end, begin + shared) + double(deferred) * m_tb;
+}
+
+double memory_model::fetch(double start) {
+  command x;
+  x.t = traffic_of(region{0, DWVP_DESC_SIZE, 1, 1, DWVP_DESC_SIZE, 0},
+                   m_p.dma_burst_bytes, m_block);
+  x.start = start;
+  std::vector<command> one{x};
+  run(one);
+  return one[0].end;
+}
+
+void memory_model::run_fixed(std::vector<command>& batch) {
+  const double lat = m_p.fixed_latency_ns * 1000.0;
+  const double per_byte = m_p.fixed_bandwidth_gbps > 0 ? 1000.0 / m_p.fixed_bandwidth_gbps
+                                                       : 0.0; // ps per byte
+  const double w = m_p.dma_outstanding;
+  for (int write = 0; write < 2; ++write) {
+    uint64_t requests = 0, bytes = 0;
+    double start = -1;
+    for (const command& x : batch)
+      if (x.write == bool(write) && x.t.requests) {
+        requests += x.t.requests;
+        bytes += x.t.bytes;
+        start = start < 0 ? x.start : std::min(start, x.start);
+      }
+    // The stream's requests go round robin over its window slots: the busiest slot
+    // serves ceil(requests / window) of them.
+    const double rounds = requests ? std::ceil(double(requests) / w) : 0;
+    const double end =
+        start + m_bus_ps + rounds * lat +
+        (requests ? double(bytes) * rounds / double(requests) : 0) * per_byte;
+    for (command& x : batch)
+      if (x.write == bool(write))
+        x.end = x.t.requests ? std::max(end, x.start) : x.start;
+  }
+}
+
+} // namespace dwvp::analytical::detail
