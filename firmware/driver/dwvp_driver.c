@@ -118,6 +118,11 @@ static int run_batches(dwvp_dev* dev, const dwvp_desc* descs, uint32_t count,
     uint32_t first = dev->tail;
     if (batch > dev->ring_entries - 1)
       batch = dev->ring_entries - 1;
+    /* A stripe chain (DWVP_FLAG_STRIPE) goes in one batch: the device fetches it whole
+     * and refuses one that runs past the tail. */
+    while (batch > 1 && done + batch < count &&
+           (descs[done + batch - 1].flags & DWVP_FLAG_STRIPE))
+      --batch;
     for (uint32_t i = 0; i < batch; ++i) {
       uint32_t slot = dev->tail;
       if (hal_mem_write(dev->ring_base + slot * DWVP_DESC_SIZE, &descs[done + i],

@@ -141,10 +141,13 @@ void dwvp_rt_default_options(dwvp_rt_options* opt) {
   opt->loop_order = -1;
   opt->fuse = 0;
   opt->fuse_limit = 0;
+  opt->fuse_blocks = 0;
+  opt->chain_budget.input_half = opt->chain_budget.weight_half = 0;
+  opt->chain_budget.output_half = 0;
 }
 
 size_t dwvp_rt_arena_bytes(uint32_t layer_count) {
-  return (size_t)layer_count * (sizeof(dwvp_rt_placement) + sizeof(dwvp_desc) + 1) + 64;
+  return (size_t)layer_count * (sizeof(dwvp_rt_placement) + sizeof(dwvp_desc) + 2) + 64;
 }
 
 const char* dwvp_rt_result_name(int status) {
@@ -169,9 +172,21 @@ uint32_t dwvp_rt_output_bytes(const dwvp_rt_network* net, uint32_t layer) {
                     tensor_channels(owner));
 }
 
+/* Layers reading layer i's output; a concatenation into it counts as two (concatenated
+ * tensors stay in DRAM). */
+static uint32_t consumers_of(const dwvp_rt_network* net, uint32_t i) {
+  uint32_t j, consumers = 0;
+  for (j = 0; j < net->layer_count; ++j) {
+    const dwvp_rt_layer* c = &net->layers[j];
+    consumers += (c->input == (int32_t)i) + (c->aux_input == (int32_t)i) +
+                 2u * (c->output_into == (int32_t)i);
+  }
+  return consumers;
+}
+
 void dwvp_rt_fusable_pairs(const dwvp_rt_network* net, const dwvp_rt_options* opt,
                            uint8_t* fused) {
-  uint32_t i, j;
+  uint32_t i;
   for (i = 0; i < net->layer_count; ++i)
     fused[i] = 0;
   if (!opt->fuse)
@@ -180,19 +195,59 @@ void dwvp_rt_fusable_pairs(const dwvp_rt_network* net, const dwvp_rt_options* op
     const dwvp_rt_layer* a = &net->layers[i];
     const dwvp_rt_layer* next = &net->layers[i + 1];
     const uint64_t bytes = (uint64_t)a->desc.out_h * a->desc.out_w * a->desc.out_c;
-    uint32_t consumers = 0;
     if (!is_depthwise(&a->desc) || next->desc.opcode != DWVP_OP_POINTWISE ||
         next->input != (int32_t)i || next->input_channel_offset != 0 ||
         a->out_channels_total != 0 || a->output_into >= 0 || bytes > opt->fuse_limit)
       continue;
-    /* The pointwise layer must be its only consumer; a concatenation into it counts
-     * as two (concatenated tensors stay in DRAM). */
-    for (j = 0; j < net->layer_count; ++j) {
-      const dwvp_rt_layer* c = &net->layers[j];
-      consumers += (c->input == (int32_t)i) + (c->aux_input == (int32_t)i) +
-                   2u * (c->output_into == (int32_t)i);
+    /* The pointwise layer must be its only consumer. */
+    fused[i] = consumers_of(net, i) == 1;
+  }
+}
+
+void dwvp_rt_stripe_chains(const dwvp_rt_network* net, const dwvp_desc* descs,
+                           const dwvp_rt_options* opt, uint8_t* stripe) {
+  /* The partition of the layers into chains (a lone layer is a chain of one) that
+   * writes the fewest bytes to DRAM: each chain writes its last layer's output. By
+   * dynamic programming from the end; best[m % 5] is the least for layers [m, n), and
+   * stripe[i] first holds the length chosen at i. */
+  const uint32_t n = net->layer_count;
+  uint64_t best[DWVP_CHAIN_MAX_LAYERS + 1];
+  uint32_t i, j, k;
+  for (i = 0; i < n; ++i)
+    stripe[i] = 0;
+  if (!opt->fuse_blocks || n < 2)
+    return;
+  best[n % 5] = 0;
+  for (i = n; i-- > 0;) {
+    best[i % 5] = ~(uint64_t)0;
+    for (k = 1; k <= DWVP_CHAIN_MAX_LAYERS && i + k <= n; ++k) {
+      const dwvp_desc* last = &descs[i + k - 1];
+      uint64_t cost;
+      if (k >= 2) {
+        /* Layers i..i+k-2 each feed only the next, linked; the run fits. */
+        const uint32_t a = i + k - 2, b = i + k - 1;
+        const dwvp_rt_layer* la = &net->layers[a];
+        if (!dwvp_chain_layer_ok(&descs[a]) || !dwvp_chain_layer_ok(&descs[b]) ||
+            net->layers[b].input != (int32_t)a ||
+            net->layers[b].input_channel_offset != 0 || la->out_channels_total != 0 ||
+            la->output_into >= 0 || !dwvp_chain_linked(&descs[a], &descs[b]) ||
+            consumers_of(net, a) != 1)
+          break;
+        if (!dwvp_chain_stripe_height(&descs[i], k, &opt->chain_budget))
+          continue;
+      }
+      cost = (uint64_t)last->out_h * last->out_w * last->out_c + best[(i + k) % 5];
+      if (cost <= best[i % 5]) { /* ties: the longer chain */
+        best[i % 5] = cost;
+        stripe[i] = (uint8_t)k;
+      }
     }
-    fused[i] = consumers == 1;
+  }
+  for (i = 0; i < n;) {
+    k = stripe[i];
+    for (j = i; j < i + k; ++j)
+      stripe[j] = j + 1 < i + k;
+    i += k;
   }
 }
 
@@ -203,7 +258,7 @@ int dwvp_rt_run(const dwvp_rt_network* net, const dwvp_rt_options* opt,
   uintptr_t cursor = ((uintptr_t)arena.base + 15) & ~(uintptr_t)15;
   dwvp_rt_placement* places;
   dwvp_desc* descs;
-  uint8_t* fused;
+  uint8_t *fused, *stripe;
   uint32_t ring = 0, i;
   dwvp_dev dev;
   int rc;
@@ -223,6 +278,7 @@ int dwvp_rt_run(const dwvp_rt_network* net, const dwvp_rt_options* opt,
   descs = (dwvp_desc*)cursor;
   cursor += (uintptr_t)n * sizeof *descs;
   fused = (uint8_t*)cursor;
+  stripe = fused + n;
   r->places = places;
 
   if (!take(&dram, (uint64_t)opt->ring_entries * DWVP_DESC_SIZE, &ring, r, net, -1,
@@ -341,11 +397,18 @@ int dwvp_rt_run(const dwvp_rt_network* net, const dwvp_rt_options* opt,
   if (!upload(r->input_addr, values(net, net->input), net->input_bytes, r, net, -1,
               "network input"))
     return r->status;
-  dwvp_rt_fusable_pairs(net, opt, fused);
-  for (i = 0; i < n; ++i) {
+  for (i = 0; i < n; ++i)
     if (opt->loop_order >= 0)
       descs[i].loop_order = (uint8_t)opt->loop_order;
-    if (fused[i]) {
+  /* Chains first (decided on the placed descriptors), then pairs outside them. */
+  dwvp_rt_stripe_chains(net, descs, opt, stripe);
+  dwvp_rt_fusable_pairs(net, opt, fused);
+  for (i = 0; i < n; ++i) {
+    const int in_chain = stripe[i] || (i > 0 && stripe[i - 1]);
+    const int next_in_chain = i + 1 < n && (stripe[i + 1] || stripe[i]);
+    if (stripe[i])
+      descs[i].flags |= DWVP_FLAG_STRIPE;
+    else if (fused[i] && !in_chain && !next_in_chain) {
       descs[i].flags |= DWVP_FLAG_FUSE_OUT;
       descs[i + 1].flags |= DWVP_FLAG_FUSE_IN;
     }

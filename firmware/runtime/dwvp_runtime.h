@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dwvp/stripe_chain.h"
 #include "dwvp_driver.h"
 
 #ifdef __cplusplus
@@ -86,6 +87,12 @@ typedef struct dwvp_rt_options {
    * it when its output fits fuse_limit bytes: the intermediate stays on chip. */
   int fuse;
   uint64_t fuse_limit;
+  /* Block fusion: chain runs of 2 to DWVP_CHAIN_MAX_LAYERS layers, each read only by
+   * the next, that run stripe by stripe within chain_budget (entries per buffer half,
+   * stripe_chain.h) with DWVP_FLAG_STRIPE; the longest chain that fits from each layer
+   * on. Layer-level fusion (fuse) applies to the pairs no chain holds. */
+  int fuse_blocks;
+  dwvp_chain_budget chain_budget;
 } dwvp_rt_options;
 
 /* The defaults: the platform's register and DRAM base, 512 MiB, 64 ring entries, 10 s
@@ -138,6 +145,11 @@ int dwvp_rt_read_output(const dwvp_rt_network* net, const dwvp_rt_result* result
  * the depthwise layer i of each pair (layer_count entries). */
 void dwvp_rt_fusable_pairs(const dwvp_rt_network* net, const dwvp_rt_options* opt,
                            uint8_t* fused);
+
+/* Marks the stripe chains dwvp_rt_run forms under opt from the placed descriptors:
+ * stripe[i] = 1 when layer i streams into layer i + 1 (layer_count entries). */
+void dwvp_rt_stripe_chains(const dwvp_rt_network* net, const dwvp_desc* descs,
+                           const dwvp_rt_options* opt, uint8_t* stripe);
 
 /* "invalid_network", "no_dram_space", "arena_too_small", "transfer_failed", or the
  * driver's name (dwvp_result_name) for its codes. */

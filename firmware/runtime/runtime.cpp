@@ -24,6 +24,8 @@ dwvp_rt_options c_options(const options& opt) {
   o.loop_order = opt.loop_order;
   o.fuse = opt.fuse;
   o.fuse_limit = opt.fuse_limit;
+  o.fuse_blocks = opt.fuse_blocks;
+  o.chain_budget = opt.chain_budget;
   return o;
 }
 

@@ -4,6 +4,7 @@
 // driver and the C runtime; firmware for a real target uses dwvp_runtime.h directly.
 #pragma once
 
+#include "dwvp/stripe_chain.h"
 #include "dwvp_driver.h"
 
 #include <array>
@@ -61,6 +62,9 @@ struct options {
   // it, when its output fits fuse_limit bytes: the intermediate stays on chip.
   bool fuse = false;
   uint64_t fuse_limit = 0;
+  // Block fusion (dwvp_rt_options::fuse_blocks): stripe chains within chain_budget.
+  bool fuse_blocks = false;
+  dwvp_chain_budget chain_budget{};
 };
 
 struct layer_result {

@@ -51,7 +51,9 @@ enum dwvp_activation {
 enum dwvp_loop_order {
   DWVP_ORDER_ROW_MAJOR = 0,
   DWVP_ORDER_SCAN = 1, /* serpentine walk: consecutive tiles share buffered data */
-  DWVP_ORDER_COUNT = 2
+  DWVP_ORDER_AUTO = 2, /* the accelerator plans both and takes the one that moves fewer
+                          DRAM bytes (row-major on a tie) */
+  DWVP_ORDER_COUNT = 3
 };
 
 /* flags */
@@ -64,8 +66,14 @@ enum dwvp_loop_order {
  * is the weights' zero point (acc sums (x - input_zp) * (w - aux_zp)). ADD:
  * input_mult, aux_mult, output_mult hold the binary32 scales of a, b and y. */
 #define DWVP_FLAG_ONNX (1u << 3)
+/* Block fusion: this layer's output streams, stripe by stripe through an on-chip line
+ * buffer, into the next ring entry's layer, which reads it whole (docs/memory.md "Block
+ * fusion"). A chain is the run of entries up to the first without the flag, 2 to
+ * DWVP_CHAIN_MAX_LAYERS layers (stripe_chain.h). */
+#define DWVP_FLAG_STRIPE (1u << 4)
 #define DWVP_FLAG_ALL                                                                    \
-  (DWVP_FLAG_IRQ | DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN | DWVP_FLAG_ONNX)
+  (DWVP_FLAG_IRQ | DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN | DWVP_FLAG_ONNX |             \
+   DWVP_FLAG_STRIPE)
 
 typedef struct dwvp_desc {
   uint16_t magic;            /*   0: DWVP_DESC_MAGIC */

@@ -113,9 +113,15 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
   opt.regs_base = static_cast<uint32_t>(top.regs_base());
   opt.dram_base = static_cast<uint32_t>(top.dram_base());
   opt.dram_size = static_cast<uint32_t>(top.dram.size());
-  if (options.scan_order)
-    opt.loop_order = DWVP_ORDER_SCAN;
+  opt.loop_order = options.loop_order;
   opt.fuse = options.fuse;
+  opt.fuse_blocks = options.fuse_blocks;
+  // A chain runs on the array's buffers, in entries of sram.entry_bits.
+  const auto chain_capacity =
+      models::planning_for(models::sequencer_of(top.accelerator.params()),
+                           timing::engine::gemm)
+          .capacity;
+  opt.chain_budget = {chain_capacity.input, chain_capacity.weight, chain_capacity.output};
   // A fused activation is written into the whole output buffer and moved into the
   // whole input buffer for the next layer: it must fit both (in entries of
   // sram.entry_bits; the limit is compared with int8 bytes).

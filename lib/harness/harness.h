@@ -88,9 +88,10 @@ struct simulate_options {
   // golden: the golden reference runs on a second thread while the simulation runs and
   // every layer is compared; none: no reference (sweeps, studies).
   check_mode check = check_mode::golden;
-  bool progress = false;   // a progress line on stderr as layers complete
-  bool scan_order = false; // tile loop order Scan instead of row-major
-  bool fuse = false;       // fuse depthwise + pointwise pairs whose intermediate fits
+  bool progress = false; // a progress line on stderr as layers complete
+  int loop_order = -1;   // DWVP_ORDER_* for every layer; -1: each layer's own (row-major)
+  bool fuse = false;     // fuse depthwise + pointwise pairs whose intermediate fits
+  bool fuse_blocks = false; // stripe chains (block fusion), docs/memory.md
 };
 
 // Elaborates the SoC, runs the network through the firmware until it finishes and

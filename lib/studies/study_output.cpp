@@ -126,6 +126,8 @@ std::string describe(const run_spec& s) {
     o << " scan";
   if (s.fuse)
     o << " fuse";
+  if (s.fuse_blocks)
+    o << " fuse-blocks";
   if (!s.functional)
     o << " no-data";
   return o.str();
@@ -223,6 +225,8 @@ std::vector<sweep_point> sweep_points_of(const std::vector<run_spec>& specs) {
       p.extra_args.insert(p.extra_args.end(), {"--order", "scan"});
     if (r.fuse)
       p.extra_args.push_back("--fuse");
+    if (r.fuse_blocks)
+      p.extra_args.push_back("--fuse-blocks");
     points.push_back(std::move(p));
   }
   return points;

@@ -141,8 +141,9 @@ std::string simulate_in_this_process(const run_spec& spec,
   }
   const runtime::network& net = *built;
   simulate_options so;
-  so.scan_order = spec.scan_order;
+  so.loop_order = spec.scan_order ? DWVP_ORDER_SCAN : -1;
   so.fuse = spec.fuse;
+  so.fuse_blocks = spec.fuse_blocks;
   network_run r = simulate_network(cfg, net, so);
   run_report rep = make_report(cfg, net, r, spec.policy);
   if (r.result.driver_status != DWVP_OK && rep.error.empty())

@@ -26,9 +26,10 @@ struct run_spec {
   int resolution = 224;
   uint32_t seed = 1;
   std::vector<std::pair<std::string, std::string>> sets;
-  bool functional = false; // false: sim.functional=false (--no-data)
-  bool scan_order = false; // simulate_options.scan_order
-  bool fuse = false;       // simulate_options.fuse
+  bool functional = false;  // false: sim.functional=false (--no-data)
+  bool scan_order = false;  // simulate_options.loop_order = DWVP_ORDER_SCAN
+  bool fuse_blocks = false; // simulate_options.fuse_blocks
+  bool fuse = false;        // simulate_options.fuse
 };
 
 struct layer_result {

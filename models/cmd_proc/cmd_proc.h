@@ -86,7 +86,11 @@ private:
   void drive_irq(); // the one process that writes `irq`
 
   void command_loop();
+  // cmd_proc_layers.cpp: fetch, check and run the layer (or stripe chain) at `index`.
   bool process_descriptor(uint32_t index); // false stops the ring
+  bool fetch_descriptor(uint32_t index, dwvp_desc& d);
+  bool fetch_chain(uint32_t index, std::vector<dwvp_desc>& chain);
+  bool finish_layer(uint32_t index, const dwvp_desc& d, const dwvp_layer_stats& stats);
   // Reports the current entry's failure (ERR_LAYER = m_current_layer).
   void report_error(uint32_t index, const check_result& r);
   void watchdog_expired();

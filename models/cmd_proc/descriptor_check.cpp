@@ -1,5 +1,7 @@
 #include "descriptor_check.h"
 
+#include "dwvp/stripe_chain.h"
+
 #include <cstring>
 
 namespace dwvp::models {
@@ -174,6 +176,10 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_LOOP_ORDER, "unknown loop order");
   if (d.flags & ~DWVP_FLAG_ALL)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS, "unknown flag bits");
+  if ((d.flags & DWVP_FLAG_STRIPE) &&
+      (d.flags & (DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN)))
+    return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS,
+                "STRIPE does not combine with FUSE_OUT or FUSE_IN");
   if ((d.flags & DWVP_FLAG_ONNX) && !has_weights(d.opcode) && d.opcode != DWVP_OP_ADD)
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS,
                 "ONNX numerics apply to conv2d, depthwise, pointwise, FC and add only");
@@ -234,7 +240,8 @@ check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
     return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ACT_MAX, "must be in act_min..127");
   if (d.opcode == DWVP_OP_ADD) {
     if (d.add_left_shift > 22)
-      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ADD_LEFT_SHIFT, "must be 0..22 (255 << 22 still fits int32)");
+      return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_ADD_LEFT_SHIFT,
+                  "must be 0..22 (255 << 22 still fits int32)");
     if (d.input_mult <= 0)
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_INPUT_MULT, "must be positive");
     if (!valid_shift(d.input_shift))
@@ -301,6 +308,54 @@ check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,
       return fail(DWVP_ERR_BAD_FIELD, DWVP_FIELD_QUANT_DATA,
                   "shift of channel " + std::to_string(c) + " outside -31..30");
   }
+  return {};
+}
+
+check_result check_chain_layer(const dwvp_desc& d) {
+  auto no = [](dwvp_desc_field f, const std::string& why) {
+    return check_result{DWVP_ERR_UNSUPPORTED, f, "stripe chain: " + why};
+  };
+  const bool depthwise = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
+                         d.opcode == DWVP_OP_DW_KX1;
+  if (!depthwise && d.opcode != DWVP_OP_CONV2D && d.opcode != DWVP_OP_POINTWISE)
+    return no(DWVP_FIELD_OPCODE, "conv2d, depthwise, 1xK, Kx1 and pointwise layers only");
+  if (depthwise && d.mapping == DWVP_MAP_VECTOR)
+    return no(DWVP_FIELD_MAPPING, "the vector unit has its own memory, not the chain's");
+  if (d.activation == DWVP_ACT_LUT)
+    return no(DWVP_FIELD_ACTIVATION, "the PPU holds one activation table");
+  if (d.flags & (DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN))
+    return no(DWVP_FIELD_FLAGS, "not with layer-level fusion (FUSE_OUT, FUSE_IN)");
+  if (d.tile_h || d.tile_w || d.tile_c)
+    return no(d.tile_h   ? DWVP_FIELD_TILE_H
+              : d.tile_w ? DWVP_FIELD_TILE_W
+                         : DWVP_FIELD_TILE_C,
+              "the stripes are the accelerator's: tile sizes must be 0");
+  if (input_pixel_stride(d) != d.in_c)
+    return no(DWVP_FIELD_IN_PIXEL_STRIDE, "packed tensors only");
+  if (output_pixel_stride(d) != d.out_c)
+    return no(DWVP_FIELD_OUT_PIXEL_STRIDE, "packed tensors only");
+  if (!dwvp_chain_layer_ok(&d)) // the shared rule; the checks above name its field
+    return no(DWVP_FIELD_FLAGS, "layer cannot be chained");
+  return {};
+}
+
+check_result check_chain_link(const dwvp_desc& prev, const dwvp_desc& next) {
+  auto no = [](dwvp_desc_field f, const std::string& why) {
+    return check_result{DWVP_ERR_BAD_SHAPE, f, "stripe chain: " + why};
+  };
+  if (next.input_addr != prev.output_addr)
+    return no(DWVP_FIELD_INPUT_ADDR,
+              "input_addr is not the previous layer's output_addr");
+  if (next.in_h != prev.out_h)
+    return no(DWVP_FIELD_IN_H, "in_h is not the previous layer's out_h");
+  if (next.in_w != prev.out_w)
+    return no(DWVP_FIELD_IN_W, "in_w is not the previous layer's out_w");
+  if (next.in_c != prev.out_c)
+    return no(DWVP_FIELD_IN_C, "in_c is not the previous layer's out_c");
+  if (next.kernel_h < next.stride_h)
+    return no(DWVP_FIELD_STRIDE_H, "stride_h above kernel_h skips rows of the input");
+  if (!dwvp_chain_linked(&prev, &next))
+    return no(DWVP_FIELD_FLAGS, "layers not linked");
   return {};
 }
 

@@ -60,6 +60,13 @@ std::vector<tensor_extent> tensor_extents(const dwvp_desc& d);
 check_result check_descriptor(const dwvp_desc& d, const dma_windows& windows,
                               const ring_region& ring = {});
 
+// Whether d can be a layer of a stripe chain (DWVP_FLAG_STRIPE), naming the field
+// that stops it.
+check_result check_chain_layer(const dwvp_desc& d);
+
+// Whether `next` follows `prev` in a stripe chain: it reads prev's whole output.
+check_result check_chain_link(const dwvp_desc& prev, const dwvp_desc& next);
+
 // Checks the per-channel requantisation data read from quant_addr: Q31 multipliers
 // and shifts, or with onnx_scales (DWVP_FLAG_ONNX) binary32 scales and zero shifts.
 check_result check_quant_data(const int32_t* multipliers, const int32_t* shifts,

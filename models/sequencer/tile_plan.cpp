@@ -1,5 +1,7 @@
 #include "tile_plan.h"
 
+#include "dwvp/stripe_chain.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -44,27 +46,7 @@ bool fits(const sizes& s, const buffer_sizes& b) {
 } // namespace
 
 uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1) {
-  const uint64_t n = c1 - c0;
-  uint64_t per_channel = 0;
-  switch (d.opcode) {
-  case DWVP_OP_CONV2D:
-    per_channel = uint64_t(d.kernel_h) * d.kernel_w * d.in_c;
-    break;
-  case DWVP_OP_POINTWISE:
-  case DWVP_OP_FC:
-    per_channel = d.in_c;
-    break;
-  case DWVP_OP_DEPTHWISE:
-  case DWVP_OP_DW_1XK:
-  case DWVP_OP_DW_KX1:
-    per_channel = uint64_t(d.kernel_h) * d.kernel_w;
-    break;
-  case DWVP_OP_CHANNEL_MUL:
-    return n; // the scale vector slice
-  default:
-    return 0;
-  }
-  return n * (per_channel + 12); // weights + int32 bias + int32 multiplier + int32 shift
+  return dwvp_weight_bytes(&d, static_cast<uint32_t>(c1 - c0));
 }
 
 void load_every_tile(plan& p) {
@@ -99,8 +81,27 @@ dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t) {
   return td;
 }
 
+uint64_t dram_bytes(const plan& p) {
+  uint64_t bytes = 0;
+  for (const tile& t : p.tiles)
+    bytes += (t.load_input ? t.input_bytes : 0) + (t.load_weights ? t.weight_bytes : 0) +
+             t.output_bytes;
+  return bytes;
+}
+
 plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
                 const tile_alignment& align) {
+  if (d.loop_order == DWVP_ORDER_AUTO) {
+    // Both walks over the same tiles; Scan only where it moves strictly less.
+    dwvp_desc ordered = d;
+    ordered.loop_order = DWVP_ORDER_ROW_MAJOR;
+    plan row_major = plan_layer(ordered, buffers, align);
+    if (!row_major.ok())
+      return row_major;
+    ordered.loop_order = DWVP_ORDER_SCAN;
+    plan scan = plan_layer(ordered, buffers, align);
+    return dram_bytes(scan) < dram_bytes(row_major) ? scan : row_major;
+  }
   plan p;
   int th = d.tile_h ? d.tile_h : d.out_h;
   int tw = d.tile_w ? d.tile_w : d.out_w;

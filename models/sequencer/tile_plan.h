@@ -58,8 +58,12 @@ struct plan {
 // channel tiles are rounded down to a multiple of `align.channels` and grown by that
 // step while they fit; row tiles (whole output rows) likewise so that their pixels are
 // a multiple of `align.pixels` where the row width allows it. docs/memory.md.
+// DWVP_ORDER_AUTO plans both orders and keeps Scan only where dram_bytes is smaller.
 plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
                 const tile_alignment& align = {});
+
+// DRAM bytes the plan's tiles move: the loads it does not skip and every output.
+uint64_t dram_bytes(const plan& p);
 
 // No reuse across tiles (the layer-by-layer baseline of the data-locality study,
 // sequencer.reuse=false): every tile loads its input region and its weight slice.

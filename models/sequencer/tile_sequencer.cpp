@@ -1,6 +1,7 @@
 #include "tile_sequencer.h"
 
 #include "descriptor_check.h"
+#include "local_regions.h"
 #include "model_log.h"
 
 #include <algorithm>
@@ -54,29 +55,37 @@ struct buffer_layout {
   uint64_t input_half, weight_half, output_half;
 };
 
-// The window rows [y0, y1) x columns [x0, x1) x channels [c0, c1) of an NHWC tensor at
-// `base`, `width` pixels wide, pixels `stride` bytes apart: a row per pixel, a plane per
-// image row. The same helper describes a tensor in DRAM, a whole fused activation on
-// chip (laid out as in DRAM) and a tile's packed copy in a buffer half.
-strided_region tensor_window(uint64_t base, int width, uint32_t stride, int y0, int y1,
-                             int x0, int x1, int c0, int c1) {
-  strided_region r;
-  r.addr = base + (uint64_t(y0) * width + x0) * stride + c0;
-  r.row_bytes = static_cast<uint32_t>(c1 - c0);
-  r.rows = static_cast<uint32_t>(x1 - x0);
-  r.planes = static_cast<uint32_t>(y1 - y0);
-  r.row_stride = stride;
-  r.plane_stride = uint64_t(width) * stride;
-  return r;
-}
-
-// A tile's window packed at `base` (its copy in a buffer half).
-strided_region packed_window(uint64_t base, int rows, int cols, int channels) {
-  return tensor_window(base, cols, static_cast<uint32_t>(channels), 0, rows, 0, cols, 0,
-                       channels);
-}
-
 } // namespace
+
+std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
+                                          uint64_t local, uint32_t element_bytes) {
+  const uint32_t tc = static_cast<uint32_t>(c1 - c0);
+  strided_region w;
+  if (d.opcode == DWVP_OP_CHANNEL_MUL) {
+    w.addr = d.aux_addr + c0;
+    w.row_bytes = tc;
+    w.row_stride = tc;
+    return {{DWVP_FIELD_AUX_ADDR, w, local, element_bytes}};
+  }
+  const bool dw = is_depthwise(d.opcode);
+  const uint32_t per_filter = dw ? 1u : uint32_t(d.kernel_h) * d.kernel_w * d.in_c;
+  w.addr = d.weight_addr + (dw ? uint64_t(c0) : uint64_t(c0) * per_filter);
+  w.row_bytes = dw ? tc : tc * per_filter;
+  w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
+  w.row_stride = dw ? d.in_c : w.row_bytes;
+  const uint64_t weights = w.bytes();
+  strided_region bias; // bias, multipliers, shifts of the channel slice
+  bias.addr = d.bias_addr + 4ull * c0;
+  bias.row_bytes = 4 * tc;
+  bias.row_stride = bias.row_bytes;
+  strided_region quant = bias;
+  quant.addr = d.quant_addr + 4ull * c0;
+  quant.rows = 2;
+  quant.row_stride = 4ull * d.out_c;
+  return {{DWVP_FIELD_WEIGHT_ADDR, w, local, element_bytes},
+          {DWVP_FIELD_BIAS_ADDR, bias, local + weights, 1},
+          {DWVP_FIELD_QUANT_ADDR, quant, local + weights + 4ull * tc, 1}};
+}
 
 tile_planning planning_for(const sequencer_params& p, timing::engine unit) {
   const bool on_vector = unit == timing::engine::vector;
@@ -99,6 +108,8 @@ tile_planning planning_for(const sequencer_params& p, timing::engine unit) {
 }
 
 void tile_sequencer::run_layer(layer_command& c) {
+  if (!c.chain.empty())
+    return run_chain(c);
   const dwvp_desc& d = c.desc;
   auto abandoned = [&] {
     c.abandoned = c.generation && *c.generation != c.generation_at_start;
@@ -274,34 +285,10 @@ void tile_sequencer::run_layer(layer_command& c) {
                            t.ic1),
              input_base(i) + x.bytes(), wide_in);
     }
-    if (t.load_weights) {
-      const uint32_t tc = t.c1 - t.c0;
-      strided_region w;
-      if (d.opcode == DWVP_OP_CHANNEL_MUL) {
-        w.addr = d.aux_addr + t.c0;
-        w.row_bytes = tc;
-        w.row_stride = tc;
-        read(DWVP_FIELD_AUX_ADDR, w, weight_base(i), wide_in);
-      } else {
-        const bool dw = is_depthwise(d.opcode);
-        const uint32_t per_filter = dw ? 1u : uint32_t(d.kernel_h) * d.kernel_w * d.in_c;
-        w.addr = d.weight_addr + (dw ? t.c0 : uint64_t(t.c0) * per_filter);
-        w.row_bytes = dw ? tc : tc * per_filter;
-        w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
-        w.row_stride = dw ? d.in_c : w.row_bytes;
-        read(DWVP_FIELD_WEIGHT_ADDR, w, weight_base(i), wide_in);
-        const uint64_t weights = w.bytes();
-        strided_region b; // bias, multipliers, shifts of the channel slice
-        b.addr = d.bias_addr + 4ull * t.c0;
-        b.row_bytes = 4 * tc;
-        b.row_stride = b.row_bytes;
-        read(DWVP_FIELD_BIAS_ADDR, b, weight_base(i) + weights);
-        b.addr = d.quant_addr + 4ull * t.c0;
-        b.rows = 2;
-        b.row_stride = 4ull * d.out_c;
-        read(DWVP_FIELD_QUANT_ADDR, b, weight_base(i) + weights + 4ull * tc);
-      }
-    }
+    if (t.load_weights)
+      for (const constant_load& w :
+           constant_loads(d, t.c0, t.c1, weight_base(i), wide_in))
+        read(w.field, w.external, w.local, w.element_bytes);
     if (i == 0 && d.activation == DWVP_ACT_LUT) {
       strided_region l;
       l.addr = d.lut_addr;

@@ -84,6 +84,7 @@ public:
 private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_layer(layer_command& c);
+  void run_chain(layer_command& c); // stripe_chain_run.cpp
 
   sequencer_params m_params;
   std::shared_ptr<spdlog::logger> m_log;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace dwvp::models {
 
@@ -115,8 +116,20 @@ struct occupancy {
 
 // Layer command: the command processor hands a validated descriptor to the tile
 // sequencer, which runs it to completion (the call returns when the layer is done).
+// What one layer of a stripe chain (DWVP_FLAG_STRIPE) did, filled in by the sequencer.
+struct chain_layer_result {
+  uint64_t compute_cycles = 0, ppu_cycles = 0, macs = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0; // its own DMA loads and stores
+  uint32_t tiles = 0, engine = 0;
+};
+
 struct layer_command {
   dwvp_desc desc{};
+  // A stripe chain: every layer's descriptor, desc first (empty: desc alone). The
+  // sequencer fills `chain_results` (one per layer) and, on a refusal, `failed_layer`.
+  std::vector<dwvp_desc> chain;
+  std::vector<chain_layer_result> chain_results;
+  uint32_t failed_layer = 0;
   // The layer is abandoned (soft reset) when *generation moves off `generation_at_start`.
   const uint64_t* generation = nullptr;
   uint64_t generation_at_start = 0;

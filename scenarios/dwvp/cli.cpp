@@ -1,12 +1,12 @@
 #include "cli.h"
 
 #include "calibrate.h"
+#include "explore.h"
 #include "harness.h"
 #include "model_zoo.h"
 #include "onnx_import.h"
 #include "output_file.h"
 #include "report.h"
-#include "explore.h"
 #include "sweep.h"
 #include "tensor_dump.h"
 #include "tensor_load.h"
@@ -35,7 +35,7 @@ struct run_options {
   common_options common;
   std::string network, topology, policy = "gemm_dwc", report, csv, dump_tensors, weights;
   std::string onnx, onnx_input, scalesim_report;
-  bool no_data = false, progress = false, fuse = false;
+  bool no_data = false, progress = false, fuse = false, fuse_blocks = false;
   std::string check = "golden";
   std::string order = "row-major";
   int resolution = 224;
@@ -159,8 +159,11 @@ int run(const run_options& o, const std::string& command_name) {
   simulate_options so;
   so.vcd_path = o.common.vcd;
   so.progress = o.progress;
-  so.scan_order = o.order == "scan";
+  so.loop_order = o.order == "scan"   ? DWVP_ORDER_SCAN
+                  : o.order == "auto" ? DWVP_ORDER_AUTO
+                                      : -1;
   so.fuse = o.fuse;
+  so.fuse_blocks = o.fuse_blocks;
   so.check = check;
   network_run r = simulate_network(cfg, net, so);
   r.calibration_seconds = calibration.seconds;
@@ -330,9 +333,10 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
       ->check(CLI::Range(32, 1024));
   run_cmd->add_option("--report", o.report, "write the JSON report to this file");
   run_cmd->add_option("--csv", o.csv, "write the per-layer CSV to this file");
-  run_cmd->add_option("--scalesim-report", o.scalesim_report,
-                      "write SCALE-Sim's COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv "
-                      "into this folder");
+  run_cmd->add_option(
+      "--scalesim-report", o.scalesim_report,
+      "write SCALE-Sim's COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv "
+      "into this folder");
   run_cmd->add_option("--dump-tensors", o.dump_tensors,
                       "write every layer's tensors as .npy files with index.json here");
   run_cmd
@@ -349,10 +353,16 @@ int run_main(int argc, char* argv[], const std::string& fixed_network) {
       ->check(CLI::IsMember({"golden", "none"}))
       ->capture_default_str();
   run_cmd->add_flag("--progress", o.progress, "print a progress line on stderr");
-  run_cmd->add_option("--order", o.order, "tile loop order: row-major or scan")
-      ->check(CLI::IsMember({"row-major", "scan"}));
+  run_cmd
+      ->add_option("--order", o.order,
+                   "tile loop order: row-major, scan, or auto (per layer, the one that "
+                   "moves fewer DRAM bytes)")
+      ->check(CLI::IsMember({"row-major", "scan", "auto"}));
   run_cmd->add_flag("--fuse", o.fuse,
                     "fuse depthwise + pointwise pairs whose intermediate fits on chip");
+  run_cmd->add_flag("--fuse-blocks", o.fuse_blocks,
+                    "block fusion: run chains of up to 4 layers (e.g. expand, depthwise, "
+                    "project) stripe by stripe through on-chip line buffers");
   if (int code = parse_command_line(app, argc, argv); code >= 0)
     return code;
   return guarded_main([&] {

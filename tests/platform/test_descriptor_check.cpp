@@ -198,7 +198,7 @@ TEST_CASE("descriptor check: valid descriptors of every opcode pass",
   // Optional features that are valid.
   dwvp_desc d = pointwise();
   d.activation = DWVP_ACT_LUT;
-  d.flags = DWVP_FLAG_ALL;
+  d.flags = DWVP_FLAG_ALL & ~DWVP_FLAG_STRIPE; // STRIPE excludes the FUSE flags
   d.loop_order = DWVP_ORDER_SCAN;
   d.dataflow = DWVP_DF_WS;
   d.tile_h = 4;
@@ -293,10 +293,22 @@ TEST_CASE("descriptor check: activation, loop order, flags", "[descriptor_check]
   d = pointwise();
   d.loop_order = DWVP_ORDER_COUNT;
   expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_LOOP_ORDER);
-  for (uint32_t bit : {4u, 8u, 31u}) {
+  d = pointwise();
+  d.loop_order = DWVP_ORDER_AUTO;
+  expect_ok(d);
+  for (uint32_t bit : {5u, 8u, 31u}) {
     d = pointwise();
     d.flags = DWVP_FLAG_IRQ | (1u << bit);
     INFO("flag bit " << bit);
+    expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS);
+  }
+  // STRIPE (bit 4): the chain rules are the command processor's; on its own the flag
+  // only excludes layer-level fusion.
+  d = pointwise();
+  d.flags = DWVP_FLAG_STRIPE;
+  expect_ok(d);
+  for (uint32_t fuse : {DWVP_FLAG_FUSE_OUT, DWVP_FLAG_FUSE_IN}) {
+    d.flags = DWVP_FLAG_STRIPE | fuse;
     expect_fail(d, DWVP_ERR_BAD_FIELD, DWVP_FIELD_FLAGS);
   }
   // ONNX numerics (bit 3): weighted layers and ADD only.
@@ -798,4 +810,58 @@ TEST_CASE("descriptor check: a zero multiplier is valid quantisation data (numer
   const check_result r = check_quant_data(mult, shift, 2);
   INFO(describe(r));
   CHECK(r.ok());
+}
+
+TEST_CASE("descriptor check: stripe chain layers and links name the field",
+          "[descriptor_check]") {
+  auto expect = [](const check_result& r, dwvp_error error, dwvp_desc_field field) {
+    INFO("expected " << dwvp_error_name(error) << " / " << dwvp_desc_field_name(field)
+                     << ", got " << describe(r));
+    CHECK(r.error == error);
+    CHECK(r.field == field);
+    CHECK(r.message.rfind("stripe chain: ", 0) == 0);
+  };
+  CHECK(dwvp::models::check_chain_layer(pointwise()).ok());
+  CHECK(dwvp::models::check_chain_layer(depthwise()).ok());
+  CHECK(dwvp::models::check_chain_layer(conv2d()).ok());
+  expect(dwvp::models::check_chain_layer(add()), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE);
+  expect(dwvp::models::check_chain_layer(fc()), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OPCODE);
+  dwvp_desc d = depthwise();
+  d.mapping = DWVP_MAP_VECTOR;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING);
+  d = pointwise();
+  d.activation = DWVP_ACT_LUT;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_ACTIVATION);
+  d = pointwise();
+  d.tile_w = 2;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_TILE_W);
+  d = pointwise();
+  d.out_pixel_stride = 32;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OUT_PIXEL_STRIDE);
+  d = pointwise();
+  d.in_pixel_stride = 32;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_IN_PIXEL_STRIDE);
+
+  // pointwise 4x4x16 -> 8 feeding a 4x4x8 pointwise layer.
+  const dwvp_desc a = pointwise();
+  dwvp_desc b = pointwise();
+  b.in_c = 8;
+  b.input_addr = a.output_addr;
+  CHECK(dwvp::models::check_chain_link(a, b).ok());
+  dwvp_desc x = b;
+  x.input_addr += 64;
+  expect(dwvp::models::check_chain_link(a, x), DWVP_ERR_BAD_SHAPE, DWVP_FIELD_INPUT_ADDR);
+  x = b;
+  x.in_h = x.out_h = 3;
+  expect(dwvp::models::check_chain_link(a, x), DWVP_ERR_BAD_SHAPE, DWVP_FIELD_IN_H);
+  x = b;
+  x.in_w = x.out_w = 3;
+  expect(dwvp::models::check_chain_link(a, x), DWVP_ERR_BAD_SHAPE, DWVP_FIELD_IN_W);
+  x = b;
+  x.in_c = 16;
+  expect(dwvp::models::check_chain_link(a, x), DWVP_ERR_BAD_SHAPE, DWVP_FIELD_IN_C);
+  x = b;
+  x.stride_h = 2;
+  x.out_h = 2;
+  expect(dwvp::models::check_chain_link(a, x), DWVP_ERR_BAD_SHAPE, DWVP_FIELD_STRIDE_H);
 }

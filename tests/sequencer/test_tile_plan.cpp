@@ -196,3 +196,32 @@ TEST_CASE("tiles cut by the buffers are aligned to the array", "[tile_plan]") {
   CHECK(plan_layer(pointwise(8, 8, 32, 45), buffer_sizes{}, tile_alignment{32, 32})
             .tiles.size() == 1);
 }
+
+TEST_CASE("the auto loop order takes the walk that moves fewer DRAM bytes",
+          "[tile_plan]") {
+  // 4 row tiles x 4 channel tiles of a 16x16x64 -> 64 pointwise layer. Input tile
+  // 4 x 16 x 64 = 4096 B, weight slice 16 x (64 + 12) = 1216 B, output 16,384 B.
+  // Row-major: 16 x 4096 + 4 x 1216 + 16384 = 86,784; Scan: 4 x 4096 + 13 x 1216 +
+  // 16384 = 48,576.
+  dwvp_desc d = pointwise(16, 16, 64, 64);
+  d.tile_h = 4;
+  d.tile_c = 16;
+  d.loop_order = DWVP_ORDER_AUTO;
+  const plan chosen = plan_layer(d, buffer_sizes{});
+  CHECK(dram_bytes(chosen) == 48576);
+  CHECK(loads(chosen, true) == 4); // Scan's walk
+  // 16x16x8 -> 256 in tiles of 4 rows x 64 channels: input tile 512 B, weight slice
+  // 64 x 20 = 1280 B, output 65,536 B. Row-major: 16 x 512 + 4 x 1280 + 65536 =
+  // 78,848; Scan: 4 x 512 + 13 x 1280 + 65536 = 84,224.
+  dwvp_desc wide = pointwise(16, 16, 8, 256);
+  wide.tile_h = 4;
+  wide.tile_c = 64;
+  wide.loop_order = DWVP_ORDER_AUTO;
+  const plan kept = plan_layer(wide, buffer_sizes{});
+  CHECK(dram_bytes(kept) == 78848);
+  CHECK(loads(kept, false) == 4); // row-major's walk
+  // A layer in one tile: both walks are the same; auto keeps row-major's plan.
+  dwvp_desc one = pointwise(4, 4, 8, 8);
+  one.loop_order = DWVP_ORDER_AUTO;
+  CHECK(plan_layer(one, buffer_sizes{}).tiles.size() == 1);
+}

@@ -1,0 +1,368 @@
+// The tile sequencer's stripe chain (DWVP_FLAG_STRIPE, docs/memory.md "Block fusion"):
+// a chain of layers runs stripe by stripe of the last layer's output rows. Each
+// intermediate lives only in a line buffer in the output SRAM that holds the rows the
+// next layer reads; the first layer's input rows come from DRAM into the input buffer's
+// halves, every layer's constants stay resident in the weight buffer, and the last
+// layer's stripe leaves through the output buffer's halves.
+#include "tile_sequencer.h"
+
+#include "descriptor_check.h"
+#include "dwvp/stripe_chain.h"
+#include "local_regions.h"
+
+#include <array>
+#include <stdexcept>
+
+namespace dwvp::models {
+
+using sc_core::sc_time;
+
+void tile_sequencer::run_chain(layer_command& c) {
+  const std::vector<dwvp_desc>& layers = c.chain;
+  const uint32_t k = static_cast<uint32_t>(layers.size());
+  c.chain_results.assign(k, {});
+  auto abandoned = [&] {
+    c.abandoned = c.generation && *c.generation != c.generation_at_start;
+    return c.abandoned;
+  };
+  auto fail = [&](uint32_t j, dwvp_error e, dwvp_desc_field f, std::string message) {
+    c.failed_layer = j;
+    c.error = e;
+    c.field = f;
+    c.message = std::move(message);
+  };
+  if (k < 2 || k > DWVP_CHAIN_MAX_LAYERS)
+    return fail(0, DWVP_ERR_UNSUPPORTED, DWVP_FIELD_FLAGS,
+                "a stripe chain has 2 to " + std::to_string(DWVP_CHAIN_MAX_LAYERS) +
+                    " layers");
+  const sc_time chain_start = sc_core::sc_time_stamp();
+
+  // Engines: the GEMM core and the DwC datapath, which share the array and the buffers.
+  std::vector<timing::compute_timing> whole(k);
+  std::vector<tlm_utils::simple_initiator_socket<tile_sequencer>*> engines(k);
+  for (uint32_t j = 0; j < k; ++j) {
+    try {
+      whole[j] = timing::layer_compute(layers[j], m_params.compute);
+    } catch (const std::invalid_argument& e) {
+      return fail(j, DWVP_ERR_UNSUPPORTED, DWVP_FIELD_DATAFLOW, e.what());
+    }
+    if (whole[j].unit != timing::engine::gemm)
+      return fail(j, DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING,
+                  "a stripe chain runs on the GEMM core and the DwC datapath only");
+    engines[j] = runs_on_dwc(layers[j]) ? &dwc_socket : &gemm_socket;
+    c.chain_results[j].macs = whole[j].macs;
+    c.chain_results[j].engine = static_cast<uint32_t>(whole[j].unit);
+  }
+
+  const tile_planning planning = planning_for(m_params, timing::engine::gemm);
+  const dwvp_chain_budget budget{planning.capacity.input, planning.capacity.weight,
+                                 planning.capacity.output};
+  const uint32_t S = dwvp_chain_stripe_height(layers.data(), k, &budget);
+  if (!S) {
+    uint64_t need[3] = {};
+    dwvp_chain_fits(layers.data(), k, 1, &budget, need);
+    return fail(0, DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
+                "stripe chain of " + std::to_string(k) +
+                    " layers does not fit at one row per stripe: needs input " +
+                    std::to_string(need[0]) + ", weights " + std::to_string(need[1]) +
+                    ", output " + std::to_string(need[2]) +
+                    " entries; the input half holds " +
+                    std::to_string(budget.input_half) + ", both weight halves " +
+                    std::to_string(2 * budget.weight_half) + ", both output halves " +
+                    std::to_string(2 * budget.output_half));
+  }
+
+  // The stripes' rows, and the on-chip layout they need.
+  const uint32_t n = dwvp_chain_stripes(layers.data(), k, S);
+  std::vector<std::array<dwvp_chain_rows, DWVP_CHAIN_MAX_LAYERS>> rows(n);
+  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> line_bytes{}, row_bytes{};
+  uint64_t stripe_out = 0;
+  {
+    uint32_t done[DWVP_CHAIN_MAX_LAYERS] = {};
+    for (uint32_t s = 0; s < n; ++s) {
+      dwvp_chain_stripe(layers.data(), k, S, s, done, rows[s].data());
+      for (uint32_t j = 0; j + 1 < k; ++j)
+        line_bytes[j] = std::max<uint64_t>(
+            line_bytes[j], uint64_t(dwvp_chain_held_rows(&rows[s][j + 1], done[j])) *
+                               layers[j].out_w * layers[j].out_c);
+      const dwvp_chain_rows& last = rows[s][k - 1];
+      stripe_out =
+          std::max<uint64_t>(stripe_out, uint64_t(last.out1 - last.out0) *
+                                             layers[k - 1].out_w * layers[k - 1].out_c);
+    }
+  }
+  for (uint32_t j = 0; j < k; ++j)
+    row_bytes[j] = uint64_t(layers[j].out_w) * layers[j].out_c;
+  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> weight_at{}, line_at{};
+  for (uint32_t j = 0, w = 0; j < k; ++j) {
+    weight_at[j] = local_map::weight_buffer + w;
+    w += static_cast<uint32_t>(dwvp_weight_bytes(&layers[j], layers[j].out_c));
+  }
+  for (uint32_t j = 0; j + 1 < k; ++j)
+    line_at[j] = (j ? line_at[j - 1] + line_bytes[j - 1]
+                    : local_map::output_buffer + 2 * stripe_out);
+  auto input_at = [&](uint32_t s) {
+    return local_map::input_buffer + (s % 2) * budget.input_half;
+  };
+  auto output_at = [&](uint32_t s) {
+    return local_map::output_buffer + (s % 2) * stripe_out;
+  };
+  const uint32_t entry = std::max(1u, m_params.buffer_use.entry_bytes);
+  const dwvp_desc& first = layers[0];
+  const dwvp_desc& last = layers[k - 1];
+
+  const sc_time period = m_params.clock_period;
+  auto edge = [&](const sc_time& t) {
+    const uint64_t p = period.value();
+    return sc_time::from_value((t.value() + p - 1) / p * p);
+  };
+  // DMA commands that run together go as one chain of commands (as in run_layer).
+  struct pending_dma {
+    dma_command x;
+    dwvp_desc_field field;
+    uint32_t layer;
+    sc_time* end;
+  };
+  std::vector<pending_dma> batch;
+  bool ok = true;
+  uint32_t failed_layer = 0;
+  dwvp_desc_field failed = DWVP_FIELD_NONE;
+  auto queue_dma = [&](const dma_command& x, dwvp_desc_field field, uint32_t layer,
+                       sc_time* end) {
+    *end = std::max(*end, x.start);
+    batch.push_back({x, field, layer, end});
+    chain_layer_result& r = c.chain_results[layer];
+    const uint64_t bytes = x.external.bytes() * x.element_bytes;
+    (x.kind == dma_command::load ? r.dram_read_bytes : r.dram_write_bytes) += bytes;
+  };
+  auto flush_dma = [&]() {
+    if (batch.empty())
+      return;
+    if (ok) {
+      for (size_t b = 0; b < batch.size(); ++b) {
+        batch[b].x.timing_only = !m_params.functional;
+        batch[b].x.also = b + 1 < batch.size() ? &batch[b + 1].x : nullptr;
+      }
+      sc_time delay;
+      if (send_command(dma_socket, batch[0].x, delay) != tlm::TLM_OK_RESPONSE) {
+        ok = false;
+        failed = batch[0].field;
+        failed_layer = batch[0].layer;
+        for (const pending_dma& p : batch)
+          if (p.x.failed) {
+            failed = p.field;
+            failed_layer = p.layer;
+            break;
+          }
+      } else {
+        for (const pending_dma& p : batch)
+          *p.end = std::max(*p.end, p.x.end);
+      }
+    }
+    batch.clear();
+  };
+  auto load = [&](uint32_t s, sc_time start, sc_time* end) {
+    *end = std::max(*end, start);
+    auto read = [&](uint32_t layer, const constant_load& l) {
+      dma_command x;
+      x.kind = dma_command::load;
+      x.external = l.external;
+      x.local_addr = l.local;
+      x.start = start;
+      x.element_bytes = l.element_bytes;
+      queue_dma(x, l.field, layer, end);
+    };
+    if (s == 0) // every layer's constants, resident for the whole chain
+      for (uint32_t j = 0; j < k; ++j)
+        for (const constant_load& l :
+             constant_loads(layers[j], 0, layers[j].out_c, weight_at[j], entry))
+          read(j, l);
+    const dwvp_chain_rows& r = rows[s][0];
+    if (r.out1 > r.out0)
+      read(0, {DWVP_FIELD_INPUT_ADDR,
+               tensor_window(first.input_addr, first.in_w, input_pixel_stride(first),
+                             int(r.in0), int(r.in1), 0, first.in_w, 0, first.in_c),
+               input_at(s), entry});
+  };
+  auto store = [&](uint32_t s, sc_time start, sc_time* end) {
+    const dwvp_chain_rows& r = rows[s][k - 1];
+    dma_command x;
+    x.kind = dma_command::store;
+    x.external = tensor_window(last.output_addr, last.out_w, output_pixel_stride(last),
+                               int(r.out0), int(r.out1), 0, last.out_w, 0, last.out_c);
+    x.local_addr = output_at(s);
+    x.start = start;
+    x.element_bytes = entry;
+    queue_dma(x, DWVP_FIELD_OUTPUT_ADDR, k - 1, end);
+  };
+
+  // Accounting models share each layer's whole count out over its stripes (run_layer).
+  const bool share_whole =
+      m_params.compute.model == timing::timing_model::fuse_paper ||
+      m_params.compute.gemm_options.sched == gemm::schedule::scalesim;
+  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> macs_done{}, charged{};
+  // Line buffer j holds rows [line_base[j], line_done[j]) of layer j's output.
+  std::array<uint32_t, DWVP_CHAIN_MAX_LAYERS> line_base{}, line_done{};
+
+  // Runs stripe s's layers one after the other on the array; returns false on a
+  // refusal. first_done: layer 0's outputs complete (its input half is free).
+  auto compute = [&](uint32_t s, sc_time& all_done, sc_time& first_done) {
+    sc_time ready = sc_core::sc_time_stamp();
+    first_done = ready;
+    for (uint32_t j = 0; j < k; ++j) {
+      const dwvp_desc& d = layers[j];
+      const dwvp_chain_rows& r = rows[s][j];
+      if (r.out1 == r.out0)
+        continue;
+      if (j + 1 < k) {
+        // Keep the rows the next layer still reads at the front of the line buffer.
+        const uint32_t base = rows[s][j + 1].in0;
+        if (base > line_base[j] && line_done[j] > base) {
+          dma_command x;
+          x.kind = dma_command::move;
+          x.local_src.addr = line_at[j] + (base - line_base[j]) * row_bytes[j];
+          x.local_src.row_bytes =
+              static_cast<uint32_t>((line_done[j] - base) * row_bytes[j]);
+          x.local_addr = line_at[j];
+          x.start = ready;
+          x.timing_only = !m_params.functional;
+          sc_time delay;
+          if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
+            fail(j, DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "line buffer move failed");
+            return false;
+          }
+          ready = std::max(ready, x.end);
+        }
+        line_base[j] = base;
+      }
+      sequencer::tile t{};
+      t.oy0 = int(r.out0);
+      t.oy1 = int(r.out1);
+      t.ox1 = d.out_w;
+      t.c1 = d.out_c;
+      t.iy0 = int(r.in0);
+      t.iy1 = int(r.in1);
+      t.ix1 = d.in_w;
+      t.ic1 = d.in_c;
+      tile_command tc;
+      tc.tile = sequencer::tile_descriptor(d, t);
+      const int in_rows = t.iy1 - t.iy0;
+      tc.input = j == 0 ? packed_window(input_at(s), in_rows, d.in_w, d.in_c)
+                        : packed_window(line_at[j - 1] +
+                                            (r.in0 - line_base[j - 1]) * row_bytes[j - 1],
+                                        in_rows, d.in_w, d.in_c);
+      const uint64_t weights = dwvp_weight_bytes(&d, d.out_c) - 12ull * d.out_c;
+      tc.weight_addr = tc.aux_addr = weight_at[j];
+      tc.bias_addr = weight_at[j] + weights;
+      tc.quant_addr = tc.bias_addr + 4ull * d.out_c;
+      tc.lut_addr = local_map::ppu_lut;
+      const int out_rows = t.oy1 - t.oy0;
+      tc.output = j + 1 < k
+                      ? packed_window(line_at[j] + (r.out0 - line_base[j]) * row_bytes[j],
+                                      out_rows, d.out_w, d.out_c)
+                      : packed_window(output_at(s), out_rows, d.out_w, d.out_c);
+      if (share_whole) {
+        const uint64_t macs = timing::layer_compute(tc.tile, m_params.compute).macs;
+        const auto upto = [&](uint64_t m) {
+          return whole[j].macs
+                     ? static_cast<uint64_t>(
+                           (static_cast<unsigned __int128>(whole[j].cycles) * m) /
+                           whole[j].macs)
+                     : 0;
+        };
+        tc.fixed = true;
+        tc.fixed_cycles = r.out1 == d.out_h
+                              ? whole[j].cycles - charged[j]
+                              : upto(macs_done[j] + macs) - upto(macs_done[j]);
+        macs_done[j] += macs;
+        charged[j] += tc.fixed_cycles;
+      }
+      // The layer reads what the previous one wrote: it starts when those are complete.
+      const sc_time start = edge(ready);
+      sc_core::wait(start - sc_core::sc_time_stamp());
+      if (abandoned())
+        return false;
+      m_log->debug("chain layer {} stripe {}/{}: out rows {}..{} from in rows {}..{}",
+                   d.layer_id, s, n, r.out0, r.out1, r.in0, r.in1);
+      sc_time delay;
+      if (send_command(*engines[j], tc, delay) != tlm::TLM_OK_RESPONSE) {
+        fail(j, DWVP_ERR_UNSUPPORTED, DWVP_FIELD_MAPPING,
+             "no engine takes this layer's tiles");
+        return false;
+      }
+      if (tc.error != DWVP_ERR_NONE) {
+        fail(j, tc.error, tc.field, "stripe " + std::to_string(s) + ": " + tc.message);
+        return false;
+      }
+      chain_layer_result& res = c.chain_results[j];
+      res.compute_cycles += tc.cycles;
+      res.ppu_cycles += tc.ppu_cycles;
+      ++res.tiles;
+      ready = tc.done;
+      if (j == 0)
+        first_done = tc.done;
+      if (j + 1 < k) {
+        line_done[j] = r.out1;
+        if (m_params.functional) {
+          // Not on the hardware's path: the intermediate's rows made visible in DRAM for
+          // checkers and tensor dumps (untimed debug copy).
+          dma_command x;
+          x.kind = dma_command::mirror;
+          x.external = tensor_window(d.output_addr, d.out_w, output_pixel_stride(d),
+                                     t.oy0, t.oy1, 0, d.out_w, 0, d.out_c);
+          x.local_addr = tc.output.addr;
+          if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
+            fail(j, DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed");
+            return false;
+          }
+        }
+      }
+    }
+    all_done = ready;
+    return true;
+  };
+
+  std::vector<sc_time> in_end(n), comp_end(n), done(n), first_done(n), out_end(n);
+  load(0, chain_start, &in_end[0]);
+  flush_dma();
+  if (n > 1) {
+    load(1, std::max(in_end[0], chain_start), &in_end[1]);
+    flush_dma();
+  }
+  for (uint32_t s = 0; s < n && ok; ++s) {
+    // A stripe starts when its input is in, the array is free and the output half it
+    // writes has drained (stripe s - 2's store).
+    sc_time start = in_end[s];
+    if (s >= 1)
+      start = std::max(start, comp_end[s - 1]);
+    if (s >= 2)
+      start = std::max(start, out_end[s - 2]);
+    start = edge(start);
+    sc_core::wait(start - sc_core::sc_time_stamp());
+    if (abandoned())
+      return;
+    m_tile_sig.write(s);
+    m_input_half_sig.write(s % 2);
+    m_output_half_sig.write(s % 2);
+    if (!compute(s, done[s], first_done[s]))
+      return;
+    comp_end[s] = sc_core::sc_time_stamp();
+    store(s, std::max(done[s], s >= 1 ? out_end[s - 1] : done[s]), &out_end[s]);
+    if (s + 2 < n)
+      load(s + 2, std::max(in_end[s + 1], first_done[s]), &in_end[s + 2]);
+    flush_dma();
+  }
+  if (!ok)
+    return fail(failed_layer, DWVP_ERR_BUS, failed, "DMA transfer failed");
+  for (const chain_layer_result& r : c.chain_results) {
+    c.compute_cycles += r.compute_cycles;
+    c.ppu_cycles += r.ppu_cycles;
+    c.macs += r.macs;
+  }
+  c.tiles = n;
+  const sc_time chain_end = edge(out_end[n - 1]);
+  sc_core::wait(chain_end - sc_core::sc_time_stamp());
+  abandoned();
+}
+
+} // namespace dwvp::models
