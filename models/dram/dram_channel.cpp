@@ -56,10 +56,13 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
   m_global.resize(3 * m_groups.size());
+  const size_t words = (m_banks.size() + 63) / 64;
   for (int w = 0; w < 2; ++w) {
     m_bank_queue[w].resize(m_banks.size());
-    m_active_pos[w].assign(m_banks.size(), -1);
     m_cand[w].resize(m_banks.size());
+    m_dirty[w].assign(words, 0);
+    for (bank_mask& m : m_kind_banks[w])
+      m.assign(words, 0);
   }
   m_pool.reserve(size_t{m_params.read_queue} + m_params.write_queue);
   m_sources.emplace_back(); // source 0: no window
@@ -83,6 +86,14 @@ uint32_t dram_channel::add_source(uint32_t window) {
   m_sources.emplace_back();
   m_sources.back().window = std::max(window, 1u);
   return static_cast<uint32_t>(m_sources.size() - 1);
+}
+
+void dram_channel::set_reference_scheduler(bool on) {
+  m_reference = on;
+  // The caches were not kept up to date by the reference: rebuild them from scratch.
+  for (uint32_t b = 0; b < m_banks.size(); ++b)
+    touch(b);
+  invalidate_all();
 }
 
 int64_t dram_channel::open_row(uint32_t bank_index) const {
@@ -220,17 +231,20 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
 dram_channel::ps_t dram_channel::admit_time(source_state& s) {
   if (s.waiting.empty())
     return k_unknown;
-  const request_state& r = m_requests[s.waiting.front() - m_ticket_base];
-  const int w = r.is_write ? 1 : 0;
-  const uint32_t capacity = w ? m_params.write_queue : m_params.read_queue;
-  if (m_count[w] >= capacity)
-    return k_unknown; // a column command frees a slot
   if (!s.base_ok) {
+    const request_state& r = m_requests[s.waiting.front() - m_ticket_base];
+    const int w = r.is_write ? 1 : 0;
+    if (m_count[w] >= (w ? m_params.write_queue : m_params.read_queue))
+      return k_unknown; // a column command frees a slot
     // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
     // the last command's time applied after.
     const ps_t t = max2(edge(r.issue), s.last_admit);
     s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
+    s.base_queue = w;
     s.base_ok = true;
+  } else if (m_count[s.base_queue] >=
+             (s.base_queue ? m_params.write_queue : m_params.read_queue)) {
+    return k_unknown;
   }
   return s.base == k_unknown ? k_unknown : max2(s.base, m_last_cmd);
 }
@@ -280,13 +294,8 @@ void dram_channel::admit(uint32_t source, ps_t t) {
       m_free.pop_back();
       m_pool[index] = e;
     }
-    std::vector<uint32_t>& bq = m_bank_queue[w][e.bank];
-    bq.push_back(index);
-    if (bq.size() == 1) {
-      m_active_pos[w][e.bank] = static_cast<int32_t>(m_active[w].size());
-      m_active[w].push_back(e.bank);
-    }
-    m_cand[w][e.bank].dirty = true;
+    m_bank_queue[w][e.bank].push_back(index);
+    set_bit(m_dirty[w], e.bank);
     ++m_count[w];
     --r.bursts_left;
     ++r.bursts_open;

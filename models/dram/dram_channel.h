@@ -171,6 +171,18 @@ public:
   void set_command_observer(command_observer observer) {
     m_observer = std::move(observer);
   }
+  // Called for every column command as it is issued: the bank, whether it is a write,
+  // and its time in ps. With the command observer above, the whole command sequence
+  // (refresh aside). For tests; costs nothing when unset.
+  using column_observer = std::function<void(uint32_t bank, bool is_write, uint64_t ps)>;
+  void set_column_observer(column_observer observer) {
+    m_column_observer = std::move(observer);
+  }
+
+  // For tests: choose every command by the plain definition of the policy, a fresh
+  // pass over every bank with queued requests, instead of the cached per-kind minima
+  // (dram_scheduler.cpp). Both must issue the same commands at the same times.
+  void set_reference_scheduler(bool on);
 
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
@@ -236,14 +248,27 @@ private:
     bool act_seen;      // an ACT was issued for it
   };
   // A bank's next command for one queue: the oldest hit, else the oldest request's
-  // row command; `local` is the bank's own earliest time for it.
+  // row command; `local` is the bank's own earliest time for it. Its kind selects the
+  // channel-wide bound: m_global[kind * groups + group].
+  enum kind : uint32_t { k_column = 0, k_activate = 1, k_precharge = 2, k_kinds = 3 };
   struct candidate {
-    bool dirty = true;
-    uint32_t entry = 0;  // index into m_pool
+    uint32_t entry = 0; // index into m_pool
+    uint32_t kind = k_column;
     uint32_t global = 0; // index of its channel-wide bound in m_global
+    bool listed = false; // its bit is set in m_kind_banks[w][kind]
     ps_t local = 0;
     uint64_t order = 0; // ties: column commands first, then older (row cmd << 62 | seq)
   };
+  // The earliest command of one kind in the current mode, with its tie-break order;
+  // t == k_unknown when no bank offers one. Valid while neither that kind's bounds
+  // nor the bank changed and m_now has not passed t.
+  struct best_command {
+    bool valid = false;
+    ps_t t = k_unknown;
+    uint64_t order = 0;
+    uint32_t bank = 0;
+  };
+  using bank_mask = std::vector<uint64_t>; // one bit per flat bank index
   struct source_state {
     uint32_t window;              // 0: unlimited
     std::deque<uint64_t> waiting; // tickets submitted, not yet (fully) admitted
@@ -256,6 +281,7 @@ private:
     // (k_unknown: a completion is not known yet); valid until the source changes.
     ps_t base = 0;
     bool base_ok = false;
+    int base_queue = 0; // the front request's queue (1: writes), with base
   };
 
   void init();
@@ -269,8 +295,30 @@ private:
   void admit(uint32_t source, ps_t t);
   void issue_column(uint32_t entry_index, ps_t t);
   void issue_row(uint32_t entry_index, ps_t t);
-  void update_candidate(int w, uint32_t bank, candidate& c);
-  void touch(uint32_t bank) { m_cand[0][bank].dirty = m_cand[1][bank].dirty = true; }
+  candidate make_candidate(int w, uint32_t bank) const;
+  void choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
+  void choose_reference(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
+  void update_dirty(int w);
+  void compute_global(int w, uint32_t kind);
+  ps_t command_time(const candidate& c) const {
+    return max2(max2(c.local, m_global[c.global]), m_now);
+  }
+  void invalidate(uint32_t kind) {
+    m_best[kind].valid = false;
+    m_global_stale[kind] = true;
+  }
+  void invalidate_all() {
+    for (uint32_t k = 0; k < k_kinds; ++k)
+      invalidate(k);
+  }
+  static void set_bit(bank_mask& m, uint32_t b) { m[b >> 6] |= uint64_t{1} << (b & 63); }
+  static void clear_bit(bank_mask& m, uint32_t b) {
+    m[b >> 6] &= ~(uint64_t{1} << (b & 63));
+  }
+  void touch(uint32_t bank) {
+    set_bit(m_dirty[0], bank);
+    set_bit(m_dirty[1], bank);
+  }
   void remove_entry(int w, uint32_t entry_index);
   void refresh(uint32_t rank);
   void wake(rank_state& r, ps_t t);
@@ -298,13 +346,17 @@ private:
   std::vector<rank_state> m_ranks;
   std::vector<source_state> m_sources;
   // Queued bursts: a pool, per queue (reads, writes) and bank the entries in age
-  // order, the banks that have any, and each bank's cached candidate.
+  // order, each bank's cached candidate, the banks whose candidate must be recomputed,
+  // and per kind the banks whose candidate is of that kind.
   std::vector<entry> m_pool;
   std::vector<uint32_t> m_free;
   std::vector<std::vector<uint32_t>> m_bank_queue[2];
-  std::vector<uint32_t> m_active[2];    // banks with queued entries
-  std::vector<int32_t> m_active_pos[2]; // bank -> index in m_active, or -1
   std::vector<candidate> m_cand[2];
+  bank_mask m_dirty[2];
+  bank_mask m_kind_banks[2][k_kinds];
+  best_command m_best[k_kinds]; // for the current mode
+  bool m_global_stale[k_kinds] = {true, true, true};
+  bool m_reference = false;   // set_reference_scheduler
   size_t m_count[2] = {0, 0}; // queued entries per queue
   uint64_t m_seq = 0;
   bool m_write_mode = false;
@@ -316,8 +368,9 @@ private:
   std::deque<request_state> m_requests;
   uint64_t m_ticket_base = 0; // ticket of m_requests.front()
   uint64_t m_open_requests = 0;
-  // Per group, recomputed each step: earliest column, ACT and PRE by the channel-wide
-  // constraints (bus, tCCD, tRRD, tFAW, turnarounds, refresh / power-down).
+  // Per kind and group: earliest column, ACT and PRE by the channel-wide constraints
+  // (bus, tCCD, tRRD, tFAW, turnarounds, refresh / power-down); a kind's part is
+  // recomputed when a command changed its inputs (m_global_stale).
   std::vector<ps_t> m_global;
   uint64_t m_refresh_ab = 0, m_refresh_pb = 0; // for energy
 
@@ -326,6 +379,7 @@ private:
   dram_stats m_stats;
   bool m_any_request = false;
   command_observer m_observer;
+  column_observer m_column_observer;
 };
 
 } // namespace dwvp::dram

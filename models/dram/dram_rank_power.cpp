@@ -29,6 +29,7 @@ void dram_channel::wake(rank_state& r, ps_t t) {
   (r.open_banks ? r.pd_open_ps : r.pd_closed_ps) += static_cast<uint64_t>(exit - enter);
   ++m_stats.powerdowns;
   r.cmd_ok = max2(r.cmd_ok, exit + m_xp);
+  invalidate_all(); // the rank's bounds moved
   r.last_activity = exit + m_xp;
 }
 

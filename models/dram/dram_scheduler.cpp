@@ -28,10 +28,13 @@ bool dram_channel::step(ps_t limit) {
 
   // Mode: reads, or writes between the watermarks (or when no read is queued).
   const size_t reads = m_count[0], writes = m_count[1];
+  const bool was_write = m_write_mode;
   if (!m_write_mode && (writes >= m_params.write_high || (reads == 0 && writes > 0)))
     m_write_mode = true;
   else if (m_write_mode && (writes == 0 || (writes <= m_params.write_low && reads > 0)))
     m_write_mode = false;
+  if (m_write_mode != was_write)
+    invalidate_all(); // the other queue's candidates, and the column bounds differ
   const int w = m_write_mode ? 1 : 0;
 
   // Earliest command of the current mode: a column command (row hit) first, then the
@@ -41,34 +44,10 @@ bool dram_channel::step(ps_t limit) {
   uint64_t best_order = 0;
   uint32_t best_e = 0;
   if (m_count[w]) {
-    const size_t groups = m_groups.size();
-    for (uint32_t g = 0; g < m_groups.size(); ++g) {
-      const group_state& gs = m_groups[g];
-      const uint32_t ri = g / m_groups_per_rank;
-      const rank_state& rs = m_ranks[ri];
-      const ps_t bus = m_bus_free + (ri != m_bus_rank ? m_rtrs : 0);
-      ps_t c = max2(max2(rs.last_col + m_ccd_s, gs.last_col + m_ccd_l), rs.cmd_ok);
-      if (w)
-        c = max2(max2(c, m_last_rd + m_rtw), bus - m_cwl);
-      else
-        c = max2(max2(max2(c, rs.wr_end + m_wtr_s), gs.wr_end + m_wtr_l), bus - m_cl);
-      m_global[g] = c;
-      m_global[groups + g] = max2(max2(max2(rs.last_act + m_rrd_s, gs.last_act + m_rrd_l),
-                                       rs.faw[rs.faw_next] + m_faw),
-                                  rs.cmd_ok);
-      m_global[2 * groups + g] = rs.cmd_ok;
-    }
-    for (const uint32_t bank : m_active[w]) {
-      candidate& c = m_cand[w][bank];
-      if (c.dirty)
-        update_candidate(w, bank, c);
-      const ps_t t = max2(max2(c.local, m_global[c.global]), m_now);
-      if (t < cmd_t || (t == cmd_t && c.order < best_order)) {
-        cmd_t = t;
-        best_order = c.order;
-        best_e = c.entry;
-      }
-    }
+    if (m_reference)
+      choose_reference(w, cmd_t, best_order, best_e);
+    else
+      choose(w, cmd_t, best_order, best_e);
   }
   const bool column = (best_order >> 62) == 0;
 
@@ -96,12 +75,19 @@ bool dram_channel::step(ps_t limit) {
   return true;
 }
 
-void dram_channel::update_candidate(int w, uint32_t bank, candidate& c) {
-  c.dirty = false;
+namespace {
+
+// (time, order) as one unsigned key: the lexicographic minimum without branches.
+using key_t = unsigned __int128;
+inline key_t make_key(int64_t t, uint64_t order) {
+  return key_t(static_cast<uint64_t>(t)) << 64 | order;
+}
+
+} // namespace
+
+dram_channel::candidate dram_channel::make_candidate(int w, uint32_t bank) const {
   const std::vector<uint32_t>& bq = m_bank_queue[w][bank];
   const bank_state& b = m_banks[bank];
-  if (bq.empty())
-    return;
   uint32_t k = bq.front();
   if (b.open_row != k_closed && b.hits[w]) {
     for (const uint32_t x : bq) // age order: the first hit is the oldest
@@ -111,21 +97,166 @@ void dram_channel::update_candidate(int w, uint32_t bank, candidate& c) {
       }
   }
   const entry& e = m_pool[k];
-  const uint32_t groups = static_cast<uint32_t>(m_groups.size());
+  candidate c;
   c.entry = k;
   if (b.open_row == e.row) {
+    c.kind = k_column;
     c.local = max2(e.admit, b.col_ok);
-    c.global = e.group;
     c.order = e.seq;
   } else if (b.open_row == k_closed) {
+    c.kind = k_activate;
     c.local = max2(e.admit, b.act_ok);
-    c.global = groups + e.group;
     c.order = uint64_t{1} << 62 | e.seq;
   } else {
     // PRE: no queued request of this mode hits the open row.
+    c.kind = k_precharge;
     c.local = max2(e.admit, b.pre_ok);
-    c.global = 2 * groups + e.group;
     c.order = uint64_t{1} << 62 | e.seq;
+  }
+  c.global = c.kind * static_cast<uint32_t>(m_groups.size()) + e.group;
+  return c;
+}
+
+void dram_channel::compute_global(int w, uint32_t kind) {
+  m_global_stale[kind] = false;
+  const uint32_t per_rank = m_groups_per_rank;
+  ps_t* out = &m_global[size_t{kind} * m_groups.size()];
+  for (uint32_t ri = 0; ri < m_ranks.size(); ++ri, out += per_rank) {
+    const rank_state& rs = m_ranks[ri];
+    const group_state* gs = &m_groups[size_t{ri} * per_rank];
+    if (kind == k_column) {
+      const ps_t bus = m_bus_free + (ri != m_bus_rank ? m_rtrs : 0);
+      ps_t r = max2(rs.last_col + m_ccd_s, rs.cmd_ok);
+      if (w) {
+        r = max2(max2(r, m_last_rd + m_rtw), bus - m_cwl);
+        for (uint32_t g = 0; g < per_rank; ++g)
+          out[g] = max2(r, gs[g].last_col + m_ccd_l);
+      } else {
+        r = max2(max2(r, rs.wr_end + m_wtr_s), bus - m_cl);
+        for (uint32_t g = 0; g < per_rank; ++g)
+          out[g] = max2(max2(r, gs[g].last_col + m_ccd_l), gs[g].wr_end + m_wtr_l);
+      }
+    } else if (kind == k_activate) {
+      const ps_t r =
+          max2(max2(rs.last_act + m_rrd_s, rs.faw[rs.faw_next] + m_faw), rs.cmd_ok);
+      for (uint32_t g = 0; g < per_rank; ++g)
+        out[g] = max2(r, gs[g].last_act + m_rrd_l);
+    } else {
+      for (uint32_t g = 0; g < per_rank; ++g)
+        out[g] = rs.cmd_ok;
+    }
+  }
+}
+
+void dram_channel::update_dirty(int w) {
+  // Recompute the candidates of the banks that changed and fold them into the cached
+  // minima: a new candidate that beats its kind's minimum replaces it; the minimum's own
+  // bank keeps it only if it got no later, else the kind is scanned again.
+  uint64_t* dirty = m_dirty[w].data();
+  candidate* cand = m_cand[w].data();
+  bank_mask* kinds = m_kind_banks[w];
+  const size_t words = m_dirty[w].size();
+  for (size_t word = 0; word < words; ++word) {
+    uint64_t bits = dirty[word];
+    dirty[word] = 0;
+    for (; bits; bits &= bits - 1) {
+      const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
+      candidate& c = cand[bank];
+      const uint32_t old_kind = c.kind;
+      bool was_best = false;
+      if (c.listed) {
+        const best_command& ob = m_best[old_kind];
+        was_best = ob.valid && ob.t != k_unknown && ob.bank == bank;
+        clear_bit(kinds[old_kind], bank);
+        c.listed = false;
+      }
+      if (m_bank_queue[w][bank].empty()) {
+        if (was_best)
+          m_best[old_kind].valid = false;
+        continue;
+      }
+      c = make_candidate(w, bank);
+      c.listed = true;
+      set_bit(kinds[c.kind], bank);
+      const bool same = was_best && old_kind == c.kind;
+      if (was_best && !same)
+        m_best[old_kind].valid = false;
+      best_command& nb = m_best[c.kind];
+      if (!nb.valid)
+        continue;
+      const ps_t t = command_time(c);
+      const key_t key = make_key(t, c.order);
+      const key_t best = make_key(nb.t, nb.order);
+      if (key < best || (same && key == best)) {
+        nb.t = t;
+        nb.order = c.order;
+        nb.bank = bank;
+      } else if (same) {
+        nb.valid = false; // the minimum got later: another bank may be first now
+      }
+    }
+  }
+}
+
+void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
+  // A cached minimum before m_now may tie with others at m_now, where the order decides.
+  for (best_command& b : m_best)
+    b.valid = b.valid && b.t >= m_now;
+  update_dirty(w);
+  const candidate* cand = m_cand[w].data();
+  key_t best = make_key(k_unknown, 0);
+  uint32_t best_bank = 0;
+  for (uint32_t k = 0; k < k_kinds; ++k) {
+    best_command& b = m_best[k];
+    if (!b.valid) {
+      if (m_global_stale[k])
+        compute_global(w, k);
+      const ps_t* global = m_global.data();
+      const ps_t now = m_now;
+      key_t kb = make_key(k_unknown, 0);
+      uint32_t kbank = 0;
+      const bank_mask& mask = m_kind_banks[w][k];
+      for (size_t word = 0; word < mask.size(); ++word)
+        for (uint64_t bits = mask[word]; bits; bits &= bits - 1) {
+          const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
+          const candidate& c = cand[bank];
+          const ps_t t = max2(max2(c.local, global[c.global]), now);
+          const key_t key = make_key(t, c.order);
+          const bool less = key < kb;
+          kb = less ? key : kb;
+          kbank = less ? bank : kbank;
+        }
+      b.valid = true;
+      b.t = static_cast<ps_t>(kb >> 64);
+      b.order = static_cast<uint64_t>(kb);
+      b.bank = kbank;
+    }
+    const key_t kb = make_key(b.t, b.order);
+    const bool less = kb < best;
+    best = less ? kb : best;
+    best_bank = less ? b.bank : best_bank;
+  }
+  cmd_t = static_cast<ps_t>(best >> 64);
+  if (cmd_t != k_unknown) {
+    order = static_cast<uint64_t>(best);
+    entry = cand[best_bank].entry;
+  }
+}
+
+void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
+                                    uint32_t& entry) {
+  for (uint32_t k = 0; k < k_kinds; ++k)
+    compute_global(w, k);
+  for (uint32_t bank = 0; bank < m_banks.size(); ++bank) {
+    if (m_bank_queue[w][bank].empty())
+      continue;
+    const candidate c = make_candidate(w, bank);
+    const ps_t t = command_time(c);
+    if (t < cmd_t || (t == cmd_t && c.order < order)) {
+      cmd_t = t;
+      order = c.order;
+      entry = c.entry;
+    }
   }
 }
 
@@ -133,16 +264,7 @@ void dram_channel::remove_entry(int w, uint32_t index) {
   const uint32_t bank = m_pool[index].bank;
   std::vector<uint32_t>& bq = m_bank_queue[w][bank];
   bq.erase(std::find(bq.begin(), bq.end(), index));
-  if (bq.empty()) {
-    // Swap the bank out of the active list.
-    std::vector<uint32_t>& act = m_active[w];
-    const int32_t pos = m_active_pos[w][bank];
-    act[pos] = act.back();
-    m_active_pos[w][act[pos]] = pos;
-    act.pop_back();
-    m_active_pos[w][bank] = -1;
-  }
-  m_cand[w][bank].dirty = true;
+  set_bit(m_dirty[w], bank);
   --m_count[w];
   m_free.push_back(index);
 }
@@ -186,6 +308,7 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
     b.hits[1] = hits[1];
     set_open(r, +1, t);
     e.act_seen = true;
+    invalidate(k_activate); // tRRD, tFAW
     if (m_observer)
       m_observer(e.bank, e.row, static_cast<uint64_t>(t));
   }
@@ -210,6 +333,9 @@ void dram_channel::issue_column(uint32_t i, ps_t t) {
     ++m_stats.row_hits;
   if (b.hits[w])
     --b.hits[w];
+  invalidate(k_column); // tCCD, the data bus, turnarounds
+  if (m_column_observer)
+    m_column_observer(e.bank, w != 0, static_cast<uint64_t>(t));
   r.last_col = t;
   g.last_col = t;
   ps_t data_end;
