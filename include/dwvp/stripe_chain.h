@@ -73,7 +73,7 @@ static inline int dwvp_chain_linked(const dwvp_desc* a, const dwvp_desc* b) {
          b->in_c == a->out_c && b->kernel_h >= b->stride_h;
 }
 
-/* Input rows [*i0, *i1) that output rows [o0, o1) of d read, clipped to the input. */
+/* Input rows [i0, i1) that output rows [o0, o1) of d read, clipped to the input. */
 static inline void dwvp_chain_input_rows(const dwvp_desc* d, uint32_t o0, uint32_t o1,
                                          uint32_t* i0, uint32_t* i1) {
   const int64_t first = (int64_t)o0 * d->stride_h - d->pad_top;
@@ -86,20 +86,25 @@ static inline void dwvp_chain_input_rows(const dwvp_desc* d, uint32_t o0, uint32
  * walking back from the last. done[j] holds the rows of layer j's output computed by
  * earlier stripes (0 before stripe 0) and is advanced. A layer computes only the rows
  * the next one needs beyond those it kept: its line buffer holds the next layer's
- * input window. */
+ * input window. (Written through locals: with the stores made through pointers into
+ * rows[], GCC 12 at -O2 left the first layer's input rows 0 in dwvp_chain_fits, found by
+ * tests/e2e/test_block_fusion_e2e.cpp; the cause was not established.) */
 static inline void dwvp_chain_stripe(const dwvp_desc* c, uint32_t k, uint32_t S,
                                      uint32_t s, uint32_t* done, dwvp_chain_rows* rows) {
   uint32_t j = k;
   uint32_t need_end = (s + 1) * S < c[k - 1].out_h ? (s + 1) * S : c[k - 1].out_h;
   while (j-- > 0) {
-    dwvp_chain_rows* r = &rows[j];
-    r->out0 = done[j];
-    r->out1 = need_end > done[j] ? need_end : done[j];
-    r->in0 = r->in1 = 0;
-    if (r->out1 > r->out0)
-      dwvp_chain_input_rows(&c[j], r->out0, r->out1, &r->in0, &r->in1);
-    done[j] = r->out1;
-    need_end = r->in1;
+    dwvp_chain_rows r;
+    uint32_t in0 = 0, in1 = 0;
+    r.out0 = done[j];
+    r.out1 = need_end > done[j] ? need_end : done[j];
+    if (r.out1 > r.out0)
+      dwvp_chain_input_rows(&c[j], r.out0, r.out1, &in0, &in1);
+    r.in0 = in0;
+    r.in1 = in1;
+    rows[j] = r;
+    done[j] = r.out1;
+    need_end = in1;
   }
 }
 

@@ -23,10 +23,12 @@ std::string describe(const budget_split& s) {
 }
 
 const std::vector<locality_variant>& locality_variants() {
-  static const std::vector<locality_variant> v{{"layer-by-layer", false, false, false},
-                                               {"row-major", true, false, false},
-                                               {"scan", true, true, false},
-                                               {"scan+fuse", true, true, true}};
+  static const std::vector<locality_variant> v{
+      {"layer-by-layer", false, false, false, false},
+      {"row-major", true, false, false, false},
+      {"scan", true, true, false, false},
+      {"scan+fuse", true, true, true, false},
+      {"scan+blocks", true, true, true, true}};
   return v;
 }
 
@@ -46,6 +48,7 @@ run_spec locality_spec(const run_spec& base, uint64_t entries, int bits,
     s.sets.push_back({"dram.spec", dram_spec});
   s.scan_order = v.scan;
   s.fuse = v.fuse;
+  s.fuse_blocks = v.fuse_blocks;
   return s;
 }
 

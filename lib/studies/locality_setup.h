@@ -24,11 +24,14 @@ std::vector<budget_split> budget_splits();
 std::string describe(const budget_split& s);
 
 // The schedules compared: the layer-by-layer baseline (no reuse across tiles, no
-// fusion), row-major, Scan, Scan + today's depthwise -> pointwise fusion.
+// fusion), row-major, Scan, Scan + layer-level depthwise -> pointwise fusion, and Scan
+// + block fusion (stripe chains, docs/memory.md) with layer-level fusion where no chain
+// fits. Index k_scan_fuse is the layer-level one the traffic analysis explains.
 struct locality_variant {
   const char* name;
-  bool reuse, scan, fuse;
+  bool reuse, scan, fuse, fuse_blocks;
 };
+constexpr size_t k_scan_fuse = 3;
 const std::vector<locality_variant>& locality_variants();
 
 // The spec of one point: `entries` entries of `bits` bits shared as `split` says

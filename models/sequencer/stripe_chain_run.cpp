@@ -72,6 +72,15 @@ void tile_sequencer::run_chain(layer_command& c) {
                     std::to_string(2 * budget.output_half));
   }
 
+  m_log->debug(
+      "chain of {} layers from layer {}: {} rows per stripe (halves of {}, {}, {} "
+      "entries)",
+      k, layers[0].layer_id, S, budget.input_half, budget.weight_half,
+      budget.output_half);
+  for (const dwvp_desc& d : layers)
+    m_log->debug("  layer {}: op {} {}x{}x{} -> {}x{}x{} k{} s{} pad top {}", d.layer_id,
+                 d.opcode, d.in_h, d.in_w, d.in_c, d.out_h, d.out_w, d.out_c, d.kernel_h,
+                 d.stride_h, d.pad_top);
   // The stripes' rows, and the on-chip layout they need.
   const uint32_t n = dwvp_chain_stripes(layers.data(), k, S);
   std::vector<std::array<dwvp_chain_rows, DWVP_CHAIN_MAX_LAYERS>> rows(n);

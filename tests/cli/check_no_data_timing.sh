@@ -6,10 +6,14 @@
 set -euo pipefail
 dwvp=$1
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-for policy in conventional gemm_dwc; do
-  "$dwvp" run --network mobilenet_v2 --resolution 96 --policy "$policy" --csv "$dir/f.csv" \
-    > "$dir/f.out"
-  "$dwvp" run --network mobilenet_v2 --resolution 96 --policy "$policy" --no-data \
+# The last variant runs the inverted-residual blocks as stripe chains (block fusion).
+for variant in conventional gemm_dwc "gemm_dwc --fuse-blocks --order auto"; do
+  read -r policy extra <<< "$variant"
+  # shellcheck disable=SC2086 # extra holds separate options
+  "$dwvp" run --network mobilenet_v2 --resolution 96 --policy "$policy" $extra \
+    --csv "$dir/f.csv" > "$dir/f.out"
+  # shellcheck disable=SC2086
+  "$dwvp" run --network mobilenet_v2 --resolution 96 --policy "$policy" $extra --no-data \
     --csv "$dir/t.csv" > "$dir/t.out"
   grep -q "calibration [0-9.]* s (none)" "$dir/t.out" ||
     { echo "$policy: --no-data calibrated"; exit 1; }
@@ -20,5 +24,5 @@ for policy in conventional gemm_dwc; do
   # bit_exact is the last column: functional runs say yes, timing-only runs leave it empty.
   diff <(sed 's/,[^,]*$//' "$dir/f.csv") <(sed 's/,[^,]*$//' "$dir/t.csv") ||
     { echo "$policy: --no-data differs from the functional run"; exit 1; }
-  echo "ok: $policy: $(($(wc -l < "$dir/f.csv") - 1)) layers, identical timing and traffic"
+  echo "ok: $variant: $(($(wc -l < "$dir/f.csv") - 1)) layers, identical timing and traffic"
 done

@@ -10,7 +10,8 @@
 
 namespace {
 
-dwvp_desc layer(uint8_t op, int h, int w, int in_c, int out_c, int k = 1, int stride = 1) {
+dwvp_desc layer(uint8_t op, int h, int w, int in_c, int out_c, int k = 1,
+                int stride = 1) {
   dwvp_desc d{};
   d.opcode = op;
   d.in_h = static_cast<uint16_t>(h);
