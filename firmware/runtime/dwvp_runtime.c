@@ -233,7 +233,8 @@ void dwvp_rt_stripe_chains(const dwvp_rt_network* net, const dwvp_desc* descs,
             la->output_into >= 0 || !dwvp_chain_linked(&descs[a], &descs[b]) ||
             consumers_of(net, a) != 1)
           break;
-        if (!dwvp_chain_stripe_height(&descs[i], k, &opt->chain_budget))
+        uint32_t rows, cols;
+        if (!dwvp_chain_shape(&descs[i], k, &opt->chain_budget, &rows, &cols))
           continue;
       }
       cost = (uint64_t)last->out_h * last->out_w * last->out_c + best[(i + k) % 5];

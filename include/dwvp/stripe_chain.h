@@ -120,41 +120,81 @@ static inline uint32_t dwvp_chain_held_rows(const dwvp_chain_rows* next_layer,
   return next_layer->out1 > next_layer->out0 ? done_rows - next_layer->in0 : 0;
 }
 
-/* Whether a chain of k layers runs at stripe height S within the budget, in entries:
- * - the input buffer: the first layer's input rows of a stripe in each half;
+/* Column strips: where a whole-width stripe does not fit, the chain runs strip by strip
+ * of T columns of the last layer's output, top to bottom within each strip. Each layer
+ * computes the columns the next one reads (the overlap of adjacent strips is computed
+ * twice); the line buffers are a strip wide. */
+typedef struct dwvp_chain_cols {
+  uint32_t out0, out1, in0, in1;
+} dwvp_chain_cols;
+
+static inline uint32_t dwvp_chain_strips(const dwvp_desc* c, uint32_t k, uint32_t T) {
+  return (c[k - 1].out_w + T - 1) / T;
+}
+
+/* Strip t of T columns: the output and input columns of each layer. */
+static inline void dwvp_chain_strip(const dwvp_desc* c, uint32_t k, uint32_t T,
+                                    uint32_t t, dwvp_chain_cols* cols) {
+  uint32_t j = k;
+  uint32_t b = t * T;
+  uint32_t e = (t + 1) * T < c[k - 1].out_w ? (t + 1) * T : c[k - 1].out_w;
+  while (j-- > 0) {
+    const dwvp_desc* d = &c[j];
+    dwvp_chain_cols x;
+    const int64_t first = (int64_t)b * d->stride_w - d->pad_left;
+    const int64_t end = (int64_t)(e - 1) * d->stride_w - d->pad_left + d->kernel_w;
+    x.out0 = b;
+    x.out1 = e;
+    x.in0 = first < 0 ? 0u : (uint32_t)first;
+    x.in1 = end > (int64_t)d->in_w ? d->in_w : (uint32_t)end;
+    cols[j] = x;
+    b = x.in0;
+    e = x.in1;
+  }
+}
+
+/* Whether a chain of k layers runs at stripe height S and strip width T within the
+ * budget, in entries:
+ * - the input buffer: the first layer's input window of a stripe in each half;
  * - the weight buffer: every layer's weights, bias and quantisation data, resident for
  *   the whole chain (both halves);
  * - the output buffer (both halves): the last layer's output stripe in each of two
  *   halves, then one line buffer per intermediate, each holding the rows the next layer
- *   reads in a stripe.
+ *   reads in a stripe, a strip wide.
  * *need receives the three figures (may be 0). */
-static inline int dwvp_chain_fits(const dwvp_desc* c, uint32_t k, uint32_t S,
+static inline int dwvp_chain_fits(const dwvp_desc* c, uint32_t k, uint32_t S, uint32_t T,
                                   const dwvp_chain_budget* b, uint64_t* need) {
-  uint32_t done[DWVP_CHAIN_MAX_LAYERS] = {0, 0, 0, 0};
   uint64_t line_max[DWVP_CHAIN_MAX_LAYERS] = {0, 0, 0, 0};
   dwvp_chain_rows rows[DWVP_CHAIN_MAX_LAYERS] = {
       {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  dwvp_chain_cols cols[DWVP_CHAIN_MAX_LAYERS] = {
+      {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
   uint64_t input = 0, weights = 0, stripe_out = 0, output;
-  uint32_t s, j, n;
-  if (k < 2 || k > DWVP_CHAIN_MAX_LAYERS || S == 0)
+  uint32_t s, t, j, n, strips;
+  if (k < 2 || k > DWVP_CHAIN_MAX_LAYERS || S == 0 || T == 0)
     return 0;
   n = dwvp_chain_stripes(c, k, S);
+  strips = dwvp_chain_strips(c, k, T);
   for (j = 0; j < k; ++j)
     weights += dwvp_weight_bytes(&c[j], c[j].out_c);
-  for (s = 0; s < n; ++s) {
-    dwvp_chain_stripe(c, k, S, s, done, rows);
-    if ((uint64_t)(rows[0].in1 - rows[0].in0) * c[0].in_w * c[0].in_c > input)
-      input = (uint64_t)(rows[0].in1 - rows[0].in0) * c[0].in_w * c[0].in_c;
-    for (j = 0; j + 1 < k; ++j) {
-      const uint64_t held =
-          (uint64_t)dwvp_chain_held_rows(&rows[j + 1], done[j]) * c[j].out_w * c[j].out_c;
-      if (held > line_max[j])
-        line_max[j] = held;
-    }
-    {
-      const dwvp_chain_rows* last = &rows[k - 1];
-      const uint64_t bytes =
-          (uint64_t)(last->out1 - last->out0) * c[k - 1].out_w * c[k - 1].out_c;
+  for (t = 0; t < strips; ++t) {
+    uint32_t done[DWVP_CHAIN_MAX_LAYERS] = {0, 0, 0, 0};
+    dwvp_chain_strip(c, k, T, t, cols);
+    for (s = 0; s < n; ++s) {
+      uint64_t bytes;
+      dwvp_chain_stripe(c, k, S, s, done, rows);
+      bytes =
+          (uint64_t)(rows[0].in1 - rows[0].in0) * (cols[0].in1 - cols[0].in0) * c[0].in_c;
+      if (bytes > input)
+        input = bytes;
+      for (j = 0; j + 1 < k; ++j) {
+        const uint64_t held = (uint64_t)dwvp_chain_held_rows(&rows[j + 1], done[j]) *
+                              (cols[j].out1 - cols[j].out0) * c[j].out_c;
+        if (held > line_max[j])
+          line_max[j] = held;
+      }
+      bytes = (uint64_t)(rows[k - 1].out1 - rows[k - 1].out0) *
+              (cols[k - 1].out1 - cols[k - 1].out0) * c[k - 1].out_c;
       if (bytes > stripe_out)
         stripe_out = bytes;
     }
@@ -171,18 +211,27 @@ static inline int dwvp_chain_fits(const dwvp_desc* c, uint32_t k, uint32_t S,
          output <= 2 * b->output_half;
 }
 
-/* The stripe height the accelerator runs a chain at: the largest that fits and gives at
- * least four stripes where the output has four rows (so loads, compute and stores
- * overlap); 0 if a single row does not fit. */
-static inline uint32_t dwvp_chain_stripe_height(const dwvp_desc* c, uint32_t k,
-                                                const dwvp_chain_budget* b) {
-  const uint32_t h = c[k - 1].out_h;
-  const uint32_t quarter = (h + 3) / 4;
-  uint32_t S;
-  for (S = quarter; S > 0; --S)
-    if (dwvp_chain_fits(c, k, S, b, 0))
-      return S;
-  return 0;
+/* The stripe height and strip width the accelerator runs a chain at: the widest strip
+ * (the whole width first, then halving) at which some stripe height fits, and at that
+ * width the largest height that fits and gives at least four stripes where the output
+ * has four rows (so loads, compute and stores overlap). 0 if one row of one column
+ * does not fit. */
+static inline int dwvp_chain_shape(const dwvp_desc* c, uint32_t k,
+                                   const dwvp_chain_budget* b, uint32_t* S_out,
+                                   uint32_t* T_out) {
+  const uint32_t quarter = (c[k - 1].out_h + 3) / 4;
+  uint32_t T = c[k - 1].out_w, S;
+  for (;;) {
+    for (S = quarter; S > 0; --S)
+      if (dwvp_chain_fits(c, k, S, T, b, 0)) {
+        *S_out = S;
+        *T_out = T;
+        return 1;
+      }
+    if (T == 1)
+      return 0;
+    T = (T + 1) / 2;
+  }
 }
 
 #endif

@@ -211,11 +211,13 @@ bool dma::finish_external(transfer& x) {
 
 bool dma::run_mirror(dma_command& c) {
   // Debug transport on both sides: no time, no statistics. The local bytes lie with
-  // the same strides as the external ones.
+  // the same strides as the external ones, or packed.
   const strided_region& t = c.external;
   for (uint32_t p = 0; p < t.planes; ++p)
     for (uint32_t r = 0; r < t.rows; ++r) {
-      const uint64_t local = c.local_addr + p * t.plane_stride + r * t.row_stride;
+      const uint64_t local =
+          c.local_addr + (c.local_packed ? (uint64_t(p) * t.rows + r) * t.row_bytes
+                                         : p * t.plane_stride + r * t.row_stride);
       m_burst.resize(std::max<size_t>(m_burst.size(), t.row_bytes));
       tlm::tlm_generic_payload trans;
       trans.set_command(tlm::TLM_READ_COMMAND);

@@ -57,13 +57,14 @@ void tile_sequencer::run_chain(layer_command& c) {
   const tile_planning planning = planning_for(m_params, timing::engine::gemm);
   const dwvp_chain_budget budget{planning.capacity.input, planning.capacity.weight,
                                  planning.capacity.output};
-  const uint32_t S = dwvp_chain_stripe_height(layers.data(), k, &budget);
-  if (!S) {
+  uint32_t S = 0, T = 0;
+  if (!dwvp_chain_shape(layers.data(), k, &budget, &S, &T)) {
     uint64_t need[3] = {};
-    dwvp_chain_fits(layers.data(), k, 1, &budget, need);
+    dwvp_chain_fits(layers.data(), k, 1, 1, &budget, need);
     return fail(0, DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
                 "stripe chain of " + std::to_string(k) +
-                    " layers does not fit at one row per stripe: needs input " +
+                    " layers does not fit at one row of one column per stripe: needs "
+                    "input " +
                     std::to_string(need[0]) + ", weights " + std::to_string(need[1]) +
                     ", output " + std::to_string(need[2]) +
                     " entries; the input half holds " +
@@ -72,36 +73,58 @@ void tile_sequencer::run_chain(layer_command& c) {
                     std::to_string(2 * budget.output_half));
   }
 
-  m_log->debug(
-      "chain of {} layers from layer {}: {} rows per stripe (halves of {}, {}, {} "
-      "entries)",
-      k, layers[0].layer_id, S, budget.input_half, budget.weight_half,
-      budget.output_half);
-  for (const dwvp_desc& d : layers)
-    m_log->debug("  layer {}: op {} {}x{}x{} -> {}x{}x{} k{} s{} pad top {}", d.layer_id,
-                 d.opcode, d.in_h, d.in_w, d.in_c, d.out_h, d.out_w, d.out_c, d.kernel_h,
-                 d.stride_h, d.pad_top);
-  // The stripes' rows, and the on-chip layout they need.
-  const uint32_t n = dwvp_chain_stripes(layers.data(), k, S);
-  std::vector<std::array<dwvp_chain_rows, DWVP_CHAIN_MAX_LAYERS>> rows(n);
-  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> line_bytes{}, row_bytes{};
+  m_log->debug("chain of {} layers from layer {}: stripes of {} rows, strips of {} "
+               "columns (halves of {}, {}, {} entries)",
+               k, layers[0].layer_id, S, T, budget.input_half, budget.weight_half,
+               budget.output_half);
+  // The steps (strip by strip, stripe by stripe within each), their rows and columns,
+  // and the on-chip layout they need.
+  struct step {
+    uint32_t stripe;
+    std::array<dwvp_chain_rows, DWVP_CHAIN_MAX_LAYERS> rows;
+    std::array<dwvp_chain_cols, DWVP_CHAIN_MAX_LAYERS> cols;
+    // Bytes of one row of layer j's output in this strip.
+    uint64_t row_bytes(const dwvp_desc& d, uint32_t j) const {
+      return uint64_t(cols[j].out1 - cols[j].out0) * d.out_c;
+    }
+  };
+  const uint32_t stripes = dwvp_chain_stripes(layers.data(), k, S);
+  const uint32_t strips = dwvp_chain_strips(layers.data(), k, T);
+  const uint32_t n = stripes * strips;
+  std::vector<step> steps(n);
+  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> line_bytes{};
   uint64_t stripe_out = 0;
-  {
+  for (uint32_t t = 0, i = 0; t < strips; ++t) {
     uint32_t done[DWVP_CHAIN_MAX_LAYERS] = {};
-    for (uint32_t s = 0; s < n; ++s) {
-      dwvp_chain_stripe(layers.data(), k, S, s, done, rows[s].data());
+    for (uint32_t s = 0; s < stripes; ++s, ++i) {
+      step& st = steps[i];
+      st.stripe = s;
+      dwvp_chain_strip(layers.data(), k, T, t, st.cols.data());
+      dwvp_chain_stripe(layers.data(), k, S, s, done, st.rows.data());
       for (uint32_t j = 0; j + 1 < k; ++j)
         line_bytes[j] = std::max<uint64_t>(
-            line_bytes[j], uint64_t(dwvp_chain_held_rows(&rows[s][j + 1], done[j])) *
-                               layers[j].out_w * layers[j].out_c);
-      const dwvp_chain_rows& last = rows[s][k - 1];
-      stripe_out =
-          std::max<uint64_t>(stripe_out, uint64_t(last.out1 - last.out0) *
-                                             layers[k - 1].out_w * layers[k - 1].out_c);
+            line_bytes[j], uint64_t(dwvp_chain_held_rows(&st.rows[j + 1], done[j])) *
+                               st.row_bytes(layers[j], j));
+      const dwvp_chain_rows& last = st.rows[k - 1];
+      stripe_out = std::max<uint64_t>(stripe_out, uint64_t(last.out1 - last.out0) *
+                                                      st.row_bytes(layers[k - 1], k - 1));
     }
   }
-  for (uint32_t j = 0; j < k; ++j)
-    row_bytes[j] = uint64_t(layers[j].out_w) * layers[j].out_c;
+  // Layer j's tile at a step: its rows and columns, all channels.
+  auto tile_of = [&](const step& st, uint32_t j) {
+    sequencer::tile t{};
+    t.oy0 = int(st.rows[j].out0);
+    t.oy1 = int(st.rows[j].out1);
+    t.ox0 = int(st.cols[j].out0);
+    t.ox1 = int(st.cols[j].out1);
+    t.c1 = layers[j].out_c;
+    t.iy0 = int(st.rows[j].in0);
+    t.iy1 = int(st.rows[j].in1);
+    t.ix0 = int(st.cols[j].in0);
+    t.ix1 = int(st.cols[j].in1);
+    t.ic1 = layers[j].in_c;
+    return t;
+  };
   std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> weight_at{}, line_at{};
   for (uint32_t j = 0, w = 0; j < k; ++j) {
     weight_at[j] = local_map::weight_buffer + w;
@@ -186,19 +209,23 @@ void tile_sequencer::run_chain(layer_command& c) {
         for (const constant_load& l :
              constant_loads(layers[j], 0, layers[j].out_c, weight_at[j], entry))
           read(j, l);
-    const dwvp_chain_rows& r = rows[s][0];
+    const dwvp_chain_rows& r = steps[s].rows[0];
+    const dwvp_chain_cols& x = steps[s].cols[0];
     if (r.out1 > r.out0)
-      read(0, {DWVP_FIELD_INPUT_ADDR,
-               tensor_window(first.input_addr, first.in_w, input_pixel_stride(first),
-                             int(r.in0), int(r.in1), 0, first.in_w, 0, first.in_c),
-               input_at(s), entry});
+      read(0,
+           {DWVP_FIELD_INPUT_ADDR,
+            tensor_window(first.input_addr, first.in_w, input_pixel_stride(first),
+                          int(r.in0), int(r.in1), int(x.in0), int(x.in1), 0, first.in_c),
+            input_at(s), entry});
   };
   auto store = [&](uint32_t s, sc_time start, sc_time* end) {
-    const dwvp_chain_rows& r = rows[s][k - 1];
+    const dwvp_chain_rows& r = steps[s].rows[k - 1];
+    const dwvp_chain_cols& cols = steps[s].cols[k - 1];
     dma_command x;
     x.kind = dma_command::store;
     x.external = tensor_window(last.output_addr, last.out_w, output_pixel_stride(last),
-                               int(r.out0), int(r.out1), 0, last.out_w, 0, last.out_c);
+                               int(r.out0), int(r.out1), int(cols.out0), int(cols.out1),
+                               0, last.out_c);
     x.local_addr = output_at(s);
     x.start = start;
     x.element_bytes = entry;
@@ -209,7 +236,15 @@ void tile_sequencer::run_chain(layer_command& c) {
   const bool share_whole =
       m_params.compute.model == timing::timing_model::fuse_paper ||
       m_params.compute.gemm_options.sched == gemm::schedule::scalesim;
-  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> macs_done{}, charged{};
+  std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> macs_done{}, charged{}, tile_macs{};
+  if (share_whole)
+    for (const step& st : steps)
+      for (uint32_t j = 0; j < k; ++j)
+        if (st.rows[j].out1 > st.rows[j].out0)
+          tile_macs[j] +=
+              timing::layer_compute(sequencer::tile_descriptor(layers[j], tile_of(st, j)),
+                                    m_params.compute)
+                  .macs;
   // Line buffer j holds rows [line_base[j], line_done[j]) of layer j's output.
   std::array<uint32_t, DWVP_CHAIN_MAX_LAYERS> line_base{}, line_done{};
 
@@ -220,70 +255,68 @@ void tile_sequencer::run_chain(layer_command& c) {
     first_done = ready;
     for (uint32_t j = 0; j < k; ++j) {
       const dwvp_desc& d = layers[j];
-      const dwvp_chain_rows& r = rows[s][j];
+      const step& st = steps[s];
+      const dwvp_chain_rows& r = st.rows[j];
+      if (st.stripe == 0) // a new strip: the line buffers start empty
+        line_base[j] = line_done[j] = 0;
       if (r.out1 == r.out0)
         continue;
+      const uint64_t out_row = st.row_bytes(d, j);
+      const uint64_t in_row = j ? st.row_bytes(layers[j - 1], j - 1) : 0;
       if (j + 1 < k) {
         // Keep the rows the next layer still reads at the front of the line buffer.
-        const uint32_t base = rows[s][j + 1].in0;
+        const uint32_t base = st.rows[j + 1].in0;
         if (base > line_base[j] && line_done[j] > base) {
           dma_command x;
           x.kind = dma_command::move;
-          x.local_src.addr = line_at[j] + (base - line_base[j]) * row_bytes[j];
-          x.local_src.row_bytes =
-              static_cast<uint32_t>((line_done[j] - base) * row_bytes[j]);
-          x.local_addr = line_at[j];
-          x.start = ready;
-          x.timing_only = !m_params.functional;
+          dma_command m;
+          m.kind = dma_command::move;
+          m.local_src.addr = line_at[j] + (base - line_base[j]) * out_row;
+          m.local_src.row_bytes = static_cast<uint32_t>((line_done[j] - base) * out_row);
+          m.local_addr = line_at[j];
+          m.start = ready;
+          m.timing_only = !m_params.functional;
           sc_time delay;
-          if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
+          if (send_command(dma_socket, m, delay) != tlm::TLM_OK_RESPONSE) {
             fail(j, DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "line buffer move failed");
             return false;
           }
-          ready = std::max(ready, x.end);
+          ready = std::max(ready, m.end);
         }
         line_base[j] = base;
       }
-      sequencer::tile t{};
-      t.oy0 = int(r.out0);
-      t.oy1 = int(r.out1);
-      t.ox1 = d.out_w;
-      t.c1 = d.out_c;
-      t.iy0 = int(r.in0);
-      t.iy1 = int(r.in1);
-      t.ix1 = d.in_w;
-      t.ic1 = d.in_c;
+      const sequencer::tile t = tile_of(st, j);
       tile_command tc;
       tc.tile = sequencer::tile_descriptor(d, t);
-      const int in_rows = t.iy1 - t.iy0;
-      tc.input = j == 0 ? packed_window(input_at(s), in_rows, d.in_w, d.in_c)
-                        : packed_window(line_at[j - 1] +
-                                            (r.in0 - line_base[j - 1]) * row_bytes[j - 1],
-                                        in_rows, d.in_w, d.in_c);
+      const int in_rows = t.iy1 - t.iy0, in_cols = t.ix1 - t.ix0;
+      tc.input = j == 0
+                     ? packed_window(input_at(s), in_rows, in_cols, d.in_c)
+                     : packed_window(line_at[j - 1] + (r.in0 - line_base[j - 1]) * in_row,
+                                     in_rows, in_cols, d.in_c);
       const uint64_t weights = dwvp_weight_bytes(&d, d.out_c) - 12ull * d.out_c;
       tc.weight_addr = tc.aux_addr = weight_at[j];
       tc.bias_addr = weight_at[j] + weights;
       tc.quant_addr = tc.bias_addr + 4ull * d.out_c;
       tc.lut_addr = local_map::ppu_lut;
-      const int out_rows = t.oy1 - t.oy0;
+      const int out_rows = t.oy1 - t.oy0, out_cols = t.ox1 - t.ox0;
       tc.output = j + 1 < k
-                      ? packed_window(line_at[j] + (r.out0 - line_base[j]) * row_bytes[j],
-                                      out_rows, d.out_w, d.out_c)
-                      : packed_window(output_at(s), out_rows, d.out_w, d.out_c);
+                      ? packed_window(line_at[j] + (r.out0 - line_base[j]) * out_row,
+                                      out_rows, out_cols, d.out_c)
+                      : packed_window(output_at(s), out_rows, out_cols, d.out_c);
       if (share_whole) {
+        // The layer's count in proportion to its tiles' MACs (overlapping columns of
+        // adjacent strips are computed twice), so its tiles sum to the whole count.
         const uint64_t macs = timing::layer_compute(tc.tile, m_params.compute).macs;
         const auto upto = [&](uint64_t m) {
-          return whole[j].macs
+          return tile_macs[j]
                      ? static_cast<uint64_t>(
                            (static_cast<unsigned __int128>(whole[j].cycles) * m) /
-                           whole[j].macs)
+                           tile_macs[j])
                      : 0;
         };
-        tc.fixed = true;
-        tc.fixed_cycles = r.out1 == d.out_h
-                              ? whole[j].cycles - charged[j]
-                              : upto(macs_done[j] + macs) - upto(macs_done[j]);
         macs_done[j] += macs;
+        tc.fixed = true;
+        tc.fixed_cycles = upto(macs_done[j]) - charged[j];
         charged[j] += tc.fixed_cycles;
       }
       // The layer reads what the previous one wrote: it starts when those are complete.
@@ -318,8 +351,9 @@ void tile_sequencer::run_chain(layer_command& c) {
           dma_command x;
           x.kind = dma_command::mirror;
           x.external = tensor_window(d.output_addr, d.out_w, output_pixel_stride(d),
-                                     t.oy0, t.oy1, 0, d.out_w, 0, d.out_c);
+                                     t.oy0, t.oy1, t.ox0, t.ox1, 0, d.out_c);
           x.local_addr = tc.output.addr;
+          x.local_packed = true;
           if (send_command(dma_socket, x, delay) != tlm::TLM_OK_RESPONSE) {
             fail(j, DWVP_ERR_BUS, DWVP_FIELD_OUTPUT_ADDR, "output write failed");
             return false;

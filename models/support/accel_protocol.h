@@ -53,6 +53,9 @@ struct dma_command {
   uint64_t local_addr = 0;  // packed local destination (load, move) or source (store)
   sc_core::sc_time start;
   bool timing_only = false; // --no-data: the same bursts and times, no bytes moved
+  // Mirror: the local bytes are packed (a stripe chain's tile) rather than laid out with
+  // the external strides (a fused layer's whole output).
+  bool local_packed = false;
   // Load and store: each byte of `external` stands for `element_bytes` bytes in DRAM
   // (an operand format wider than int8, e.g. a vector unit's 32-bit operands). The DMA
   // moves the int8 bytes and, after each burst, the rest of the wide elements as

@@ -105,10 +105,10 @@ TEST_CASE("block fusion: a chain that fits nowhere is not formed and the layers 
           "[e2e][block_fusion]") {
   logging::configure("off", "");
   config cfg;
-  // 2 KiB of output buffer. At one row per stripe, expand -> depthwise needs two output
-  // stripes of 20 x 96 = 3,840 B; depthwise -> project two stripes of 20 x 24 = 960 B
-  // plus a 1,920 B line buffer. Neither fits.
-  cfg.set("sram.output_kb", "2");
+  // A chain keeps all its layers' constants in the weight buffer: expand 96 x (16 + 12)
+  // = 2,688 B, depthwise 96 x (9 + 12) = 2,016 B, project 24 x (96 + 12) = 2,592 B. No
+  // two of them fit a 2 KiB weight buffer (the layers alone tile by channels).
+  cfg.set("sram.weight_kb", "2");
   auto b = block();
   network_run r = simulate_network(cfg, b.network(), fused());
   REQUIRE(r.bit_exact);
@@ -152,4 +152,32 @@ TEST_CASE("block fusion: MobileNet-style depthwise/pointwise pairs and a residua
   CHECK(L[0].stats.dram_write_bytes == 8u * 8 * 16); // conv alone: read twice later
   CHECK(L[1].stats.dram_write_bytes == 0);           // dw -> pw chained
   CHECK(L[2].stats.dram_write_bytes == 8u * 8 * 16);
+}
+
+TEST_CASE("block fusion: column strips where a whole-width stripe does not fit, "
+          "bit-exact",
+          "[e2e][block_fusion]") {
+  logging::configure("off", "");
+  config cfg;
+  // 4 KiB of output buffer. One whole-width row of the block needs two 20 x 24 output
+  // stripes (960 B), an expand line buffer of 3 rows x 20 x 96 (5,760 B) and a
+  // depthwise row of 20 x 96 (1,920 B): 8,640 B. Strips of 10 columns read 11 expand
+  // columns: 480 + 3 x 11 x 96 + 10 x 96 = 4,608 B. Strips of 5 read at most 7: one row
+  // needs 240 + 3 x 7 x 96 + 5 x 96 = 2,736 B, which fits; two rows 480 + 4 x 7 x 96 +
+  // 2 x 5 x 96 = 4,128 B do not.
+  cfg.set("sram.output_kb", "4");
+  auto b = block();
+  network_run r = simulate_network(cfg, b.network(), fused());
+  INFO(r.result.error << " " << r.first_mismatch);
+  REQUIRE(r.bit_exact);
+  const auto& L = r.result.layers;
+  // 4 strips of 5 columns x 24 one-row stripes, each computing the project layer.
+  CHECK(L[2].stats.tiles == 96);
+  CHECK(L[0].stats.dram_write_bytes == 0);
+  CHECK(L[1].stats.dram_write_bytes == 0);
+  CHECK(L[2].stats.dram_write_bytes == 11520);
+  // The input is read once per strip with its halo columns: strips [0,5), [5,10),
+  // [10,15), [15,20) of the output read expand columns [0,6), [4,11), [9,16), [14,20):
+  // 6 + 7 + 7 + 6 = 26 of 20 columns, each 24 rows x 16 channels.
+  CHECK(L[0].stats.dram_read_bytes == 26u * 24 * 16 + 2688 + 128);
 }

@@ -78,31 +78,69 @@ TEST_CASE("stripe chain: buffer needs and the fit", "[stripe_chain]") {
   // holds at most 4 rows x 64 = 256 (rows [1,5) at stripe 1), the depthwise one 2 rows
   // x 64 = 128: 512.
   const dwvp_chain_budget exact{96, 188, 256};
-  CHECK(dwvp_chain_fits(c.data(), 3, 2, &exact, need));
+  CHECK(dwvp_chain_fits(c.data(), 3, 2, 8, &exact, need));
   CHECK(need[0] == 96);
   CHECK(need[1] == 376);
   CHECK(need[2] == 512);
   const dwvp_chain_budget less_input{95, 188, 256}, less_weights{96, 187, 256},
       less_output{96, 188, 255};
-  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, &less_input, nullptr));
-  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, &less_weights, nullptr));
-  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, &less_output, nullptr));
+  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, 8, &less_input, nullptr));
+  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, 8, &less_weights, nullptr));
+  CHECK_FALSE(dwvp_chain_fits(c.data(), 3, 2, 8, &less_output, nullptr));
   // At one row per stripe: input 2 rows x 32 = 64; output 2 x 32 + expand line buffer
   // 3 rows x 64 + depthwise 1 row x 64 = 320.
-  CHECK(dwvp_chain_fits(c.data(), 3, 1, &exact, need));
+  CHECK(dwvp_chain_fits(c.data(), 3, 1, 8, &exact, need));
   CHECK(need[0] == 64);
   CHECK(need[2] == 320);
 }
 
-TEST_CASE("stripe chain: the stripe height", "[stripe_chain]") {
+TEST_CASE("stripe chain: the stripe height and strip width", "[stripe_chain]") {
   const auto c = block();
-  // At most a quarter of the 8 rows, so at least four stripes.
+  uint32_t S = 0, T = 0;
+  // At most a quarter of the 8 rows, so at least four stripes; the whole width.
   const dwvp_chain_budget big{1 << 20, 1 << 20, 1 << 20};
-  CHECK(dwvp_chain_stripe_height(c.data(), 3, &big) == 2);
+  REQUIRE(dwvp_chain_shape(c.data(), 3, &big, &S, &T));
+  CHECK(S == 2);
+  CHECK(T == 8);
   const dwvp_chain_budget one_row{64, 188, 160};
-  CHECK(dwvp_chain_stripe_height(c.data(), 3, &one_row) == 1);
-  const dwvp_chain_budget none{63, 188, 160};
-  CHECK(dwvp_chain_stripe_height(c.data(), 3, &none) == 0);
+  REQUIRE(dwvp_chain_shape(c.data(), 3, &one_row, &S, &T));
+  CHECK(S == 1);
+  CHECK(T == 8);
+  // Half the width: strips of 4 output columns. The last layer's strip [0,4) reads
+  // depthwise columns [0,4), which read expand columns [0,5) (pad 1 left, clipped), and
+  // the expand layer reads input columns [0,5). Input at one row: 2 rows x 5 x 4 = 40;
+  // output: 2 x 1 x 4 x 4 = 32 + expand line buffer 3 rows x 5 x 8 = 120 + depthwise
+  // 1 x 4 x 8 = 32: 184.
+  uint64_t need[3] = {};
+  const dwvp_chain_budget half{40, 188, 92};
+  CHECK(dwvp_chain_fits(c.data(), 3, 1, 4, &half, need));
+  CHECK(need[0] == 40);
+  CHECK(need[2] == 184);
+  REQUIRE(dwvp_chain_shape(c.data(), 3, &half, &S, &T));
+  CHECK(S == 1);
+  CHECK(T == 4);
+  const dwvp_chain_budget none{63, 188, 1};
+  CHECK_FALSE(dwvp_chain_shape(c.data(), 3, &none, &S, &T));
+}
+
+TEST_CASE("stripe chain: columns of each layer per strip", "[stripe_chain]") {
+  const auto c = block();
+  dwvp_chain_cols x[4];
+  REQUIRE(dwvp_chain_strips(c.data(), 3, 3) == 3);
+  // Strip 1 of 3 columns: project [3,6) <- depthwise [3,6) reads [2,7) <- expand [2,7).
+  dwvp_chain_strip(c.data(), 3, 3, 1, x);
+  CHECK(x[2].out0 == 3);
+  CHECK(x[2].out1 == 6);
+  CHECK(x[1].out0 == 3);
+  CHECK(x[1].in0 == 2);
+  CHECK(x[1].in1 == 7);
+  CHECK(x[0].out0 == 2);
+  CHECK(x[0].out1 == 7);
+  // The last strip is cut at the width: [6,8) <- depthwise reads [5,8).
+  dwvp_chain_strip(c.data(), 3, 3, 2, x);
+  CHECK(x[2].out1 == 8);
+  CHECK(x[1].in0 == 5);
+  CHECK(x[1].in1 == 8);
 }
 
 TEST_CASE("stripe chain: input rows of a strided window", "[stripe_chain]") {
