@@ -7,6 +7,7 @@
 #include "tile_sequencer.h"
 
 #include "descriptor_check.h"
+#include "dma_batch.h"
 #include "dwvp/stripe_chain.h"
 #include "local_regions.h"
 
@@ -148,51 +149,16 @@ void tile_sequencer::run_chain(layer_command& c) {
     const uint64_t p = period.value();
     return sc_time::from_value((t.value() + p - 1) / p * p);
   };
-  // DMA commands that run together go as one chain of commands (as in run_layer).
-  struct pending_dma {
-    dma_command x;
-    dwvp_desc_field field;
-    uint32_t layer;
-    sc_time* end;
-  };
-  std::vector<pending_dma> batch;
-  bool ok = true;
-  uint32_t failed_layer = 0;
-  dwvp_desc_field failed = DWVP_FIELD_NONE;
+  // Each DMA command counts its bytes to the layer it serves (tagged with the layer).
+  dma_batch<decltype(dma_socket)> dma(dma_socket, m_params.functional);
   auto queue_dma = [&](const dma_command& x, dwvp_desc_field field, uint32_t layer,
                        sc_time* end) {
-    *end = std::max(*end, x.start);
-    batch.push_back({x, field, layer, end});
+    dma.queue(x, field, end, layer);
     chain_layer_result& r = c.chain_results[layer];
     const uint64_t bytes = x.external.bytes() * x.element_bytes;
     (x.kind == dma_command::load ? r.dram_read_bytes : r.dram_write_bytes) += bytes;
   };
-  auto flush_dma = [&]() {
-    if (batch.empty())
-      return;
-    if (ok) {
-      for (size_t b = 0; b < batch.size(); ++b) {
-        batch[b].x.timing_only = !m_params.functional;
-        batch[b].x.also = b + 1 < batch.size() ? &batch[b + 1].x : nullptr;
-      }
-      sc_time delay;
-      if (send_command(dma_socket, batch[0].x, delay) != tlm::TLM_OK_RESPONSE) {
-        ok = false;
-        failed = batch[0].field;
-        failed_layer = batch[0].layer;
-        for (const pending_dma& p : batch)
-          if (p.x.failed) {
-            failed = p.field;
-            failed_layer = p.layer;
-            break;
-          }
-      } else {
-        for (const pending_dma& p : batch)
-          *p.end = std::max(*p.end, p.x.end);
-      }
-    }
-    batch.clear();
-  };
+  auto flush_dma = [&]() { dma.flush(); };
   auto load = [&](uint32_t s, sc_time start, sc_time* end) {
     *end = std::max(*end, start);
     auto read = [&](uint32_t layer, const constant_load& l) {
@@ -372,7 +338,7 @@ void tile_sequencer::run_chain(layer_command& c) {
     load(1, std::max(in_end[0], chain_start), &in_end[1]);
     flush_dma();
   }
-  for (uint32_t s = 0; s < n && ok; ++s) {
+  for (uint32_t s = 0; s < n && dma.ok(); ++s) {
     // A stripe starts when its input is in, the array is free and the output half it
     // writes has drained (stripe s - 2's store).
     sc_time start = in_end[s];
@@ -395,8 +361,9 @@ void tile_sequencer::run_chain(layer_command& c) {
       load(s + 2, std::max(in_end[s + 1], first_done[s]), &in_end[s + 2]);
     flush_dma();
   }
-  if (!ok)
-    return fail(failed_layer, DWVP_ERR_BUS, failed, "DMA transfer failed");
+  if (!dma.ok())
+    return fail(dma.failed_tag(), DWVP_ERR_BUS, dma.failed_field(),
+                "DMA transfer failed");
   for (const chain_layer_result& r : c.chain_results) {
     c.compute_cycles += r.compute_cycles;
     c.ppu_cycles += r.ppu_cycles;

@@ -1,6 +1,7 @@
 #include "tile_sequencer.h"
 
 #include "descriptor_check.h"
+#include "dma_batch.h"
 #include "local_regions.h"
 #include "model_log.h"
 
@@ -189,45 +190,11 @@ void tile_sequencer::run_layer(layer_command& c) {
     const uint64_t p = period.value();
     return sc_time::from_value((t.value() + p - 1) / p * p);
   };
-  bool ok = true;
-  dwvp_desc_field failed = DWVP_FIELD_NONE;
-  // DMA commands that run together are queued, then sent as one chain
-  // (dma_command::also) so their bursts meet in the memory controller; each command's
-  // end is folded into its target. A command on its own is a chain of one.
-  struct pending_dma {
-    dma_command x;
-    dwvp_desc_field field;
-    sc_time* end;
-  };
-  std::vector<pending_dma> batch;
+  dma_batch<decltype(dma_socket)> dma(dma_socket, m_params.functional);
   auto queue_dma = [&](const dma_command& x, dwvp_desc_field field, sc_time* end) {
-    *end = std::max(*end, x.start);
-    batch.push_back({x, field, end});
+    dma.queue(x, field, end);
   };
-  auto flush_dma = [&]() {
-    if (batch.empty())
-      return;
-    if (ok) {
-      for (size_t k = 0; k < batch.size(); ++k) {
-        batch[k].x.timing_only = !m_params.functional;
-        batch[k].x.also = k + 1 < batch.size() ? &batch[k + 1].x : nullptr;
-      }
-      sc_time delay;
-      if (send_command(dma_socket, batch[0].x, delay) != tlm::TLM_OK_RESPONSE) {
-        ok = false;
-        failed = batch[0].field;
-        for (const pending_dma& p : batch)
-          if (p.x.failed) {
-            failed = p.field;
-            break;
-          }
-      } else {
-        for (const pending_dma& p : batch)
-          *p.end = std::max(*p.end, p.x.end);
-      }
-    }
-    batch.clear();
-  };
+  auto flush_dma = [&]() { dma.flush(); };
   sc_time fused_ready = layer_start;
   if (fuse_in) {
     dma_command x;
@@ -353,7 +320,7 @@ void tile_sequencer::run_layer(layer_command& c) {
     load(1, std::max(in_end[0], layer_start), &in_end[1]);
     flush_dma();
   }
-  for (size_t i = 0; i < n && ok; ++i) {
+  for (size_t i = 0; i < n && dma.ok(); ++i) {
     const sequencer::tile& t = tiles[i];
     if (serial && i > 0) {
       load(i, out_end[i - 1], &in_end[i]);
@@ -418,8 +385,8 @@ void tile_sequencer::run_layer(layer_command& c) {
   }
   if (c.error != DWVP_ERR_NONE)
     return;
-  if (!ok)
-    return fail(DWVP_ERR_BUS, failed, "DMA transfer failed");
+  if (!dma.ok())
+    return fail(DWVP_ERR_BUS, dma.failed_field(), "DMA transfer failed");
   if (fuse_out && m_params.functional) {
     // Not on the hardware's path: make the on-chip activation visible in DRAM for
     // checkers and tensor dumps (untimed debug copy).
