@@ -138,9 +138,11 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
       if (done == 0)
         run.dram_before = channel->stats(sc_core::sc_time_stamp());
   });
-  top.accelerator.on_layer_done([&](const dwvp_layer_stats&) {
+  std::vector<uint64_t> layer_starts; // equal for the layers of one stripe chain
+  top.accelerator.on_layer_done([&](const dwvp_layer_stats& stats) {
     if (auto* channel = top.dram_channel())
       run.dram_after_layer.push_back(channel->stats(sc_core::sc_time_stamp()));
+    layer_starts.push_back(stats.start_cycle);
     ++done;
     if (options.progress)
       std::cerr << "\r[dwvp] " << net.name << ": layer " << done << "/"
@@ -152,6 +154,12 @@ network_run simulate_network(const config& cfg, const runtime::network& net,
       std::chrono::duration<double>(wall_start - elaboration_start).count();
   top.run(); // a firmware that did not finish leaves its reason in host.failure()
   const auto wall_end = clock::now();
+  // A stripe chain's records all arrive at its end: its DRAM activity goes to its last
+  // layer, like its other shared figures (docs/memory.md, "Block fusion").
+  for (size_t i = 0; i + 1 < run.dram_after_layer.size() && i + 1 < layer_starts.size();
+       ++i)
+    if (layer_starts[i + 1] == layer_starts[i])
+      run.dram_after_layer[i] = i ? run.dram_after_layer[i - 1] : run.dram_before;
   if (vcd) {
     try {
       vcd->close();
