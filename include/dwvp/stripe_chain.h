@@ -60,7 +60,7 @@ static inline int dwvp_chain_layer_ok(const dwvp_desc* d) {
     return 0;
   return d->activation != DWVP_ACT_LUT &&
          !(d->flags & (DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN)) && !d->tile_h &&
-         !d->tile_w && !d->tile_c &&
+         !d->tile_w && !d->tile_c && !d->tile_k &&
          (!d->in_pixel_stride || d->in_pixel_stride == d->in_c) &&
          (!d->out_pixel_stride || d->out_pixel_stride == d->out_c);
 }

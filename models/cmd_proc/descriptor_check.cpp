@@ -325,10 +325,11 @@ check_result check_chain_layer(const dwvp_desc& d) {
     return no(DWVP_FIELD_ACTIVATION, "the PPU holds one activation table");
   if (d.flags & (DWVP_FLAG_FUSE_OUT | DWVP_FLAG_FUSE_IN))
     return no(DWVP_FIELD_FLAGS, "not with layer-level fusion (FUSE_OUT, FUSE_IN)");
-  if (d.tile_h || d.tile_w || d.tile_c)
+  if (d.tile_h || d.tile_w || d.tile_c || d.tile_k)
     return no(d.tile_h   ? DWVP_FIELD_TILE_H
               : d.tile_w ? DWVP_FIELD_TILE_W
-                         : DWVP_FIELD_TILE_C,
+              : d.tile_c ? DWVP_FIELD_TILE_C
+                         : DWVP_FIELD_TILE_K,
               "the stripes are the accelerator's: tile sizes must be 0");
   if (input_pixel_stride(d) != d.in_c)
     return no(DWVP_FIELD_IN_PIXEL_STRIDE, "packed tensors only");

@@ -132,6 +132,12 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
     m_quant.resize(2 * size_t(t.out_c));
     if (!mem_access(c.weight_addr, m_weights.data(), m_weights.size(), false))
       return bus_fail(DWVP_FIELD_WEIGHT_ADDR);
+    fed += m_weights.size();
+    ops.weights = m_weights.data();
+  }
+  if (weighted && c.k_sliced && !c.k_last)
+    return partial_sums(c, ops); // no bias or requantisation data before the last slice
+  if (weighted) {
     if (!mem_access(c.bias_addr, m_bias.data(), 4 * m_bias.size(), false))
       return bus_fail(DWVP_FIELD_BIAS_ADDR);
     if (!mem_access(c.quant_addr, m_quant.data(), 4 * m_quant.size(), false))
@@ -140,8 +146,7 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
                                             t.out_c, (t.flags & DWVP_FLAG_ONNX) != 0);
     if (!r.ok())
       return fail(r.error, r.field, r.message);
-    fed += m_weights.size() + 4 * m_bias.size() + 4 * m_quant.size();
-    ops.weights = m_weights.data();
+    fed += 4 * m_bias.size() + 4 * m_quant.size();
     ops.bias = m_bias.data();
     ops.multiplier = m_quant.data();
     ops.shift = m_quant.data() + t.out_c;
@@ -154,10 +159,39 @@ bool tile_engine::compute(tile_command& c, uint64_t& fed) {
     ops.lut = m_lut.data();
   }
   m_output.resize(c.output.bytes());
-  if (m_params.functional)
+  if (c.k_sliced) { // the last slice: its sums added to the others', requantised
+    if (!partial_sums(c, ops))
+      return false;
+    if (m_params.functional)
+      kernels::finish_layer(t, ops, m_acc.data(), m_output.data());
+  } else if (m_params.functional) {
     kernels::execute_layer(t, ops, m_output.data());
+  }
   if (!write_region(c.output, reinterpret_cast<const uint8_t*>(m_output.data())))
     return bus_fail(DWVP_FIELD_OUTPUT_ADDR);
+  return true;
+}
+
+bool tile_engine::partial_sums(tile_command& c, const kernels::layer_operands& ops) {
+  // The output tile's int32 sums: read back unless this is the first slice, this
+  // slice's added, written back unless it is the last (which requantises them).
+  const dwvp_desc& t = c.tile;
+  m_acc.assign(size_t(t.out_h) * t.out_w * t.out_c, 0);
+  const uint64_t bytes = 4 * m_acc.size();
+  if (!c.k_first && !mem_access(c.partial_addr, m_acc.data(), bytes, false)) {
+    c.error = DWVP_ERR_BUS;
+    c.field = DWVP_FIELD_OUTPUT_ADDR;
+    c.message = "partial sums read failed";
+    return false;
+  }
+  if (m_params.functional)
+    kernels::accumulate_layer(t, ops, m_acc.data());
+  if (!c.k_last && !mem_access(c.partial_addr, m_acc.data(), bytes, true)) {
+    c.error = DWVP_ERR_BUS;
+    c.field = DWVP_FIELD_OUTPUT_ADDR;
+    c.message = "partial sums write failed";
+    return false;
+  }
   return true;
 }
 
@@ -207,7 +241,7 @@ void tile_engine::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time done = now + period * static_cast<double>(done_cycles);
   c->cycles = done_cycles - prev_done;
   c->done = done;
-  c->ppu_cycles = ct.ppu_cycles;
+  c->ppu_cycles = c->k_sliced && !c->k_last ? 0 : ct.ppu_cycles; // requantised once
   c->macs = ct.macs;
   starting(*c, c->cycles);
   m_done = done;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "accel_protocol.h"
+#include "layer_kernels.h"
 #include "layer_timing.h"
 
 #include <systemc>
@@ -76,6 +77,9 @@ private:
   // Reads the operands, runs the kernel, writes the outputs; false on a refused
   // operand or bus error (the command says which). `fed` counts the operand bytes.
   bool compute(tile_command& c, uint64_t& fed);
+  // K tiling: m_acc = the output tile's partial sums with this slice's added.
+  bool partial_sums(tile_command& c, const kernels::layer_operands& ops);
+  std::vector<int32_t> m_acc;
 
   std::vector<int8_t> m_input, m_aux, m_weights, m_output, m_lut;
   std::vector<int32_t> m_bias, m_quant;

@@ -42,8 +42,11 @@ struct constant_load {
 
 // The loads that bring output channels [c0, c1) of d's constants to `local`: the
 // weights (or the channel-multiply scales), then int32 bias, multipliers and shifts,
-// packed in that order (tile_command's weight, bias and quant addresses).
+// packed in that order (tile_command's weight, bias and quant addresses). A K slice
+// (k1 > 0) brings input channels [k0, k1) of each filter, and the int32 data only with
+// the last slice (`requant`).
 std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
-                                          uint64_t local, uint32_t element_bytes);
+                                          uint64_t local, uint32_t element_bytes,
+                                          int k0 = 0, int k1 = 0, bool requant = true);
 
 } // namespace dwvp::models

@@ -89,8 +89,72 @@ uint64_t dram_bytes(const plan& p) {
   return bytes;
 }
 
+namespace {
+plan plan_all_channels(const dwvp_desc& d, const buffer_sizes& buffers,
+                       const tile_alignment& align);
+
+bool k_tileable(uint8_t op) {
+  return op == DWVP_OP_CONV2D || op == DWVP_OP_POINTWISE || op == DWVP_OP_FC;
+}
+
+// The output tiles of d planned as if it had tk input channels (int32 partial sums in
+// the output half), each then split into its input-channel slices.
+plan plan_k_tiled(const dwvp_desc& d, int tk, const buffer_sizes& buffers,
+                  const tile_alignment& align) {
+  dwvp_desc slice = d;
+  slice.in_c = static_cast<uint16_t>(tk);
+  slice.tile_k = 0;
+  buffer_sizes b = buffers;
+  b.output = buffers.output / 4;
+  const plan outputs = plan_all_channels(slice, b, align);
+  if (!outputs.ok())
+    return outputs;
+  plan p;
+  p.tile_h = outputs.tile_h;
+  p.tile_w = outputs.tile_w;
+  p.tile_c = outputs.tile_c;
+  p.tile_k = tk;
+  const int nk = ceil_div(d.in_c, tk);
+  for (const tile& t : outputs.tiles)
+    for (int k = 0; k < nk; ++k) {
+      tile x = t;
+      x.ic0 = k * tk;
+      x.ic1 = std::min<int>(d.in_c, x.ic0 + tk);
+      x.k_first = k == 0;
+      x.k_last = k + 1 == nk;
+      const uint64_t channels = x.c1 - x.c0, slice_c = x.ic1 - x.ic0;
+      x.input_bytes = uint64_t(x.iy1 - x.iy0) * (x.ix1 - x.ix0) * slice_c;
+      x.weight_bytes = channels * uint64_t(d.kernel_h) * d.kernel_w * slice_c +
+                       (x.k_last ? 12 * channels : 0);
+      x.load_input = x.load_weights = true;
+      p.tiles.push_back(x);
+    }
+  return p;
+}
+} // namespace
+
 plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
                 const tile_alignment& align) {
+  if (k_tileable(d.opcode) && d.loop_order != DWVP_ORDER_AUTO) {
+    if (d.tile_k && d.tile_k < d.in_c)
+      return plan_k_tiled(d, d.tile_k, buffers, align);
+    plan whole = plan_all_channels(d, buffers, align);
+    if (whole.ok() || d.tile_k)
+      return whole;
+    for (int tk = ceil_div(d.in_c, 2);; tk = ceil_div(tk, 2)) {
+      plan k = plan_k_tiled(d, tk, buffers, align);
+      if (k.ok())
+        return k;
+      if (tk == 1)
+        return whole; // the refusal of the layer over all its channels
+    }
+  }
+  return plan_all_channels(d, buffers, align);
+}
+
+namespace {
+plan plan_all_channels(const dwvp_desc& d, const buffer_sizes& buffers,
+                       const tile_alignment& align) {
   if (d.loop_order == DWVP_ORDER_AUTO) {
     // Both walks over the same tiles; Scan only where it moves strictly less.
     dwvp_desc ordered = d;
@@ -219,5 +283,7 @@ plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
   }
   return p;
 }
+
+} // namespace
 
 } // namespace dwvp::sequencer

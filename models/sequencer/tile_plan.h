@@ -35,11 +35,15 @@ struct tile {
   int ic0, ic1;           // input channels needed
   bool load_input;        // false: the same input region is already resident
   bool load_weights;      // false: the same weight slice is already resident
+  // K tiling: input channels [ic0, ic1) are one slice of the output tile's sum; the
+  // first slice starts the int32 partial sums, the last one requantises them.
+  bool k_first = true, k_last = true;
   uint64_t input_bytes, weight_bytes, output_bytes;
 };
 
 struct plan {
   int tile_h = 0, tile_w = 0, tile_c = 0;
+  int tile_k = 0;          // input channels per slice when K tiled, else 0
   std::vector<tile> tiles; // in execution order
   // Set when the layer cannot be tiled into the buffers.
   dwvp_error error = DWVP_ERR_NONE;
@@ -59,6 +63,11 @@ struct plan {
 // step while they fit; row tiles (whole output rows) likewise so that their pixels are
 // a multiple of `align.pixels` where the row width allows it. docs/memory.md.
 // DWVP_ORDER_AUTO plans both orders and keeps Scan only where dram_bytes is smaller.
+// K tiling (conv2d, pointwise, FC): with tile_k below in_c, or when no tile over all
+// input channels fits, each output tile is computed in slices of tile_k input channels
+// (the fewest slices, halving, that fit), its int32 partial sums kept in the output
+// half (4 bytes per output) until the last slice requantises them. Every slice loads
+// its input channels and weights; bias and requantisation data come with the last.
 plan plan_layer(const dwvp_desc& d, const buffer_sizes& buffers,
                 const tile_alignment& align = {});
 

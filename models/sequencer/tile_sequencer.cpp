@@ -59,7 +59,8 @@ struct buffer_layout {
 } // namespace
 
 std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
-                                          uint64_t local, uint32_t element_bytes) {
+                                          uint64_t local, uint32_t element_bytes, int k0,
+                                          int k1, bool requant) {
   const uint32_t tc = static_cast<uint32_t>(c1 - c0);
   strided_region w;
   if (d.opcode == DWVP_OP_CHANNEL_MUL) {
@@ -74,6 +75,12 @@ std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
   w.row_bytes = dw ? tc : tc * per_filter;
   w.rows = dw ? uint32_t(d.kernel_h) * d.kernel_w : 1;
   w.row_stride = dw ? d.in_c : w.row_bytes;
+  if (k1 > 0 && !dw) { // a K slice: [k0, k1) of every filter's every tap
+    w.addr = d.weight_addr + uint64_t(c0) * per_filter + k0;
+    w.row_bytes = static_cast<uint32_t>(k1 - k0);
+    w.rows = tc * d.kernel_h * d.kernel_w;
+    w.row_stride = d.in_c;
+  }
   const uint64_t weights = w.bytes();
   strided_region bias; // bias, multipliers, shifts of the channel slice
   bias.addr = d.bias_addr + 4ull * c0;
@@ -83,6 +90,8 @@ std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
   quant.addr = d.quant_addr + 4ull * c0;
   quant.rows = 2;
   quant.row_stride = 4ull * d.out_c;
+  if (!requant)
+    return {{DWVP_FIELD_WEIGHT_ADDR, w, local, element_bytes}};
   return {{DWVP_FIELD_WEIGHT_ADDR, w, local, element_bytes},
           {DWVP_FIELD_BIAS_ADDR, bias, local + weights, 1},
           {DWVP_FIELD_QUANT_ADDR, quant, local + weights + 4ull * tc, 1}};
@@ -209,6 +218,18 @@ void tile_sequencer::run_layer(layer_command& c) {
 
   const auto& tiles = plan.tiles;
   const size_t n = tiles.size();
+  // K tiling: the slices of one output tile share its output half, which holds their
+  // int32 partial sums; out_tile numbers the output tiles, last_step their last slice.
+  const bool k_tiled = plan.tile_k != 0;
+  if (k_tiled && (fuse_in || fuse_out))
+    return fail(DWVP_ERR_BUFFER_FIT, DWVP_FIELD_FLAGS,
+                "a fused layer must fit without K tiling");
+  std::vector<size_t> out_tile(n), last_step;
+  for (size_t i = 0; i < n; ++i) {
+    out_tile[i] = i == 0 ? 0 : out_tile[i - 1] + (tiles[i].k_first ? 1 : 0);
+    if (tiles[i].k_last)
+      last_step.push_back(i);
+  }
   // Ping-pong halves: a load goes to the half the previous load did not use; a tile
   // that reuses the resident region reads the half it is in.
   std::vector<uint32_t> in_half(n), w_half(n);
@@ -218,7 +239,7 @@ void tile_sequencer::run_layer(layer_command& c) {
   }
   auto weight_base = [&](size_t i) { return mem.weight + w_half[i] * mem.weight_half; };
   auto input_base = [&](size_t i) { return mem.input + in_half[i] * mem.input_half; };
-  auto output_half = [&](size_t i) { return single ? 0u : uint32_t(i % 2); };
+  auto output_half = [&](size_t i) { return single ? 0u : uint32_t(out_tile[i] % 2); };
   auto output_base = [&](size_t i) {
     return mem.output + output_half(i) * mem.output_half;
   };
@@ -254,7 +275,9 @@ void tile_sequencer::run_layer(layer_command& c) {
     }
     if (t.load_weights)
       for (const constant_load& w :
-           constant_loads(d, t.c0, t.c1, weight_base(i), wide_in))
+           k_tiled ? constant_loads(d, t.c0, t.c1, weight_base(i), wide_in, t.ic0, t.ic1,
+                                    t.k_last)
+                   : constant_loads(d, t.c0, t.c1, weight_base(i), wide_in))
         read(w.field, w.external, w.local, w.element_bytes);
     if (i == 0 && d.activation == DWVP_ACT_LUT) {
       strided_region l;
@@ -276,7 +299,13 @@ void tile_sequencer::run_layer(layer_command& c) {
     tc.aux_addr =
         d.opcode == DWVP_OP_ADD ? input_base(i) + tc.input.bytes() : weight_base(i);
     const uint32_t oc = t.c1 - t.c0;
-    const uint64_t weights = sequencer::weight_slice_bytes(d, t.c0, t.c1) - 12ull * oc;
+    const uint64_t weights =
+        k_tiled ? uint64_t(oc) * d.kernel_h * d.kernel_w * (t.ic1 - t.ic0)
+                : sequencer::weight_slice_bytes(d, t.c0, t.c1) - 12ull * oc;
+    tc.k_sliced = k_tiled;
+    tc.k_first = t.k_first;
+    tc.k_last = t.k_last;
+    tc.partial_addr = output_base(i);
     tc.weight_addr = weight_base(i);
     tc.bias_addr = weight_base(i) + weights;
     tc.quant_addr = tc.bias_addr + 4ull * oc;
@@ -331,8 +360,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     sc_time start = in_end[i];
     if (i >= 1)
       start = std::max(start, comp_end[i - 1]);
-    if (i >= 2)
-      start = std::max(start, out_end[i - 2]);
+    if (t.k_first && out_tile[i] >= 2)
+      start = std::max(start, out_end[last_step[out_tile[i] - 2]]);
     start = edge(start);
     sc_core::wait(start - sc_core::sc_time_stamp());
     if (abandoned())
@@ -377,8 +406,13 @@ void tile_sequencer::run_layer(layer_command& c) {
       return;
     if (fuse_out)
       out_end[i] = done[i];
+    else if (!t.k_last)
+      out_end[i] = done[i]; // partial sums stay in the output half
     else
-      store(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i]), &out_end[i]);
+      store(i,
+            std::max(done[i],
+                     out_tile[i] >= 1 ? out_end[last_step[out_tile[i] - 1]] : done[i]),
+            &out_end[i]);
     if (i + 2 < n && !serial)
       load(i + 2, std::max(in_end[i + 1], done[i]), &in_end[i + 2]);
     flush_dma();

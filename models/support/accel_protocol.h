@@ -87,6 +87,11 @@ struct tile_command {
   // The previous tile of the same layer ran on this engine: this tile's first fold may
   // overlap its last drain (pipelined schedule, docs/timing.md).
   bool chain = false;
+  // K tiling: the tile is one slice of its output tile's input channels. Its int32
+  // partial sums (out_h x out_w x out_c) live at partial_addr: the first slice starts
+  // them, the others add to them, the last requantises them into `output`.
+  bool k_sliced = false, k_first = true, k_last = true;
+  uint64_t partial_addr = 0;
   // Set: the tile takes exactly `fixed_cycles` (an accounting model charges the layer
   // as a whole and the sequencer shares it out over the tiles; timing.model=fuse_paper).
   bool fixed = false;

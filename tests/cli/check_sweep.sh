@@ -55,10 +55,10 @@ expect_error "not a sweep folder" "$dwvp" collect "$dir"
 # A failing point: collected with its error, exit 1.
 set +e
 "$dwvp" sweep --network mobilenet_v1 --resolution 64 --no-data \
-  --set sram.weight_kb=1,256 --out "$dir/f" > "$dir/f.out" 2>&1
+  --set accel.watchdog_cycles=100,1000000000 --out "$dir/f" > "$dir/f.out" 2>&1
 rc=$?
 set -e
 [ "$rc" = 1 ] || { echo "a failing point: exit $rc"; cat "$dir/f.out"; exit 1; }
 grep -q "2 points, 1 without a good report" "$dir/f.out" || { cat "$dir/f.out"; exit 1; }
-grep -q "^p0001,.*does_not_fit" "$dir/f/sweep.csv" || { echo "error not in sweep.csv"; exit 1; }
+grep -q "^p0001,.*watchdog_timeout" "$dir/f/sweep.csv" || { echo "error not in sweep.csv"; exit 1; }
 echo "ok: 18-point sweep through GNU parallel equals single runs; Slurm array; errors"

@@ -90,22 +90,49 @@ TEST_CASE("Scan order reads less DRAM than row-major on the same tiles",
   CHECK(L[5].stats.dram_read_bytes < L[2].stats.dram_read_bytes);
 }
 
-TEST_CASE("a layer that cannot fit the buffers is refused naming the tile field",
-          "[e2e][tiling]") {
-  logging::configure("off", "");
-  config cfg;
-  cfg.set("sram.weight_kb", "1"); // 512-byte halves; one 3x3x64 filter is 576 + 12 B
+network_builder wide_filter_net() {
   network_builder b("toobig", 8, 8, 64, 1);
   layer_spec s;
   s.op = DWVP_OP_CONV2D;
   s.kernel_h = s.kernel_w = 3;
   s.out_c = 8;
   b.add("conv", s);
+  return b;
+}
+
+TEST_CASE("a layer that cannot fit the buffers is refused naming the tile field",
+          "[e2e][tiling]") {
+  logging::configure("off", "");
+  config cfg;
+  cfg.set("sram.weight_kb", "1"); // 512-byte halves; one 3x3x64 filter is 576 + 12 B
+  auto b = wide_filter_net();
+  // tile_k = in_c: every tile sums all 64 input channels, so no K tiling.
+  const_cast<runtime::network&>(b.network()).layers[0].desc.tile_k = 64;
   network_run r = simulate_network(cfg, b.network(), "");
   CHECK(r.result.driver_status == DWVP_E_DEVICE);
   CHECK(r.result.device.error_code == DWVP_ERR_BUFFER_FIT);
   CHECK(r.result.device.error_field == DWVP_FIELD_TILE_C);
   CHECK_THAT(r.result.error, Catch::Contains("does_not_fit_buffers"));
+}
+
+TEST_CASE("K tiling: a filter wider than the weight half runs in input-channel slices, "
+          "bit-exact",
+          "[e2e][tiling]") {
+  logging::configure("off", "");
+  config cfg;
+  cfg.set("sram.weight_kb", "1"); // 512-byte halves; one 3x3x64 filter is 576 + 12 B
+  auto b = wide_filter_net();
+  network_run r = simulate_network(cfg, b.network(), "");
+  INFO(r.result.error << " " << r.first_mismatch);
+  REQUIRE(r.bit_exact);
+  const auto& s = r.result.layers[0].stats;
+  // Slices of 32 channels: 3x3x32 + 12 = 300 B per output channel, so one channel per
+  // tile: 8 output tiles x 2 slices. Each slice loads the whole 8x8x32 input slice
+  // (2,048 B) and its 288 weight bytes; bias and requantisation data (12 B per
+  // channel) come once; plus the descriptor.
+  CHECK(s.tiles == 16);
+  CHECK(s.dram_read_bytes == 16u * 2048 + 8u * 576 + 8u * 12 + 128);
+  CHECK(s.dram_write_bytes == 8u * 8 * 8);
 }
 
 TEST_CASE("one narrow SRAM bank makes compute bandwidth bound", "[e2e][tiling]") {

@@ -294,6 +294,44 @@ int32_t random_zp(std::mt19937& rng) {
 // One conv2d / depthwise / 1xK / Kx1 / pointwise / FC layer.
 // onnx: DWVP_FLAG_ONNX, a random weight zero point (aux_zp) and binary32 scales, some
 // chosen so that products land exactly on .5 (ties to even).
+// K tiling: the layer computed in random slices of its input channels, each slice's
+// packed input and weights given to accumulate_layer, the sums then to finish_layer,
+// must equal the golden output.
+void check_k_split(const dwvp_desc& d, layer_operands ops, const i8v& input,
+                   const i8v& weights, const i8v& expected, std::mt19937& rng) {
+  const int taps = d.kernel_h * d.kernel_w;
+  const int64_t in_px = int64_t{d.in_h} * d.in_w, out_px = int64_t{d.out_h} * d.out_w;
+  std::vector<int32_t> acc(static_cast<size_t>(out_px * d.out_c), 0);
+  int slices = 0;
+  for (int k0 = 0; k0 < d.in_c; ++slices) {
+    const int k1 = std::min<int>(d.in_c, k0 + rand_int(rng, 1, std::max(1, d.in_c / 2)));
+    const int kc = k1 - k0;
+    dwvp_desc slice = d;
+    slice.in_c = static_cast<uint16_t>(kc);
+    slice.in_pixel_stride = slice.out_pixel_stride = 0;
+    i8v x(static_cast<size_t>(in_px * kc)), wt(static_cast<size_t>(d.out_c) * taps * kc);
+    for (int64_t p = 0; p < in_px; ++p)
+      for (int c = 0; c < kc; ++c)
+        x[p * kc + c] = input[p * d.in_c + k0 + c];
+    for (int o = 0; o < d.out_c; ++o)
+      for (int t = 0; t < taps; ++t)
+        for (int c = 0; c < kc; ++c)
+          wt[(int64_t{o} * taps + t) * kc + c] =
+              weights[(int64_t{o} * taps + t) * d.in_c + k0 + c];
+    layer_operands part = ops;
+    part.input = x.data();
+    part.weights = wt.data();
+    accumulate_layer(slice, part, acc.data());
+    k0 = k1;
+  }
+  dwvp_desc whole = d;
+  whole.in_pixel_stride = whole.out_pixel_stride = 0;
+  i8v out(expected.size());
+  finish_layer(whole, ops, acc.data(), out.data());
+  INFO(describe(d) << ", " << slices << " input-channel slices");
+  CHECK(out == expected);
+}
+
 void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c, int out_c,
                   bool onnx = false) {
   dwvp_desc d = base_desc(opcode);
@@ -372,6 +410,8 @@ void run_weighted(std::mt19937& rng, uint8_t opcode, const window& w, int in_c, 
   ops.shift = q.shift.data();
   apply_activation(d, ops, act);
   check_layer(d, ops, input, expected_after(ref, act), random_layout(rng), rng);
+  if (!depthwise)
+    check_k_split(d, ops, input, weights, expected_after(ref, act), rng);
 }
 
 } // namespace

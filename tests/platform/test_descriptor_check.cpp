@@ -836,11 +836,16 @@ TEST_CASE("descriptor check: stripe chain layers and links name the field",
   d.tile_w = 2;
   expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_TILE_W);
   d = pointwise();
+  d.tile_k = 8;
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_TILE_K);
+  d = pointwise();
   d.out_pixel_stride = 32;
-  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_OUT_PIXEL_STRIDE);
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED,
+         DWVP_FIELD_OUT_PIXEL_STRIDE);
   d = pointwise();
   d.in_pixel_stride = 32;
-  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED, DWVP_FIELD_IN_PIXEL_STRIDE);
+  expect(dwvp::models::check_chain_layer(d), DWVP_ERR_UNSUPPORTED,
+         DWVP_FIELD_IN_PIXEL_STRIDE);
 
   // pointwise 4x4x16 -> 8 feeding a 4x4x8 pointwise layer.
   const dwvp_desc a = pointwise();

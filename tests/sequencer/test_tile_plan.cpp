@@ -113,6 +113,7 @@ TEST_CASE("explicit tile sizes that do not fit name the tile field", "[tile_plan
   dwvp_desc d = pointwise(16, 16, 64, 32);
   d.tile_h = 16;
   d.tile_w = 16;
+  d.tile_k = 64; // all input channels: no K tiling to fall back on
   buffer_sizes b{4096, 1 << 20, 1 << 20};
   const plan p = plan_layer(d, b);
   CHECK(p.error == DWVP_ERR_BUFFER_FIT);
@@ -121,11 +122,55 @@ TEST_CASE("explicit tile sizes that do not fit name the tile field", "[tile_plan
 }
 
 TEST_CASE("weights too large for any tile name tile_c", "[tile_plan]") {
-  // One filter of 1024 inputs + 12 bytes does not fit a 1000-byte weight half.
-  const plan p =
-      plan_layer(pointwise(2, 2, 1024, 4), buffer_sizes{1 << 20, 1000, 1 << 20});
+  // A depthwise layer cannot be K tiled: one 3x3 channel's 9 + 12 bytes do not fit a
+  // 20-byte weight half.
+  dwvp_desc d = pointwise(4, 4, 8, 8);
+  d.opcode = DWVP_OP_DEPTHWISE;
+  d.kernel_h = d.kernel_w = 3;
+  d.pad_top = d.pad_left = d.pad_bottom = d.pad_right = 1;
+  const plan p = plan_layer(d, buffer_sizes{1 << 20, 20, 1 << 20});
   CHECK(p.error == DWVP_ERR_BUFFER_FIT);
   CHECK(p.field == DWVP_FIELD_TILE_C);
+}
+
+TEST_CASE("K tiling: a filter too wide for the weight half is cut into input-channel "
+          "slices",
+          "[tile_plan]") {
+  // One filter of 1024 inputs + 12 bytes does not fit a 1000-byte weight half; two
+  // slices of 512 do, one output channel at a time (4 x 524 and 2 x 524 do not):
+  // 4 output tiles x 2 slices, K innermost.
+  const plan p =
+      plan_layer(pointwise(2, 2, 1024, 4), buffer_sizes{1 << 20, 1000, 1 << 20});
+  REQUIRE(p.ok());
+  CHECK(p.tile_k == 512);
+  CHECK(p.tile_c == 1);
+  REQUIRE(p.tiles.size() == 8);
+  for (size_t i = 0; i < 8; ++i) {
+    const tile& t = p.tiles[i];
+    INFO("tile " << i);
+    CHECK(t.c0 == int(i / 2));
+    CHECK(t.ic0 == (i % 2 ? 512 : 0));
+    CHECK(t.ic1 == t.ic0 + 512);
+    CHECK(t.k_first == (i % 2 == 0));
+    CHECK(t.k_last == (i % 2 == 1));
+    CHECK(t.input_bytes == 2u * 2 * 512);
+    CHECK(t.weight_bytes == (t.k_last ? 512u + 12 : 512u)); // bias and quant last
+    CHECK(t.load_input);
+    CHECK(t.load_weights);
+  }
+  // Partial sums take 4 bytes per output: a 15-byte output half holds 3, so a tile is
+  // one row of 2 pixels of one channel (the whole 2x2 would need 16 bytes).
+  const plan narrow =
+      plan_layer(pointwise(2, 2, 1024, 4), buffer_sizes{1 << 20, 1000, 15});
+  REQUIRE(narrow.ok());
+  CHECK(narrow.tiles.front().output_bytes == 2);
+  // An explicit tile_k slices even a layer that fits.
+  dwvp_desc d = pointwise(2, 2, 64, 4);
+  d.tile_k = 24;
+  const plan sliced = plan_layer(d, buffer_sizes{});
+  CHECK(sliced.tile_k == 24);
+  REQUIRE(sliced.tiles.size() == 3); // [0,24), [24,48), [48,64)
+  CHECK(sliced.tiles[2].ic1 == 64);
 }
 
 TEST_CASE("every output element is covered exactly once", "[tile_plan]") {

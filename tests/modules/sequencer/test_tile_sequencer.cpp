@@ -488,12 +488,15 @@ TEST_CASE("sequencer: a plan that does not fit the buffers returns DWVP_ERR_BUFF
   const buffer_sizes small{256, 64, 128};
   sequencer_bench b(small);
   // Weights of one output channel (3x3x8 + 12 = 84 bytes) exceed the weight half.
-  const layer_case conv =
+  // tile_k = in_c on both: every tile sums all input channels (no K tiling).
+  layer_case conv =
       weighted_layer(131, DWVP_OP_CONV2D, {6, 6, 3, 3, 1, 1, 1, 1, 1, 1}, 8, 4);
+  conv.d.tile_k = 8;
   // Tile height and width forced to the whole 8x8x16 input: 1 KiB in a 256-byte half.
   layer_case pw = weighted_layer(132, DWVP_OP_POINTWISE, {8, 8}, 16, 4);
   pw.d.tile_h = 8;
   pw.d.tile_w = 8;
+  pw.d.tile_k = 16;
   // Plans fine, but a fused output (8x8x8) needs more than both output halves.
   layer_case fused_out = weighted_layer(133, DWVP_OP_POINTWISE, {8, 8}, 8, 8);
   fused_out.d.flags = DWVP_FLAG_FUSE_OUT;
