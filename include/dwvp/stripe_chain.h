@@ -179,6 +179,10 @@ static inline int dwvp_chain_fits(const dwvp_desc* c, uint32_t k, uint32_t S, ui
     weights += dwvp_weight_bytes(&c[j], c[j].out_c);
   for (t = 0; t < strips; ++t) {
     uint32_t done[DWVP_CHAIN_MAX_LAYERS] = {0, 0, 0, 0};
+    /* Only strips near an edge differ (clipped windows, at most 4 x 14 columns of
+     * padding); the ones between have the widths of strip 64: skip them. */
+    if (strips > 128 && t == 64)
+      t = strips - 64;
     dwvp_chain_strip(c, k, T, t, cols);
     for (s = 0; s < n; ++s) {
       uint64_t bytes;
@@ -222,12 +226,28 @@ static inline int dwvp_chain_shape(const dwvp_desc* c, uint32_t k,
   const uint32_t quarter = (c[k - 1].out_h + 3) / 4;
   uint32_t T = c[k - 1].out_w, S;
   for (;;) {
-    for (S = quarter; S > 0; --S)
-      if (dwvp_chain_fits(c, k, S, T, b, 0)) {
-        *S_out = S;
-        *T_out = T;
-        return 1;
+    if (quarter <= 256) {
+      for (S = quarter; S > 0; --S)
+        if (dwvp_chain_fits(c, k, S, T, b, 0)) {
+          *S_out = S;
+          *T_out = T;
+          return 1;
+        }
+    } else if (dwvp_chain_fits(c, k, 1, T, b, 0)) {
+      /* Tall outputs: a binary search (the needs grow with S) bounds the work a
+       * descriptor can cause. */
+      uint32_t lo = 1, hi = quarter;
+      while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (dwvp_chain_fits(c, k, mid, T, b, 0))
+          lo = mid;
+        else
+          hi = mid - 1;
       }
+      *S_out = lo;
+      *T_out = T;
+      return 1;
+    }
     if (T == 1)
       return 0;
     T = (T + 1) / 2;

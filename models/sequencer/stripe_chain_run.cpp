@@ -91,6 +91,13 @@ void tile_sequencer::run_chain(layer_command& c) {
   };
   const uint32_t stripes = dwvp_chain_stripes(layers.data(), k, S);
   const uint32_t strips = dwvp_chain_strips(layers.data(), k, T);
+  // The steps are planned ahead; a bound keeps a hostile descriptor from exhausting
+  // the host (a 224x224 chain at one row and one column per step has 50,176).
+  constexpr uint64_t k_max_steps = 1u << 18;
+  if (uint64_t(stripes) * strips > k_max_steps)
+    return fail(0, DWVP_ERR_UNSUPPORTED, DWVP_FIELD_FLAGS,
+                "stripe chain of " + std::to_string(uint64_t(stripes) * strips) +
+                    " stripes exceeds the sequencer's " + std::to_string(k_max_steps));
   const uint32_t n = stripes * strips;
   std::vector<step> steps(n);
   std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> line_bytes{};

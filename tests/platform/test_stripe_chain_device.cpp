@@ -11,6 +11,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -195,4 +196,24 @@ TEST_CASE("stripe chain device: a chain that does not fit the buffers is refused
   cfg.set("sram.weight_kb", "8");
   const chain_setup c = make_chain(3, 64);
   expect_refused(describe(c), c, DWVP_ERR_BUFFER_FIT, 0, DWVP_FIELD_FLAGS, cfg);
+}
+
+TEST_CASE("stripe chain device: a chain of too many stripes is refused at once",
+          "[platform][stripe_chain]") {
+  // Two 1-channel pointwise layers on 8192 x 16384 pixels (128 MiB tensors) with a 1 KiB
+  // output buffer: strips of 256 columns and one row, 64 x 8192 = 524,288 stripes, over
+  // the sequencer's 262,144. Refused before any data moves (none is uploaded).
+  dwvp::config cfg;
+  cfg.set("sram.output_kb", "1");
+  chain_setup c = make_chain(2, 1);
+  std::vector<dwvp_desc> descs = describe(c);
+  for (auto& d : descs) {
+    d.in_h = d.out_h = 8192;
+    d.in_w = d.out_w = 16384;
+    d.in_c = 1;
+  }
+  descs[1].output_addr = k_dram + 0x10000000; // above the first 128 MiB tensors
+  const auto start = std::chrono::steady_clock::now();
+  expect_refused(descs, c, DWVP_ERR_UNSUPPORTED, 0, DWVP_FIELD_FLAGS, cfg);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
 }
