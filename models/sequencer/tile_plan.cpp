@@ -93,6 +93,20 @@ namespace {
 plan plan_all_channels(const dwvp_desc& d, const buffer_sizes& buffers,
                        const tile_alignment& align);
 
+// The plan is held in host memory (about 80 bytes a tile): a bound keeps a hostile
+// descriptor with tiny buffers from exhausting it. MobileNet-v1 at 224x224 with 1 KiB
+// buffers needs under 200,000.
+constexpr uint64_t k_max_tiles = uint64_t{1} << 20;
+
+plan too_many(uint64_t tiles, dwvp_desc_field field) {
+  plan p;
+  p.error = DWVP_ERR_BUFFER_FIT;
+  p.field = field;
+  p.message = std::to_string(tiles) + " tiles exceed the sequencer's limit of " +
+              std::to_string(k_max_tiles);
+  return p;
+}
+
 bool k_tileable(uint8_t op) {
   return op == DWVP_OP_CONV2D || op == DWVP_OP_POINTWISE || op == DWVP_OP_FC;
 }
@@ -115,6 +129,8 @@ plan plan_k_tiled(const dwvp_desc& d, int tk, const buffer_sizes& buffers,
   p.tile_c = outputs.tile_c;
   p.tile_k = tk;
   const int nk = ceil_div(d.in_c, tk);
+  if (outputs.tiles.size() * nk > k_max_tiles)
+    return too_many(outputs.tiles.size() * nk, DWVP_FIELD_TILE_K);
   for (const tile& t : outputs.tiles)
     for (int k = 0; k < nk; ++k) {
       tile x = t;
@@ -240,6 +256,8 @@ plan plan_all_channels(const dwvp_desc& d, const buffer_sizes& buffers,
 
   const int ny = ceil_div(d.out_h, th), nx = ceil_div(d.out_w, tw),
             nc = ceil_div(d.out_c, tc);
+  if (uint64_t(ny) * nx * nc > k_max_tiles)
+    return too_many(uint64_t(ny) * nx * nc, DWVP_FIELD_TILE_H);
   auto make = [&](int y, int x, int c) {
     tile t{};
     t.oy0 = y * th;
