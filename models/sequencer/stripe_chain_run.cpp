@@ -165,7 +165,6 @@ void tile_sequencer::run_chain(layer_command& c) {
     const uint64_t bytes = x.external.bytes() * x.element_bytes;
     (x.kind == dma_command::load ? r.dram_read_bytes : r.dram_write_bytes) += bytes;
   };
-  auto flush_dma = [&]() { dma.flush(); };
   auto load = [&](uint32_t s, sc_time start, sc_time* end) {
     *end = std::max(*end, start);
     auto read = [&](uint32_t layer, const constant_load& l) {
@@ -340,10 +339,10 @@ void tile_sequencer::run_chain(layer_command& c) {
 
   std::vector<sc_time> in_end(n), comp_end(n), done(n), first_done(n), out_end(n);
   load(0, chain_start, &in_end[0]);
-  flush_dma();
+  dma.flush();
   if (n > 1) {
     load(1, std::max(in_end[0], chain_start), &in_end[1]);
-    flush_dma();
+    dma.flush();
   }
   for (uint32_t s = 0; s < n && dma.ok(); ++s) {
     // A stripe starts when its input is in, the array is free and the output half it
@@ -366,7 +365,7 @@ void tile_sequencer::run_chain(layer_command& c) {
     store(s, std::max(done[s], s >= 1 ? out_end[s - 1] : done[s]), &out_end[s]);
     if (s + 2 < n)
       load(s + 2, std::max(in_end[s + 1], first_done[s]), &in_end[s + 2]);
-    flush_dma();
+    dma.flush();
   }
   if (!dma.ok())
     return fail(dma.failed_tag(), DWVP_ERR_BUS, dma.failed_field(),

@@ -200,10 +200,6 @@ void tile_sequencer::run_layer(layer_command& c) {
     return sc_time::from_value((t.value() + p - 1) / p * p);
   };
   dma_batch<decltype(dma_socket)> dma(dma_socket, m_params.functional);
-  auto queue_dma = [&](const dma_command& x, dwvp_desc_field field, sc_time* end) {
-    dma.queue(x, field, end);
-  };
-  auto flush_dma = [&]() { dma.flush(); };
   sc_time fused_ready = layer_start;
   if (fuse_in) {
     dma_command x;
@@ -212,8 +208,8 @@ void tile_sequencer::run_layer(layer_command& c) {
     x.local_src.row_bytes = static_cast<uint32_t>(whole_input);
     x.local_addr = local_map::input_buffer;
     x.start = layer_start;
-    queue_dma(x, DWVP_FIELD_INPUT_ADDR, &fused_ready);
-    flush_dma();
+    dma.queue(x, DWVP_FIELD_INPUT_ADDR, &fused_ready);
+    dma.flush();
   }
 
   const auto& tiles = plan.tiles;
@@ -259,7 +255,7 @@ void tile_sequencer::run_layer(layer_command& c) {
       x.local_addr = local;
       x.start = start;
       x.element_bytes = element_bytes;
-      queue_dma(x, field, end);
+      dma.queue(x, field, end);
     };
     if (t.load_input && !fuse_in) {
       strided_region x = tensor_window(d.input_addr, d.in_w, in_stride, t.iy0, t.iy1,
@@ -326,7 +322,7 @@ void tile_sequencer::run_layer(layer_command& c) {
     x.local_addr = output_base(i);
     x.start = start;
     x.element_bytes = wide_out;
-    queue_dma(x, DWVP_FIELD_OUTPUT_ADDR, end);
+    dma.queue(x, DWVP_FIELD_OUTPUT_ADDR, end);
   };
 
   // comp_end: the engine can take the next tile (its last drain may still run);
@@ -340,20 +336,20 @@ void tile_sequencer::run_layer(layer_command& c) {
       m_params.compute.gemm_options.sched == gemm::schedule::scalesim;
   uint64_t macs_done = 0, charged = 0;
   load(0, layer_start, &in_end[0]);
-  flush_dma();
+  dma.flush();
   in_end[0] = std::max(in_end[0], fused_ready);
   // Prefetch tile 1 into the other half; tile i + 2's prefetch goes with tile i's store
   // (below), once tile i, which used that half, is done. Serial: tile i loads once
   // tile i - 1's store has drained.
   if (n > 1 && !serial) {
     load(1, std::max(in_end[0], layer_start), &in_end[1]);
-    flush_dma();
+    dma.flush();
   }
   for (size_t i = 0; i < n && dma.ok(); ++i) {
     const sequencer::tile& t = tiles[i];
     if (serial && i > 0) {
       load(i, out_end[i - 1], &in_end[i]);
-      flush_dma();
+      dma.flush();
     }
     // Compute starts when its inputs are in, the engine takes a tile and the output
     // half it writes has been drained (tile i - 2's DMA-out).
@@ -415,7 +411,7 @@ void tile_sequencer::run_layer(layer_command& c) {
             &out_end[i]);
     if (i + 2 < n && !serial)
       load(i + 2, std::max(in_end[i + 1], done[i]), &in_end[i + 2]);
-    flush_dma();
+    dma.flush();
   }
   if (c.error != DWVP_ERR_NONE)
     return;
