@@ -4,7 +4,8 @@
 // are generated before the timer starts, so only the model is measured. docs/dram.md
 // carries the table.
 //
-// Usage: bench_dram [requests_per_workload]   (default 1,000,000)
+// Usage: bench_dram [requests_per_workload [workload]]   (default 1,000,000, all)
+// `workload` (1-based row of the table) runs only that one, e.g. to profile it.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_dram: request count must be > 0\n");
     return 1;
   }
+  const unsigned only = argc > 2 ? unsigned(std::strtoul(argv[2], nullptr, 10)) : 0;
   const workload runs[] = {
       {"sequential", "ddr4_2400_x64", 1, nullptr, dd::pattern::sequential, 64},
       {"sequential", "ddr4_2400_x64", 1, k_row_in_group, dd::pattern::sequential, 64},
@@ -64,7 +66,10 @@ int main(int argc, char** argv) {
               "p99_ns", "host_s", "Mreq/s");
   double total_s = 0;
   uint64_t total_requests = 0;
+  unsigned row = 0;
   for (const workload& w : runs) {
+    if (only && ++row != only)
+      continue;
     dd::dram_spec spec = dd::preset(w.standard);
     spec.ranks = w.ranks;
     const dd::address_mapping map = w.mapping

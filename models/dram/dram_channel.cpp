@@ -2,6 +2,7 @@
 // submission and completion, admission into the read and write queues. The scheduler
 // is in dram_scheduler.cpp, refresh, power states and statistics in dram_rank_power.cpp.
 #include "dram_channel.h"
+#include "dram_spec_fields.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -56,6 +57,30 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
   m_global.resize(3 * m_groups.size());
+  // Decoding: rank, bank group and bank concatenate into the flat bank index.
+  const uint32_t bank_bits = detail::log2_exact(m_banks_per_group);
+  const uint32_t group_bits = detail::log2_exact(m_groups_per_rank);
+  m_group_shift = bank_bits;
+  m_rank_shift = bank_bits + group_bits;
+  for (const mapping_piece& p : m_mapping.pieces()) {
+    const bit_run run{p.addr_lsb, p.field_lsb, (uint64_t{1} << p.width) - 1};
+    switch (p.field) {
+    case addr_field::bank:
+      m_bank_bits.push_back(run);
+      break;
+    case addr_field::bank_group:
+      m_bank_bits.push_back({run.from, run.to + m_group_shift, run.mask});
+      break;
+    case addr_field::rank:
+      m_bank_bits.push_back({run.from, run.to + m_rank_shift, run.mask});
+      break;
+    case addr_field::row:
+      m_row_bits.push_back(run);
+      break;
+    default:
+      break;
+    }
+  }
   const size_t words = (m_banks.size() + 63) / 64;
   for (int w = 0; w < 2; ++w) {
     m_bank_queue[w].resize(m_banks.size());
@@ -64,7 +89,12 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
     for (bank_mask& m : m_kind_banks[w])
       m.assign(words, 0);
   }
-  m_pool.reserve(size_t{m_params.read_queue} + m_params.write_queue);
+  // Queue room is checked before admission: the pool never needs more entries.
+  m_pool.resize(size_t{m_params.read_queue} + m_params.write_queue);
+  for (size_t i = m_pool.size(); i-- > 0;)
+    m_free.push_back(static_cast<uint32_t>(i));
+  m_requests.resize(64);
+  m_request_mask = m_requests.size() - 1;
   m_sources.emplace_back(); // source 0: no window
   init();
 }
@@ -124,8 +154,17 @@ uint64_t dram_channel::submit(uint32_t source, uint64_t issue_ps, uint64_t addre
   r.bursts = static_cast<uint32_t>((last - first) / (m_burst_mask + 1) + 1);
   r.bursts_left = r.bursts;
   r.bursts_open = 0;
-  const uint64_t ticket = m_ticket_base + m_requests.size();
-  m_requests.push_back(r);
+  if (request_count() == m_requests.size()) {
+    // The ring is full: double it, each request at its ticket's place.
+    std::vector<request_state> grown(m_requests.size() * 2);
+    const uint64_t mask = grown.size() - 1;
+    for (uint64_t k = m_ticket_base; k != m_ticket_end; ++k)
+      grown[k & mask] = m_requests[k & m_request_mask];
+    m_requests.swap(grown);
+    m_request_mask = mask;
+  }
+  const uint64_t ticket = m_ticket_end++;
+  m_requests[ticket & m_request_mask] = r;
   m_sources[source].waiting.push_back(ticket);
   m_sources[source].base_ok = false;
   ++m_open_requests;
@@ -137,8 +176,7 @@ uint64_t dram_channel::submit(uint32_t source, uint64_t issue_ps, uint64_t addre
 }
 
 dram_channel::completion_times dram_channel::completion(uint64_t ticket) {
-  if (ticket < m_ticket_base || ticket >= m_ticket_base + m_requests.size() ||
-      !req(ticket).keep) {
+  if (ticket < m_ticket_base || ticket >= m_ticket_end || !req(ticket).keep) {
     throw std::invalid_argument("dram_channel::completion: ticket " +
                                 std::to_string(ticket) +
                                 " is unknown, not kept or already asked");
@@ -175,10 +213,10 @@ void dram_channel::serve_until(uint64_t open_requests) {
 }
 
 void dram_channel::retire_front() {
-  while (!m_requests.empty() && m_requests.front().done != k_unknown &&
-         !m_requests.front().keep && m_requests.front().bursts_open == 0 &&
-         m_requests.front().bursts_left == 0) {
-    m_requests.pop_front();
+  while (m_ticket_base != m_ticket_end) {
+    const request_state& r = req(m_ticket_base);
+    if (r.done == k_unknown || r.keep || r.bursts_open || r.bursts_left)
+      break;
     ++m_ticket_base;
   }
 }
@@ -208,7 +246,8 @@ void dram_channel::finish_request(uint64_t ticket, ps_t done) {
   if (src.window) {
     // Its completion is known now: keep the known ones sorted (usually at the end).
     --src.unknown;
-    src.known.insert(std::upper_bound(src.known.begin(), src.known.end(), done), done);
+    const auto first = src.known.begin() + static_cast<std::ptrdiff_t>(src.known_head);
+    src.known.insert(std::upper_bound(first, src.known.end(), done), done);
   }
 }
 
@@ -217,7 +256,8 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
   // after t when fewer than `window` of its requests are incomplete.
   if (!s.window)
     return t;
-  const auto later = std::upper_bound(s.known.begin(), s.known.end(), t);
+  const auto later = std::upper_bound(
+      s.known.begin() + static_cast<std::ptrdiff_t>(s.known_head), s.known.end(), t);
   const uint64_t pending = static_cast<uint64_t>(s.known.end() - later);
   const uint64_t busy = pending + s.unknown;
   if (busy < s.window)
@@ -232,7 +272,7 @@ dram_channel::ps_t dram_channel::admit_time(source_state& s) {
   if (s.waiting.empty())
     return k_unknown;
   if (!s.base_ok) {
-    const request_state& r = m_requests[s.waiting.front() - m_ticket_base];
+    const request_state& r = m_requests[s.waiting.front() & m_request_mask];
     const int w = r.is_write ? 1 : 0;
     if (m_count[w] >= (w ? m_params.write_queue : m_params.read_queue))
       return k_unknown; // a column command frees a slot
@@ -263,21 +303,31 @@ void dram_channel::admit(uint32_t source, ps_t t) {
   if (s.window && r.bursts_left == r.bursts) {
     // Slots whose request completed by now are free again (admission times of a source
     // only grow, so they are not needed later).
-    s.known.erase(s.known.begin(), std::upper_bound(s.known.begin(), s.known.end(), t));
+    const auto first = s.known.begin() + static_cast<std::ptrdiff_t>(s.known_head);
+    s.known_head =
+        static_cast<size_t>(std::upper_bound(first, s.known.end(), t) - s.known.begin());
+    if (s.known_head >= 64 && 2 * s.known_head >= s.known.size()) {
+      s.known.erase(s.known.begin(),
+                    s.known.begin() + static_cast<std::ptrdiff_t>(s.known_head));
+      s.known_head = 0;
+    }
     ++s.unknown;
   }
   while (r.bursts_left > 0 && m_count[w] < capacity) {
     const uint64_t address =
         r.address + uint64_t(r.bursts - r.bursts_left) * (m_burst_mask + 1);
-    const dram_address d = m_mapping.decode(address);
-    entry e{};
+    const uint32_t index = m_free.back();
+    m_free.pop_back();
+    entry& e = m_pool[index];
     e.ticket = ticket;
     e.seq = m_seq++;
     e.admit = t + m_latency;
-    e.rank = d.rank;
-    e.group = d.rank * m_groups_per_rank + d.bank_group;
-    e.bank = e.group * m_banks_per_group + d.bank;
-    e.row = d.row;
+    e.bank = decode_bits(m_bank_bits, address);
+    e.group = e.bank >> m_group_shift;
+    e.rank = e.bank >> m_rank_shift;
+    e.row = decode_bits(m_row_bits, address);
+    e.conflict_seen = false;
+    e.act_seen = false;
     bank_state& b = m_banks[e.bank];
     if (b.open_row == e.row)
       ++b.hits[w];
@@ -285,16 +335,14 @@ void dram_channel::admit(uint32_t source, ps_t t) {
     if (rk.queued == 0)
       wake(rk, t);
     ++rk.queued;
-    uint32_t index;
-    if (m_free.empty()) {
-      index = static_cast<uint32_t>(m_pool.size());
-      m_pool.push_back(e);
-    } else {
-      index = m_free.back();
-      m_free.pop_back();
-      m_pool[index] = e;
-    }
-    m_bank_queue[w][e.bank].push_back(index);
+    bank_list& bq = m_bank_queue[w][e.bank];
+    e.next = k_none;
+    e.prev = bq.tail;
+    if (bq.tail == k_none)
+      bq.head = index;
+    else
+      m_pool[bq.tail].next = index;
+    bq.tail = index;
     set_bit(m_dirty[w], e.bank);
     ++m_count[w];
     --r.bursts_left;

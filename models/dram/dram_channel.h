@@ -236,7 +236,8 @@ private:
     uint32_t bursts_open;  // ... and admitted but not served (column command)
     ps_t data_end = 0;     // latest data end of its bursts
   };
-  struct entry { // one queued burst
+  static constexpr uint32_t k_none = 0xffffffffu; // end of a bank's list
+  struct entry {                                  // one queued burst
     uint64_t ticket;
     uint64_t seq;   // admission order: older first
     ps_t admit;     // earliest command: arrival edge + controller latency
@@ -244,8 +245,22 @@ private:
     uint32_t group; // flat group index (rank * groups + group)
     uint32_t rank;
     uint32_t row;
+    uint32_t next; // its bank's list for its queue, in age order (k_none at the end)
+    uint32_t prev;
     bool conflict_seen; // a PRE was issued for it
     bool act_seen;      // an ACT was issued for it
+  };
+  struct bank_list {
+    uint32_t head = k_none; // oldest
+    uint32_t tail = k_none; // youngest
+  };
+  // Address decoding precomputed from the mapping: the flat bank index and the row are
+  // each a sum of address bit runs moved into place (field sizes are powers of two, so
+  // rank, bank group and bank concatenate into the flat index).
+  struct bit_run {
+    uint32_t from; // address bit
+    uint32_t to;   // bit in the result
+    uint64_t mask; // of the run's width
   };
   // A bank's next command for one queue: the oldest hit, else the oldest request's
   // row command; `local` is the bank's own earliest time for it. Its kind selects the
@@ -273,9 +288,10 @@ private:
     uint32_t window;              // 0: unlimited
     std::deque<uint64_t> waiting; // tickets submitted, not yet (fully) admitted
     // Admitted requests in flight: how many have no completion time yet, and the known
-    // completion times, sorted.
+    // completion times, sorted: known[known_head ..] (the ones before were dropped).
     uint64_t unknown = 0;
     std::vector<ps_t> known;
+    size_t known_head = 0;
     ps_t last_admit = 0;
     // Front request's earliest admission by its issue time and the window alone
     // (k_unknown: a completion is not known yet); valid until the source changes.
@@ -285,7 +301,8 @@ private:
   };
 
   void init();
-  request_state& req(uint64_t ticket) { return m_requests[ticket - m_ticket_base]; }
+  request_state& req(uint64_t ticket) { return m_requests[ticket & m_request_mask]; }
+  uint64_t request_count() const { return m_ticket_end - m_ticket_base; }
   // One step of the event loop; false when nothing is left to do.
   // Below `limit`, only events (admissions, commands) before it are taken.
   bool step(ps_t limit = k_unknown);
@@ -320,6 +337,12 @@ private:
     set_bit(m_dirty[1], bank);
   }
   void remove_entry(int w, uint32_t entry_index);
+  uint32_t decode_bits(const std::vector<bit_run>& runs, uint64_t address) const {
+    uint64_t v = 0;
+    for (const bit_run& r : runs)
+      v |= ((address >> r.from) & r.mask) << r.to;
+    return static_cast<uint32_t>(v);
+  }
   void refresh(uint32_t rank);
   void wake(rank_state& r, ps_t t);
   ps_t edge(ps_t t) const { return (t + m_tck - 1) / m_tck * m_tck; }
@@ -348,9 +371,12 @@ private:
   // Queued bursts: a pool, per queue (reads, writes) and bank the entries in age
   // order, each bank's cached candidate, the banks whose candidate must be recomputed,
   // and per kind the banks whose candidate is of that kind.
-  std::vector<entry> m_pool;
+  std::vector<entry> m_pool; // read_queue + write_queue entries
   std::vector<uint32_t> m_free;
-  std::vector<std::vector<uint32_t>> m_bank_queue[2];
+  std::vector<bank_list> m_bank_queue[2];
+  std::vector<bit_run> m_bank_bits, m_row_bits;
+  uint32_t m_group_shift = 0; // flat bank index >> this = flat group index
+  uint32_t m_rank_shift = 0;  // ... = rank
   std::vector<candidate> m_cand[2];
   bank_mask m_dirty[2];
   bank_mask m_kind_banks[2][k_kinds];
@@ -365,8 +391,12 @@ private:
   ps_t m_last_rd = k_never; // tRTW
   ps_t m_bus_free = 0;      // end of the last data transfer
   uint32_t m_bus_rank = 0;  // rank that drove it
-  std::deque<request_state> m_requests;
-  uint64_t m_ticket_base = 0; // ticket of m_requests.front()
+  // Requests not yet retired, tickets m_ticket_base .. m_ticket_end - 1, in a ring
+  // indexed by ticket & m_request_mask (grown by doubling).
+  std::vector<request_state> m_requests;
+  uint64_t m_request_mask = 0;
+  uint64_t m_ticket_base = 0;
+  uint64_t m_ticket_end = 0;
   uint64_t m_open_requests = 0;
   // Per kind and group: earliest column, ACT and PRE by the channel-wide constraints
   // (bus, tCCD, tRRD, tFAW, turnarounds, refresh / power-down); a kind's part is

@@ -86,11 +86,11 @@ inline key_t make_key(int64_t t, uint64_t order) {
 } // namespace
 
 dram_channel::candidate dram_channel::make_candidate(int w, uint32_t bank) const {
-  const std::vector<uint32_t>& bq = m_bank_queue[w][bank];
   const bank_state& b = m_banks[bank];
-  uint32_t k = bq.front();
+  uint32_t k = m_bank_queue[w][bank].head;
   if (b.open_row != k_closed && b.hits[w]) {
-    for (const uint32_t x : bq) // age order: the first hit is the oldest
+    // Age order: the first hit is the oldest.
+    for (uint32_t x = k; x != k_none; x = m_pool[x].next)
       if (m_pool[x].row == b.open_row) {
         k = x;
         break;
@@ -170,7 +170,7 @@ void dram_channel::update_dirty(int w) {
         clear_bit(kinds[old_kind], bank);
         c.listed = false;
       }
-      if (m_bank_queue[w][bank].empty()) {
+      if (m_bank_queue[w][bank].head == k_none) {
         if (was_best)
           m_best[old_kind].valid = false;
         continue;
@@ -248,7 +248,7 @@ void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
   for (uint32_t k = 0; k < k_kinds; ++k)
     compute_global(w, k);
   for (uint32_t bank = 0; bank < m_banks.size(); ++bank) {
-    if (m_bank_queue[w][bank].empty())
+    if (m_bank_queue[w][bank].head == k_none)
       continue;
     const candidate c = make_candidate(w, bank);
     const ps_t t = command_time(c);
@@ -261,9 +261,11 @@ void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
 }
 
 void dram_channel::remove_entry(int w, uint32_t index) {
-  const uint32_t bank = m_pool[index].bank;
-  std::vector<uint32_t>& bq = m_bank_queue[w][bank];
-  bq.erase(std::find(bq.begin(), bq.end(), index));
+  const entry& e = m_pool[index];
+  const uint32_t bank = e.bank;
+  bank_list& bq = m_bank_queue[w][bank];
+  (e.prev == k_none ? bq.head : m_pool[e.prev].next) = e.next;
+  (e.next == k_none ? bq.tail : m_pool[e.next].prev) = e.prev;
   set_bit(m_dirty[w], bank);
   --m_count[w];
   m_free.push_back(index);
@@ -300,7 +302,7 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
     b.col_ok = t + m_rcd;
     uint16_t hits[2] = {0, 0};
     for (int k = 0; k < 2; ++k)
-      for (const uint32_t x : m_bank_queue[k][e.bank])
+      for (uint32_t x = m_bank_queue[k][e.bank].head; x != k_none; x = m_pool[x].next)
         if (m_pool[x].row == e.row)
           ++hits[k];
     clear_hits(b);
