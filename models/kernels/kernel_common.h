@@ -5,6 +5,7 @@
 // average pool, add, channel multiply. Speed notes: layer_kernels.cpp.
 #pragma once
 
+#include "kernel_simd.h"
 #include "layer_kernels.h"
 #include "requant_fast.h"
 
@@ -162,13 +163,26 @@ public:
         out[c] = clamp(m_rq[c].apply(acc[c]));
     } else {
       for (int c = 0; c < m_n; ++c)
-        out[c] = clamp(static_cast<int32_t>(fast_requant::apply_terms(
-            acc[c], m_left[c], m_mult[c], m_add[c], m_neg[c], m_total[c])));
+        out[c] = clamp(static_cast<int32_t>(
+            fast_requant::apply_terms(acc[c], m_left[c], m_mult[c], m_add[c], m_neg[c],
+                                      static_cast<int>(m_total[c]))));
     }
     if (m_lut)
       for (int c = 0; c < m_n; ++c)
         out[c] = m_lut[out[c] + 128];
   }
+
+  // The terms of the vector output stage (simd::requant_terms, bias left null), or
+  // false where the scalar forms are needed (ONNX scales, a saturating channel).
+  bool terms(simd::requant_terms& t) const {
+    if (m_scale || m_saturating)
+      return false;
+    t = simd::requant_terms{nullptr,      m_left.data(), m_mult.data(),
+                            m_add.data(), m_neg.data(),  m_total.data(),
+                            m_lo,         m_hi,          m_zp};
+    return true;
+  }
+  const int8_t* lut() const { return m_lut; }
 
 private:
   // clamp(v + zp, act_min, act_max) as clamp(v, act_min - zp, act_max - zp) + zp: no
@@ -183,8 +197,8 @@ private:
   int32_t m_zp, m_lo, m_hi; // m_lo, m_hi: act bounds minus output_zp
   const int8_t* m_lut;
   bool m_saturating = false;
-  std::vector<int> m_left, m_total;
-  std::vector<int64_t> m_mult, m_add, m_neg;
+  std::vector<int32_t> m_left;
+  std::vector<int64_t> m_total, m_mult, m_add, m_neg;
 };
 
 inline requant_params pointwise_params(const dwvp_desc& d, const layer_operands& ops) {

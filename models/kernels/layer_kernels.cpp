@@ -12,6 +12,8 @@
 // - Requantisation uses fast_requant (one int64 multiply-add-shift, bit-exact with
 //   requant.h) with branch-free clamps; pool, add and multiply clamp and apply the LUT
 //   through one 256-entry table.
+// - On x86-64 the pointwise accumulation, its requantisation and the depthwise layer
+//   also run as AVX2 / AVX-512 code chosen at run time (kernel_simd.h), same bytes.
 // Accumulation is 32-bit two's complement (done in uint32_t so a wrap is defined
 // behaviour; the result is exact whenever the true accumulator fits int32, which the
 // numerics contract requires).

@@ -119,15 +119,12 @@ inline void dw_tail(const int8_t* win, int64_t ps, int64_t rs, const W* w, int C
     acc[j] = static_cast<int32_t>(a[j]);
 }
 
-// The output rows of a depthwise layer over the (framed) input `base`, weights of type
-// W (int8, or int16 w - weight_zp).
+// Folded bias: bias - input_zp * sum of the channel's weights (wrapping int32).
 template <typename W>
-void depthwise_rows(const dwvp_desc& d, const int8_t* base, int64_t ps, int64_t rs,
-                    const W* weights, const int32_t* bias, const channel_output& emit,
-                    int8_t* output) {
-  const int C = d.in_c, KH = d.kernel_h, KW = d.kernel_w;
-  const int64_t taps = int64_t{KH} * KW, ops_ = out_stride(d);
-  // Folded bias: bias - input_zp * sum of the channel's weights (wrapping int32).
+std::vector<int32_t> folded_depthwise_bias(const dwvp_desc& d, const W* weights,
+                                           const int32_t* bias) {
+  const int C = d.in_c;
+  const int64_t taps = int64_t{d.kernel_h} * d.kernel_w;
   std::vector<int32_t> fb(C);
   for (int c = 0; c < C; ++c) {
     uint32_t wsum = 0;
@@ -136,6 +133,18 @@ void depthwise_rows(const dwvp_desc& d, const int8_t* base, int64_t ps, int64_t 
     fb[c] = static_cast<int32_t>(static_cast<uint32_t>(bias ? bias[c] : 0) -
                                  static_cast<uint32_t>(d.input_zp) * wsum);
   }
+  return fb;
+}
+
+// The output rows of a depthwise layer over the (framed) input `base`, weights of type
+// W (int8, or int16 w - weight_zp).
+template <typename W>
+void depthwise_rows(const dwvp_desc& d, const int8_t* base, int64_t ps, int64_t rs,
+                    const W* weights, const int32_t* bias, const channel_output& emit,
+                    int8_t* output) {
+  const int C = d.in_c, KH = d.kernel_h, KW = d.kernel_w;
+  const int64_t ops_ = out_stride(d);
+  const std::vector<int32_t> fb = folded_depthwise_bias(d, weights, bias);
 
   std::vector<int32_t> acc(C);
   const int full = C - C % kBlock;
@@ -190,6 +199,21 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
   }
 
   const requant_params q = pointwise_params(d, ops);
+#if defined(DWVP_KERNELS_X86_SIMD)
+  simd::requant_terms t;
+  if (q.weight_zp == 0 && active_simd_level() == simd_level::avx512 && emit.terms(t)) {
+    const std::vector<int32_t> fb = folded_depthwise_bias(d, ops.weights, ops.bias);
+    const int64_t ops_ = out_stride(d);
+    const simd::depthwise_shape shape{C,       KH,      KW, d.stride_h, d.stride_w,
+                                      d.out_h, d.out_w, ps, rs,         ops_};
+    simd::depthwise_avx512(base, ops.weights, fb.data(), shape, t, output);
+    if (const int8_t* lut = emit.lut())
+      for (int64_t p = 0; p < int64_t{d.out_h} * d.out_w; ++p)
+        for (int c = 0; c < C; ++c)
+          output[p * ops_ + c] = lut[output[p * ops_ + c] + 128];
+    return;
+  }
+#endif
   if (q.weight_zp == 0) {
     depthwise_rows(d, base, ps, rs, ops.weights, ops.bias, emit, output);
     return;

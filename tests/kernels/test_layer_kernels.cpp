@@ -5,7 +5,9 @@
 // Output buffers are pre-filled with random bytes: everything outside the written
 // channel slice must survive.
 #include "golden.h"
+#include "kernel_simd.h"
 #include "layer_kernels.h"
+#include "pointwise.h"
 #include "requant.h"
 #include "requant_fast.h"
 
@@ -533,6 +535,88 @@ TEST_CASE("pointwise matches golden", "[kernels][pointwise]") {
     run_weighted(rng, DWVP_OP_POINTWISE, w, pick(rng, {1, 3, 17, 45, 64}),
                  pick(rng, {1, 3, 17, 45}));
   }
+}
+
+TEST_CASE("pointwise, conv2d, FC and depthwise match golden at every SIMD level",
+          "[kernels][pointwise][depthwise][simd]") {
+  using dwvp::kernels::simd_level;
+  const simd_level best = dwvp::kernels::best_simd_level();
+  INFO("best level here: " << dwvp::kernels::simd_level_name(best));
+  std::mt19937 rng(2011);
+  for (simd_level level : {simd_level::generic, simd_level::avx2, simd_level::avx512}) {
+    if (level > best) {
+      CHECK_THROWS_AS(dwvp::kernels::set_simd_level(level), std::invalid_argument);
+      continue;
+    }
+    dwvp::kernels::set_simd_level(level);
+    REQUIRE(dwvp::kernels::active_simd_level() == level);
+    INFO("level " << dwvp::kernels::simd_level_name(level));
+    // Pixel counts across the 4-pixel tiles and 64-pixel chunks, output channels
+    // across the 8 / 16-lane blocks and the 2- / 4-block register tiles, odd inputs.
+    for (int rep = 0; rep < 12; ++rep) {
+      window w{rand_int(rng, 1, 13), rand_int(rng, 1, 13), 1, 1, 1, 1};
+      run_weighted(rng, DWVP_OP_POINTWISE, w, pick(rng, {1, 2, 3, 17, 45, 64}),
+                   pick(rng, {1, 7, 8, 15, 16, 17, 33, 64, 100}));
+    }
+    window c = random_window(rng, 3, 3, 1, PAD_SAME);
+    run_weighted(rng, DWVP_OP_CONV2D, c, 5, 47);
+    run_weighted(rng, DWVP_OP_FC, window{1, 1, 1, 1, 1, 1}, 301, 65);
+    window o{rand_int(rng, 2, 9), rand_int(rng, 2, 9), 1, 1, 1, 1};
+    run_weighted(rng, DWVP_OP_POINTWISE, o, 19, 49, true); // ONNX: float scales
+    // Depthwise: channels across the 16-lane blocks, padded and strided windows.
+    for (int rep = 0; rep < 6; ++rep) {
+      const int k = pick(rng, {3, 5});
+      const window dw =
+          random_window(rng, k, k, pick(rng, {1, 2}), rep % 2 ? PAD_SAME : PAD_RANDOM);
+      run_weighted(rng, DWVP_OP_DEPTHWISE, dw, pick(rng, {1, 15, 16, 17, 45, 64, 77}), 0);
+    }
+    run_weighted(rng, DWVP_OP_DW_1XK, random_window(rng, 1, 3, 1, PAD_SAME), 33, 0);
+    run_weighted(rng, DWVP_OP_DW_KX1, random_window(rng, 5, 1, 2, PAD_VALID), 20, 0);
+    run_weighted(rng, DWVP_OP_DEPTHWISE, random_window(rng, 3, 3, 1, PAD_SAME), 21, 0,
+                 true); // ONNX: int16 weights, the scalar path
+  }
+
+  // Channels the branch-free requantisation cannot take (a multiplier of INT32_MIN,
+  // whose doubling high multiply saturates) send the layer through requantize()
+  // element by element at every level: same bytes as the plain loop.
+  const int in_c = 37, out_c = 21, pixels = 70;
+  const i8v input = random_i8(rng, static_cast<size_t>(in_c) * pixels);
+  const i8v weights = random_i8(rng, static_cast<size_t>(in_c) * out_c);
+  i32v bias(out_c), mult(out_c), shift(out_c);
+  for (int o = 0; o < out_c; ++o) {
+    bias[o] = rand_int(rng, -500, 500);
+    mult[o] = o % 5 == 0 ? std::numeric_limits<int32_t>::min() : (1 << 30) + o;
+    shift[o] = o % 7 == 0 ? -31 : rand_int(rng, -12, 2);
+  }
+  dwvp::kernels::requant_params q;
+  q.bias = bias.data();
+  q.multiplier = mult.data();
+  q.shift = shift.data();
+  q.input_zp = 5;
+  q.output_zp = -3;
+  i8v want(static_cast<size_t>(out_c) * pixels);
+  for (int p = 0; p < pixels; ++p)
+    for (int o = 0; o < out_c; ++o) {
+      uint32_t acc = static_cast<uint32_t>(bias[o]);
+      for (int i = 0; i < in_c; ++i)
+        acc += static_cast<uint32_t>((input[p * in_c + i] - q.input_zp) *
+                                     weights[o * in_c + i]);
+      const int32_t v =
+          dwvp::kernels::requantize(static_cast<int32_t>(acc), mult[o], shift[o]) +
+          q.output_zp;
+      want[p * out_c + o] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+    }
+  for (simd_level level : {simd_level::generic, simd_level::avx2, simd_level::avx512}) {
+    if (level > best)
+      continue;
+    dwvp::kernels::set_simd_level(level);
+    i8v got(want.size());
+    dwvp::kernels::pointwise_int8(input.data(), pixels, in_c, in_c, weights.data(), out_c,
+                                  q, got.data(), out_c);
+    INFO("level " << dwvp::kernels::simd_level_name(level));
+    CHECK(got == want);
+  }
+  dwvp::kernels::set_simd_level(best);
 }
 
 TEST_CASE("fully connected matches golden", "[kernels][fc]") {
