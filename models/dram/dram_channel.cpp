@@ -56,7 +56,10 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_banks.resize(size_t{m_spec.ranks} * m_banks_per_rank);
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
-  m_global.resize(3 * m_groups.size());
+  m_rank_bound.resize(size_t{k_kinds} * m_ranks.size());
+  m_group_bound.resize(size_t{4} * m_groups.size());
+  for (uint32_t g = 0; g < m_groups.size(); ++g)
+    update_group_bounds(g);
   // Decoding: rank, bank group and bank concatenate into the flat bank index.
   const uint32_t bank_bits = detail::log2_exact(m_banks_per_group);
   const uint32_t group_bits = detail::log2_exact(m_groups_per_rank);
@@ -93,6 +96,8 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_pool.resize(size_t{m_params.read_queue} + m_params.write_queue);
   for (size_t i = m_pool.size(); i-- > 0;)
     m_free.push_back(static_cast<uint32_t>(i));
+  m_capacity[0] = m_params.read_queue;
+  m_capacity[1] = m_params.write_queue;
   m_requests.resize(64);
   m_request_mask = m_requests.size() - 1;
   m_sources.emplace_back(); // source 0: no window
@@ -268,24 +273,17 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
   return max2(t, *(later + static_cast<std::ptrdiff_t>(need - 1)));
 }
 
-dram_channel::ps_t dram_channel::admit_time(source_state& s) {
-  if (s.waiting.empty())
-    return k_unknown;
-  if (!s.base_ok) {
-    const request_state& r = m_requests[s.waiting.front() & m_request_mask];
-    const int w = r.is_write ? 1 : 0;
-    if (m_count[w] >= (w ? m_params.write_queue : m_params.read_queue))
-      return k_unknown; // a column command frees a slot
-    // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
-    // the last command's time applied after.
-    const ps_t t = max2(edge(r.issue), s.last_admit);
-    s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
-    s.base_queue = w;
-    s.base_ok = true;
-  } else if (m_count[s.base_queue] >=
-             (s.base_queue ? m_params.write_queue : m_params.read_queue)) {
-    return k_unknown;
-  }
+dram_channel::ps_t dram_channel::admit_time_new_base(source_state& s) {
+  const request_state& r = m_requests[s.waiting.front() & m_request_mask];
+  const int w = r.is_write ? 1 : 0;
+  if (m_count[w] >= m_capacity[w])
+    return k_unknown; // a column command frees a slot
+  // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
+  // the last command's time applied after.
+  const ps_t t = max2(edge(r.issue), s.last_admit);
+  s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
+  s.base_queue = w;
+  s.base_ok = true;
   return s.base == k_unknown ? k_unknown : max2(s.base, m_last_cmd);
 }
 

@@ -263,16 +263,19 @@ private:
     uint64_t mask; // of the run's width
   };
   // A bank's next command for one queue: the oldest hit, else the oldest request's
-  // row command; `local` is the bank's own earliest time for it. Its kind selects the
-  // channel-wide bound: m_global[kind * groups + group].
+  // row command; `local` is the bank's own earliest time for it. Its kind and queue
+  // select the channel-wide bounds: m_rank_bound[kind * ranks + rank] and
+  // m_group_bound[slot * groups + group] (slot: column read / column write / ACT / PRE).
   enum kind : uint32_t { k_column = 0, k_activate = 1, k_precharge = 2, k_kinds = 3 };
+  enum group_slot : uint32_t { k_col_read = 0, k_col_write = 1, k_act = 2, k_pre = 3 };
   struct candidate {
-    uint32_t entry = 0; // index into m_pool
-    uint32_t kind = k_column;
-    uint32_t global = 0; // index of its channel-wide bound in m_global
-    bool listed = false; // its bit is set in m_kind_banks[w][kind]
     ps_t local = 0;
     uint64_t order = 0; // ties: column commands first, then older (row cmd << 62 | seq)
+    uint32_t rank_bound = 0;  // index into m_rank_bound
+    uint32_t group_bound = 0; // index into m_group_bound
+    uint32_t entry = 0;       // index into m_pool
+    uint16_t kind = k_column;
+    bool listed = false; // its bit is set in m_kind_banks[w][kind]
   };
   // The earliest command of one kind in the current mode, with its tie-break order;
   // t == k_unknown when no bank offers one. Valid while neither that kind's bounds
@@ -307,18 +310,31 @@ private:
   // Below `limit`, only events (admissions, commands) before it are taken.
   bool step(ps_t limit = k_unknown);
   // Earliest time the source's next burst can enter its queue, or k_unknown.
-  ps_t admit_time(source_state& s);
+  ps_t admit_time(source_state& s) {
+    if (s.waiting.empty())
+      return k_unknown;
+    if (!s.base_ok)
+      return admit_time_new_base(s);
+    if (m_count[s.base_queue] >= m_capacity[s.base_queue] || s.base == k_unknown)
+      return k_unknown;
+    return max2(s.base, m_last_cmd);
+  }
+  ps_t admit_time_new_base(source_state& s);
   ps_t slot_time(const source_state& s, ps_t t) const;
   void admit(uint32_t source, ps_t t);
   void issue_column(uint32_t entry_index, ps_t t);
   void issue_row(uint32_t entry_index, ps_t t);
-  candidate make_candidate(int w, uint32_t bank) const;
+  void make_candidate(int w, uint32_t bank, candidate& c) const;
   void choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void choose_reference(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
+  void choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void update_dirty(int w);
+  void scan_kind(int w, uint32_t kind);
   void compute_global(int w, uint32_t kind);
+  void update_group_bounds(uint32_t group);
   ps_t command_time(const candidate& c) const {
-    return max2(max2(c.local, m_global[c.global]), m_now);
+    return max2(max2(c.local, m_rank_bound[c.rank_bound]),
+                max2(m_group_bound[c.group_bound], m_now));
   }
   void invalidate(uint32_t kind) {
     m_best[kind].valid = false;
@@ -382,8 +398,9 @@ private:
   bank_mask m_kind_banks[2][k_kinds];
   best_command m_best[k_kinds]; // for the current mode
   bool m_global_stale[k_kinds] = {true, true, true};
-  bool m_reference = false;   // set_reference_scheduler
-  size_t m_count[2] = {0, 0}; // queued entries per queue
+  bool m_reference = false;      // set_reference_scheduler
+  size_t m_count[2] = {0, 0};    // queued entries per queue
+  size_t m_capacity[2] = {0, 0}; // read_queue, write_queue
   uint64_t m_seq = 0;
   bool m_write_mode = false;
   ps_t m_now = 0;           // next command no earlier (one command per clock)
@@ -398,10 +415,13 @@ private:
   uint64_t m_ticket_base = 0;
   uint64_t m_ticket_end = 0;
   uint64_t m_open_requests = 0;
-  // Per kind and group: earliest column, ACT and PRE by the channel-wide constraints
-  // (bus, tCCD, tRRD, tFAW, turnarounds, refresh / power-down); a kind's part is
-  // recomputed when a command changed its inputs (m_global_stale).
-  std::vector<ps_t> m_global;
+  // Earliest column, ACT and PRE by the channel-wide constraints, split in a part per
+  // rank and kind for the current mode (bus, tCCD_S, tRRD_S, tFAW, turnarounds,
+  // refresh / power-down; a kind's part is recomputed when a command changed its
+  // inputs, m_global_stale) and a part per group and slot (tCCD_L, tWTR_L, tRRD_L;
+  // updated by the commands to that group). A command's bound is the larger of them.
+  std::vector<ps_t> m_rank_bound;
+  std::vector<ps_t> m_group_bound;
   uint64_t m_refresh_ab = 0, m_refresh_pb = 0; // for energy
 
   ps_t m_window_start = 0; // moved by reset_stats()

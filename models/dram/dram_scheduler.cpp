@@ -85,7 +85,9 @@ inline key_t make_key(int64_t t, uint64_t order) {
 
 } // namespace
 
-dram_channel::candidate dram_channel::make_candidate(int w, uint32_t bank) const {
+void dram_channel::make_candidate(int w, uint32_t bank, candidate& c) const {
+  // Field by field into place (a copy of a whole candidate built elsewhere costs a
+  // store-forwarding stall when it is read right after).
   const bank_state& b = m_banks[bank];
   uint32_t k = m_bank_queue[w][bank].head;
   if (b.open_row != k_closed && b.hits[w]) {
@@ -97,55 +99,61 @@ dram_channel::candidate dram_channel::make_candidate(int w, uint32_t bank) const
       }
   }
   const entry& e = m_pool[k];
-  candidate c;
   c.entry = k;
+  uint32_t slot;
   if (b.open_row == e.row) {
     c.kind = k_column;
     c.local = max2(e.admit, b.col_ok);
     c.order = e.seq;
+    slot = w ? k_col_write : k_col_read;
   } else if (b.open_row == k_closed) {
     c.kind = k_activate;
     c.local = max2(e.admit, b.act_ok);
     c.order = uint64_t{1} << 62 | e.seq;
+    slot = k_act;
   } else {
     // PRE: no queued request of this mode hits the open row.
     c.kind = k_precharge;
     c.local = max2(e.admit, b.pre_ok);
     c.order = uint64_t{1} << 62 | e.seq;
+    slot = k_pre;
   }
-  c.global = c.kind * static_cast<uint32_t>(m_groups.size()) + e.group;
-  return c;
+  c.rank_bound = c.kind * static_cast<uint32_t>(m_ranks.size()) + e.rank;
+  c.group_bound = slot * static_cast<uint32_t>(m_groups.size()) + e.group;
 }
 
 void dram_channel::compute_global(int w, uint32_t kind) {
+  // The per-rank part of a kind's bound; the per-group parts are kept up to date by
+  // the commands (update_group_bounds).
   m_global_stale[kind] = false;
-  const uint32_t per_rank = m_groups_per_rank;
-  ps_t* out = &m_global[size_t{kind} * m_groups.size()];
-  for (uint32_t ri = 0; ri < m_ranks.size(); ++ri, out += per_rank) {
-    const rank_state& rs = m_ranks[ri];
-    const group_state* gs = &m_groups[size_t{ri} * per_rank];
-    if (kind == k_column) {
-      const ps_t bus = m_bus_free + (ri != m_bus_rank ? m_rtrs : 0);
-      ps_t r = max2(rs.last_col + m_ccd_s, rs.cmd_ok);
-      if (w) {
-        r = max2(max2(r, m_last_rd + m_rtw), bus - m_cwl);
-        for (uint32_t g = 0; g < per_rank; ++g)
-          out[g] = max2(r, gs[g].last_col + m_ccd_l);
-      } else {
-        r = max2(max2(r, rs.wr_end + m_wtr_s), bus - m_cl);
-        for (uint32_t g = 0; g < per_rank; ++g)
-          out[g] = max2(max2(r, gs[g].last_col + m_ccd_l), gs[g].wr_end + m_wtr_l);
-      }
-    } else if (kind == k_activate) {
-      const ps_t r =
-          max2(max2(rs.last_act + m_rrd_s, rs.faw[rs.faw_next] + m_faw), rs.cmd_ok);
-      for (uint32_t g = 0; g < per_rank; ++g)
-        out[g] = max2(r, gs[g].last_act + m_rrd_l);
-    } else {
-      for (uint32_t g = 0; g < per_rank; ++g)
-        out[g] = rs.cmd_ok;
+  const size_t ranks = m_ranks.size();
+  const rank_state* rs = m_ranks.data();
+  ps_t* out = &m_rank_bound[kind * ranks];
+  if (kind == k_column) {
+    const ps_t bus = m_bus_free;
+    for (size_t ri = 0; ri < ranks; ++ri) {
+      const ps_t rank_bus = bus + (ri != m_bus_rank ? m_rtrs : 0);
+      const ps_t r = max2(rs[ri].last_col + m_ccd_s, rs[ri].cmd_ok);
+      out[ri] = w ? max2(max2(r, m_last_rd + m_rtw), rank_bus - m_cwl)
+                  : max2(max2(r, rs[ri].wr_end + m_wtr_s), rank_bus - m_cl);
     }
+  } else if (kind == k_activate) {
+    for (size_t ri = 0; ri < ranks; ++ri)
+      out[ri] = max2(max2(rs[ri].last_act + m_rrd_s, rs[ri].faw[rs[ri].faw_next] + m_faw),
+                     rs[ri].cmd_ok);
+  } else {
+    for (size_t ri = 0; ri < ranks; ++ri)
+      out[ri] = rs[ri].cmd_ok;
   }
+}
+
+void dram_channel::update_group_bounds(uint32_t group) {
+  const group_state& g = m_groups[group];
+  const size_t n = m_groups.size();
+  m_group_bound[k_col_read * n + group] = max2(g.last_col + m_ccd_l, g.wr_end + m_wtr_l);
+  m_group_bound[k_col_write * n + group] = g.last_col + m_ccd_l;
+  m_group_bound[k_act * n + group] = g.last_act + m_rrd_l;
+  m_group_bound[k_pre * n + group] = k_never;
 }
 
 void dram_channel::update_dirty(int w) {
@@ -175,7 +183,7 @@ void dram_channel::update_dirty(int w) {
           m_best[old_kind].valid = false;
         continue;
       }
-      c = make_candidate(w, bank);
+      make_candidate(w, bank, c);
       c.listed = true;
       set_bit(kinds[c.kind], bank);
       const bool same = was_best && old_kind == c.kind;
@@ -199,48 +207,93 @@ void dram_channel::update_dirty(int w) {
 }
 
 void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
+  if (m_count[w] == 1) {
+    choose_single(w, cmd_t, order, entry);
+    return;
+  }
   // A cached minimum before m_now may tie with others at m_now, where the order decides.
+  const ps_t now = m_now;
   for (best_command& b : m_best)
-    b.valid = b.valid && b.t >= m_now;
+    b.valid = b.valid & (b.t >= now);
   update_dirty(w);
   const candidate* cand = m_cand[w].data();
-  key_t best = make_key(k_unknown, 0);
-  uint32_t best_bank = 0;
-  for (uint32_t k = 0; k < k_kinds; ++k) {
-    best_command& b = m_best[k];
-    if (!b.valid) {
-      if (m_global_stale[k])
-        compute_global(w, k);
-      const ps_t* global = m_global.data();
-      const ps_t now = m_now;
-      key_t kb = make_key(k_unknown, 0);
-      uint32_t kbank = 0;
-      const bank_mask& mask = m_kind_banks[w][k];
-      for (size_t word = 0; word < mask.size(); ++word)
-        for (uint64_t bits = mask[word]; bits; bits &= bits - 1) {
-          const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
-          const candidate& c = cand[bank];
-          const ps_t t = max2(max2(c.local, global[c.global]), now);
-          const key_t key = make_key(t, c.order);
-          const bool less = key < kb;
-          kb = less ? key : kb;
-          kbank = less ? bank : kbank;
-        }
-      b.valid = true;
-      b.t = static_cast<ps_t>(kb >> 64);
-      b.order = static_cast<uint64_t>(kb);
-      b.bank = kbank;
-    }
-    const key_t kb = make_key(b.t, b.order);
-    const bool less = kb < best;
-    best = less ? kb : best;
-    best_bank = less ? b.bank : best_bank;
+  for (uint32_t k = 0; k < k_kinds; ++k)
+    if (!m_best[k].valid)
+      scan_kind(w, k);
+  // The earliest of the three (branch-free: which kind wins is unpredictable).
+  key_t best = make_key(m_best[0].t, m_best[0].order);
+  uint64_t best_bank = m_best[0].bank;
+  for (uint32_t k = 1; k < k_kinds; ++k) {
+    const key_t kb = make_key(m_best[k].t, m_best[k].order);
+    const uint64_t less = 0 - uint64_t(kb < best);
+    best = kb < best ? kb : best;
+    best_bank = (best_bank & ~less) | (m_best[k].bank & less);
   }
   cmd_t = static_cast<ps_t>(best >> 64);
   if (cmd_t != k_unknown) {
     order = static_cast<uint64_t>(best);
     entry = cand[best_bank].entry;
   }
+}
+
+void dram_channel::choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
+  // One burst queued (e.g. one request in flight): its bank's candidate is the choice.
+  // The caches are left alone: its bank is dirty or listed (so it is found here), and
+  // every bank that changed stays dirty until the next choose() folds it in; the
+  // cached minima are dropped.
+  const size_t words = m_dirty[w].size();
+  uint32_t bank = 0;
+  for (size_t word = 0; word < words; ++word) {
+    uint64_t bits = m_dirty[w][word] | m_kind_banks[w][k_column][word] |
+                    m_kind_banks[w][k_activate][word] |
+                    m_kind_banks[w][k_precharge][word];
+    for (; bits; bits &= bits - 1) {
+      const uint32_t b = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
+      if (m_bank_queue[w][b].head != k_none) {
+        bank = b;
+        word = words; // found
+        break;
+      }
+    }
+  }
+  for (best_command& b : m_best)
+    b.valid = false;
+  candidate c;
+  make_candidate(w, bank, c);
+  if (m_global_stale[c.kind])
+    compute_global(w, c.kind);
+  cmd_t = command_time(c);
+  order = c.order;
+  entry = c.entry;
+}
+
+void dram_channel::scan_kind(int w, uint32_t k) {
+  // The earliest candidate of kind k over the banks offering one.
+  if (m_global_stale[k])
+    compute_global(w, k);
+  const ps_t* rank_bound = m_rank_bound.data();
+  const ps_t* group_bound = m_group_bound.data();
+  const candidate* cand = m_cand[w].data();
+  const ps_t now = m_now;
+  key_t kb = make_key(k_unknown, 0);
+  uint32_t kbank = 0;
+  const bank_mask& mask = m_kind_banks[w][k];
+  for (size_t word = 0; word < mask.size(); ++word)
+    for (uint64_t bits = mask[word]; bits; bits &= bits - 1) {
+      const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
+      const candidate& c = cand[bank];
+      const ps_t t = max2(max2(c.local, rank_bound[c.rank_bound]),
+                          max2(group_bound[c.group_bound], now));
+      const key_t key = make_key(t, c.order);
+      const bool less = key < kb;
+      kb = less ? key : kb;
+      kbank = less ? bank : kbank;
+    }
+  best_command& b = m_best[k];
+  b.valid = true;
+  b.t = static_cast<ps_t>(kb >> 64);
+  b.order = static_cast<uint64_t>(kb);
+  b.bank = kbank;
 }
 
 void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
@@ -250,7 +303,8 @@ void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
   for (uint32_t bank = 0; bank < m_banks.size(); ++bank) {
     if (m_bank_queue[w][bank].head == k_none)
       continue;
-    const candidate c = make_candidate(w, bank);
+    candidate c;
+    make_candidate(w, bank, c);
     const ps_t t = command_time(c);
     if (t < cmd_t || (t == cmd_t && c.order < order)) {
       cmd_t = t;
@@ -296,6 +350,7 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
     r.faw_next = (r.faw_next + 1) & 3u;
     r.last_act = t;
     g.last_act = t;
+    update_group_bounds(e.group);
     b.open_row = e.row;
     b.act_ok = t + m_rc;
     b.pre_ok = t + m_ras;
@@ -346,11 +401,13 @@ void dram_channel::issue_column(uint32_t i, ps_t t) {
     ++m_stats.write_bursts;
     r.wr_end = data_end;
     g.wr_end = data_end;
+    update_group_bounds(e.group);
     b.pre_ok = max2(b.pre_ok, data_end + m_wr);
   } else {
     data_end = t + m_cl + m_burst;
     ++m_stats.read_bursts;
     m_last_rd = t;
+    update_group_bounds(e.group);
     b.pre_ok = max2(b.pre_ok, t + m_rtp);
     request_state& rq = req(e.ticket);
     rq.data_end = max2(rq.data_end, data_end);

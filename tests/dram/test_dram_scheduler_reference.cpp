@@ -240,3 +240,31 @@ TEST_CASE("scheduler: switching to the reference mid-run changes nothing",
   };
   require_same(run(true), run(false), "mixed, switching every 300 requests");
 }
+
+TEST_CASE("scheduler: one queued burst (fast path) and back, against the reference",
+          "[dram][scheduler]") {
+  // With a single burst in the current queue the scheduler takes its bank's candidate
+  // directly and leaves the per-kind caches to be rebuilt (choose_single). Traffic that
+  // alternates between one request in flight and bursts of many moves in and out of
+  // that path; with reads and writes both queues do.
+  for (const char* standard : {"ddr4_2400_x64", "lpddr4_3200"}) {
+    const dram_spec spec = preset(standard);
+    std::vector<trace_request> requests;
+    uint64_t x = 99, t = 0;
+    for (int i = 0; i < 4000; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      const bool burst = (i / 50) % 3 == 2; // 50 back to back, then 100 spaced out
+      t += burst ? 0 : 150'000 + (x >> 50) % 100'000;
+      const uint64_t addr = (x >> 24) % (uint64_t{64} << 20) & ~uint64_t{63};
+      requests.push_back({t, addr, (x >> 17) % 4 == 0, 64});
+    }
+    const controller_params params;
+    const address_mapping map = address_mapping::default_for(spec);
+    const run_result ref = replay_with(spec, map, params, requests, 0, true);
+    const run_result fast = replay_with(spec, map, params, requests, 0, false);
+    require_same(fast, ref, std::string("alternating load, ") + standard);
+    const run_result ref1 = replay_with(spec, map, params, requests, 1, true);
+    const run_result fast1 = replay_with(spec, map, params, requests, 1, false);
+    require_same(fast1, ref1, std::string("one in flight, ") + standard);
+  }
+}
