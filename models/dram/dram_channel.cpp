@@ -280,7 +280,10 @@ dram_channel::ps_t dram_channel::admit_time_new_base(source_state& s) {
     return k_unknown; // a column command frees a slot
   // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
   // the last command's time applied after.
-  const ps_t t = max2(edge(r.issue), s.last_admit);
+  // (edge() divides; a request issued a clock or more before the last admission
+  // cannot reach past it.)
+  const ps_t t = r.issue + m_tck - 1 <= s.last_admit ? s.last_admit
+                                                     : max2(edge(r.issue), s.last_admit);
   s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
   s.base_queue = w;
   s.base_ok = true;
