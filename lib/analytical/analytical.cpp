@@ -75,16 +75,33 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
   e.unit = whole.unit;
   e.macs = whole.macs;
   const bool on_vector = whole.unit == timing::engine::vector;
+  // The sequencer's planning (tile_sequencer.cpp, planning_for): a single-buffered
+  // vector memory gives a tile both halves; entries (or vector operands) wider than a
+  // byte hold fewer values.
+  const auto& vm = p.vector_memory;
+  const bool single = on_vector && !vm.double_buffer;
+  const bool serial = on_vector && (single || !vm.dma_overlap);
+  sequencer::buffer_sizes sizes = on_vector ? p.vector_buffers : p.buffers;
+  if (single)
+    sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
+  const uint32_t entry = std::max(1u, p.entry_bytes);
+  const uint32_t per_value = on_vector ? std::max(vm.operand_bytes, entry) : entry;
+  if (per_value > 1)
+    sizes = {sizes.input / per_value, sizes.weight / per_value, sizes.output / per_value};
   sequencer::tile_alignment align;
   if (whole.unit == timing::engine::gemm)
     align = {p.compute.array.rows, p.compute.array.cols};
-  const sequencer::plan plan =
-      sequencer::plan_layer(d, on_vector ? p.vector_buffers : p.buffers, align);
+  sequencer::plan plan = sequencer::plan_layer(d, sizes, align);
   if (!plan.ok()) {
     e.ok = false;
     e.error = plan.message;
     return e;
   }
+  if (!p.reuse)
+    sequencer::load_every_tile(plan);
+  // Bytes per value in DRAM: the entry width, or the vector unit's wider formats.
+  const uint32_t wide_in = on_vector ? std::max(entry, vm.dram_input_bytes) : entry;
+  const uint32_t wide_out = on_vector ? std::max(entry, vm.dram_output_bytes) : entry;
   const double period = 1e6 / p.clock_mhz; // ps
   auto edge = [&](double t) { return std::ceil(t / period - 1e-9) * period; };
   memory_model mem(p);
@@ -104,27 +121,39 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
   e.tiles = static_cast<uint32_t>(n);
 
   using command = memory_model::command;
+  // K tiling: the slices of one output tile share its output half; out_tile numbers the
+  // output tiles, last_step holds each one's last slice.
+  const bool k_tiled = plan.tile_k != 0;
+  std::vector<size_t> out_tile(n), last_step;
+  for (size_t i = 0; i < n; ++i) {
+    out_tile[i] = i == 0 ? 0 : out_tile[i - 1] + (tiles[i].k_first ? 1 : 0);
+    if (tiles[i].k_last)
+      last_step.push_back(i);
+  }
   // A tile's loads as the sequencer queues them: input (and ADD's second operand),
-  // weights, bias, multiplier and shift of the channel slice, the LUT with tile 0.
+  // weights (a K slice: its input channels of every filter), bias, multiplier and
+  // shift of the channel slice (with a K-tiled tile's last slice), the LUT with tile 0.
   auto loads = [&](size_t i, double start, std::vector<command>& batch) {
     const sequencer::tile& t = tiles[i];
-    auto add = [&](const region& r) {
+    auto add = [&](const region& r, uint32_t element_bytes) {
       command x;
-      x.t = traffic_of(r, burst, block);
+      x.t = traffic_of(r, burst, block, element_bytes);
       x.start = start;
       e.dram_read_bytes += x.t.bytes;
       batch.push_back(x);
     };
     if (t.load_input && !fuse_in) {
       add(tensor_window(layer.input_offset, d.in_w, in_stride, t.iy0, t.iy1, t.ix0, t.ix1,
-                        t.ic0, t.ic1));
+                        t.ic0, t.ic1),
+          wide_in);
       if (d.opcode == DWVP_OP_ADD)
-        add(tensor_window(0, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0, t.ic1));
+        add(tensor_window(0, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0, t.ic1),
+            wide_in);
     }
     if (t.load_weights) {
       const uint64_t tc = uint64_t(t.c1 - t.c0);
       if (d.opcode == DWVP_OP_CHANNEL_MUL) {
-        add(region{uint64_t(t.c0), tc, 1, 1, tc, 0});
+        add(region{uint64_t(t.c0), tc, 1, 1, tc, 0}, wide_in);
       } else {
         const bool dw = is_depthwise(d.opcode);
         const uint64_t per_filter = dw ? 1 : uint64_t(d.kernel_h) * d.kernel_w * d.in_c;
@@ -133,13 +162,21 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
         w.row_bytes = dw ? tc : tc * per_filter;
         w.rows = dw ? uint64_t(d.kernel_h) * d.kernel_w : 1;
         w.row_stride = dw ? d.in_c : w.row_bytes;
-        add(w);
-        add(region{4 * uint64_t(t.c0), 4 * tc, 1, 1, 4 * tc, 0});         // bias
-        add(region{4 * uint64_t(t.c0), 4 * tc, 2, 1, 4ull * d.out_c, 0}); // quant
+        if (k_tiled && !dw) {
+          w.offset = uint64_t(t.c0) * per_filter + uint64_t(t.ic0);
+          w.row_bytes = uint64_t(t.ic1 - t.ic0);
+          w.rows = tc * d.kernel_h * d.kernel_w;
+          w.row_stride = d.in_c;
+        }
+        add(w, wide_in);
+        if (t.k_last) {
+          add(region{4 * uint64_t(t.c0), 4 * tc, 1, 1, 4 * tc, 0}, 1);         // bias
+          add(region{4 * uint64_t(t.c0), 4 * tc, 2, 1, 4ull * d.out_c, 0}, 1); // quant
+        }
       }
     }
     if (i == 0 && d.activation == DWVP_ACT_LUT)
-      add(region{0, 256, 1, 1, 256, 0});
+      add(region{0, 256, 1, 1, 256, 0}, 1);
   };
   auto store_of = [&](size_t i, double start) {
     const sequencer::tile& t = tiles[i];
@@ -147,7 +184,7 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
     x.write = true;
     x.t = traffic_of(tensor_window(layer.output_offset, d.out_w, out_stride, t.oy0, t.oy1,
                                    t.ox0, t.ox1, t.c0, t.c1),
-                     burst, block);
+                     burst, block, wide_out);
     x.start = start;
     e.dram_write_bytes += x.t.bytes;
     return x;
@@ -176,7 +213,10 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
   loads(0, layer_start, batch);
   mem.run(batch);
   in_end[0] = std::max(end_of(batch, 0, layer_start), fused_ready);
-  if (n > 1) {
+  // Tile 1 prefetches into the other half; tile i + 2's loads go with tile i's store.
+  // Serial (the vector memory single-buffered or without DMA overlap): tile i loads
+  // once tile i - 1's store has drained.
+  if (n > 1 && !serial) {
     batch.clear();
     loads(1, in_end[0], batch);
     mem.run(batch);
@@ -186,11 +226,19 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
   double engine_done = 0;
   for (size_t i = 0; i < n; ++i) {
     const sequencer::tile& t = tiles[i];
+    if (serial && i > 0) {
+      batch.clear();
+      loads(i, out_end[i - 1], batch);
+      mem.run(batch);
+      in_end[i] = end_of(batch, 0, out_end[i - 1]);
+    }
+    // The output half a tile writes is free once the store of the output tile before
+    // the previous one has drained.
     double start = in_end[i];
     if (i >= 1)
       start = std::max(start, comp_end[i - 1]);
-    if (i >= 2)
-      start = std::max(start, out_end[i - 2]);
+    if (t.k_first && out_tile[i] >= 2)
+      start = std::max(start, out_end[last_step[out_tile[i] - 2]]);
     start = edge(start);
     const dwvp_desc td = sequencer::tile_descriptor(d, t);
     const timing::compute_timing ct = timing::layer_compute(td, p.compute);
@@ -210,6 +258,8 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
       lead = cycles;
       tail = 0;
     } else {
+      // The engine's read port (a K slice before the last has no requantisation data
+      // in its weight bytes).
       const uint64_t feed = (t.input_bytes + t.weight_bytes + port - 1) / port;
       cycles = std::max<uint64_t>(ct.cycles, feed);
       lead = std::min(ct.lead + (cycles - ct.cycles), cycles);
@@ -226,18 +276,20 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
     e.compute_cycles += done_cycles - prev;
 
     batch.clear();
-    if (fuse_out)
-      out_end[i] = done[i];
-    else
-      batch.push_back(store_of(i, std::max(done[i], i >= 1 ? out_end[i - 1] : done[i])));
+    const bool stored = !fuse_out && t.k_last; // partial sums stay in the output half
+    if (stored) {
+      const double prev_out =
+          out_tile[i] >= 1 ? out_end[last_step[out_tile[i] - 1]] : done[i];
+      batch.push_back(store_of(i, std::max(done[i], prev_out)));
+    }
     const size_t stores = batch.size();
-    const double load_start = i + 2 < n ? std::max(in_end[i + 1], done[i]) : 0;
-    if (i + 2 < n)
+    const bool prefetch = i + 2 < n && !serial;
+    const double load_start = prefetch ? std::max(in_end[i + 1], done[i]) : 0;
+    if (prefetch)
       loads(i + 2, load_start, batch);
     mem.run(batch);
-    if (!fuse_out)
-      out_end[i] = std::max(batch[0].end, batch[0].start);
-    if (i + 2 < n)
+    out_end[i] = stored ? std::max(batch[0].end, batch[0].start) : done[i];
+    if (prefetch)
       in_end[i + 2] = end_of(batch, stores, load_start);
   }
   const double layer_end = edge(out_end[n - 1]);

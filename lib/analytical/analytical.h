@@ -34,7 +34,18 @@ struct platform_params {
   uint32_t sram_banks = 16, sram_port_bytes = 32;    // sram.banks, sram.port_bytes
   uint32_t dma_burst_bytes = 256;                    // dma.burst_bytes
   uint32_t dma_outstanding = 8;                      // dma.outstanding
-  double bus_latency_ns = 2;                         // bus.latency_ns
+  uint32_t entry_bytes = 1; // sram.entry_bits / 8: every value takes this many bytes
+  bool reuse = true;        // sequencer.reuse: false loads every tile's operands
+  // The vector unit's memory (the GeneSys-style options, docs/genesys.md): bytes per
+  // operand in the vector memory and per value in DRAM, buffering and DMA overlap.
+  struct vector_memory_params {
+    uint32_t operand_bytes = 1;     // vector.operand_bits / 8
+    uint32_t dram_input_bytes = 1;  // vector.dram_input_bits / 8
+    uint32_t dram_output_bytes = 1; // vector.dram_output_bits / 8
+    bool double_buffer = true;      // vector.double_buffer
+    bool dma_overlap = true;        // vector.dma_overlap
+  } vector_memory;
+  double bus_latency_ns = 2; // bus.latency_ns
   // DRAM: the channel model (dram.model / dram.spec and the controller keys), or the
   // fixed-latency memory (dram.model=fixed: dram.latency_ns, dram.bandwidth_gbps).
   bool dram_fixed = false;

@@ -7,14 +7,14 @@ namespace dwvp::analytical {
 
 platform_params params_from_config(const config& cfg) {
   const models::accel_params a = accel_params_from(cfg);
-  // Not in the model yet: refused rather than estimated as int8 with residency.
-  if (a.buffer_use.entry_bytes != 1)
-    throw config_error("key 'sram.entry_bits': the analytical model plans 8-bit entries "
-                       "only");
-  if (!a.buffer_use.reuse)
-    throw config_error("key 'sequencer.reuse': the analytical model keeps residency "
-                       "across tiles only");
   platform_params p;
+  p.entry_bytes = a.buffer_use.entry_bytes;
+  p.reuse = a.buffer_use.reuse;
+  p.vector_memory.operand_bytes = a.vector_memory.operand_bytes;
+  p.vector_memory.dram_input_bytes = a.vector_memory.dram_input_bytes;
+  p.vector_memory.dram_output_bytes = a.vector_memory.dram_output_bytes;
+  p.vector_memory.double_buffer = a.vector_memory.double_buffer;
+  p.vector_memory.dma_overlap = a.vector_memory.dma_overlap;
   p.clock_mhz = cfg.get_real("clock.accel_mhz");
   p.compute = models::compute_config_from(a);
   p.buffers = a.buffers;

@@ -20,35 +20,57 @@ void residues(uint64_t count, uint64_t stride, uint32_t m, std::array<uint64_t, 
 
 } // namespace
 
-traffic traffic_of(const region& r, uint32_t burst, uint32_t block) {
+traffic traffic_of(const region& r, uint32_t burst, uint32_t block,
+                   uint32_t element_bytes) {
   traffic t;
-  t.bytes = r.bytes();
-  if (!t.bytes)
+  const uint64_t values = r.bytes();
+  if (!values)
     return t;
+  const uint64_t wide = element_bytes > 1 ? element_bytes - 1 : 0;
+  t.bytes = values * (wide + 1);
   // Contiguous rows (and planes) are one run, as the DMA merges them.
   const bool rows_contiguous = r.row_stride == r.row_bytes || r.rows == 1;
   const bool planes_contiguous =
       rows_contiguous && (r.planes == 1 || r.plane_stride == r.row_bytes * r.rows);
   const uint64_t runs = rows_contiguous ? 1 : r.rows;
   const uint64_t planes = planes_contiguous ? 1 : r.planes;
-  const uint64_t run = planes_contiguous ? t.bytes
+  const uint64_t run = planes_contiguous ? values
                        : rows_contiguous ? r.row_bytes * r.rows
                                          : r.row_bytes;
   const uint32_t m = std::min<uint32_t>(block, 64);
-  // Blocks a run of `run` bytes touches when it starts at `o` past a block boundary.
-  auto run_blocks = [&](uint64_t o) {
+  // Blocks that `len` bytes from `at` touch, in requests of at most `burst` bytes
+  // starting at `at` (at is taken modulo the block).
+  auto span_blocks = [&](uint64_t at, uint64_t len) {
     uint64_t blocks = 0;
     if (burst % block == 0) { // every request starts at the same offset
-      const uint64_t full = run / burst, last = run % burst;
-      blocks = full * ((o + burst + block - 1) / block);
+      const uint64_t full = len / burst, last = len % burst;
+      blocks = full * ((at + burst + block - 1) / block);
       if (last)
-        blocks += (o + last + block - 1) / block;
+        blocks += (at + last + block - 1) / block;
     } else {
-      for (uint64_t done = 0; done < run; done += burst) {
-        const uint64_t len = std::min<uint64_t>(burst, run - done);
-        const uint64_t at = (o + done) % block;
-        blocks += (at + len + block - 1) / block;
+      for (uint64_t done = 0; done < len; done += burst) {
+        const uint64_t n = std::min<uint64_t>(burst, len - done);
+        const uint64_t o = (at + done) % block;
+        blocks += (o + n + block - 1) / block;
       }
+    }
+    return blocks;
+  };
+  // Blocks a run of `run` bytes touches when it starts at `o` past a block boundary,
+  // with each request's widening bytes.
+  auto run_blocks = [&](uint64_t o) {
+    uint64_t blocks = span_blocks(o, run);
+    if (!wide)
+      return blocks;
+    if (burst % block == 0) {
+      const uint64_t full = run / burst, last = run % burst;
+      blocks += full * span_blocks(o, wide * burst);
+      if (last)
+        blocks += span_blocks(o, wide * last);
+    } else {
+      for (uint64_t done = 0; done < run; done += burst)
+        blocks +=
+            span_blocks((o + done) % block, wide * std::min<uint64_t>(burst, run - done));
     }
     return blocks;
   };
@@ -64,7 +86,16 @@ traffic traffic_of(const region& r, uint32_t burst, uint32_t block) {
   for (uint32_t o = 0; o < m; ++o)
     if (h[o])
       t.blocks += h[o] * run_blocks(o);
-  t.requests = runs * planes * ((run + burst - 1) / burst);
+  // Requests per run: its own, and the widening bytes' of each.
+  const uint64_t full = run / burst, last = run % burst;
+  uint64_t per_run = full + (last ? 1 : 0);
+  if (wide)
+    per_run += full * wide + (last ? (wide * last + burst - 1) / burst : 0);
+  t.requests = runs * planes * per_run;
+  t.runs = runs * planes;
+  t.run_bytes = run;
+  t.burst = burst;
+  t.element_bytes = element_bytes > 1 ? element_bytes : 1;
   return t;
 }
 
@@ -173,25 +204,35 @@ void memory_model::run_fixed(std::vector<command>& batch) {
   const double lat = m_p.fixed_latency_ns * 1000.0;
   const double per_byte = m_p.fixed_bandwidth_gbps > 0 ? 1000.0 / m_p.fixed_bandwidth_gbps
                                                        : 0.0; // ps per byte
-  const double w = m_p.dma_outstanding;
-  for (int write = 0; write < 2; ++write) {
-    uint64_t requests = 0, bytes = 0;
-    double start = -1;
-    for (const command& x : batch)
-      if (x.write == bool(write) && x.t.requests) {
-        requests += x.t.requests;
-        bytes += x.t.bytes;
-        start = start < 0 ? x.start : std::min(start, x.start);
+  const size_t slots = std::max<uint32_t>(m_p.dma_outstanding, 1);
+  for (command& x : batch) {
+    std::vector<double>& window = m_window[x.write ? 1 : 0];
+    size_t& next = m_next[x.write ? 1 : 0];
+    if (window.size() != slots) {
+      window.assign(slots, 0.0);
+      next = 0;
+    }
+    x.end = x.start;
+    if (!x.t.requests)
+      continue;
+    // Each request takes the next slot round robin, issues when that slot's previous
+    // request is done, and holds it for the latency and its bytes.
+    const double arrive = x.start + m_bus_ps;
+    auto request = [&](uint64_t len) {
+      double& slot = window[next];
+      next = (next + 1) % slots;
+      slot = std::max(arrive, slot) + lat + double(len) * per_byte;
+      x.end = std::max(x.end, slot);
+    };
+    const traffic& t = x.t;
+    const uint64_t wide = t.element_bytes - 1;
+    for (uint64_t r = 0; r < t.runs; ++r)
+      for (uint64_t done = 0; done < t.run_bytes; done += t.burst) {
+        const uint64_t len = std::min<uint64_t>(t.burst, t.run_bytes - done);
+        request(len);
+        for (uint64_t extra = 0; extra < wide * len; extra += t.burst)
+          request(std::min<uint64_t>(t.burst, wide * len - extra));
       }
-    // The stream's requests go round robin over its window slots: the busiest slot
-    // serves ceil(requests / window) of them.
-    const double rounds = requests ? std::ceil(double(requests) / w) : 0;
-    const double end =
-        start + m_bus_ps + rounds * lat +
-        (requests ? double(bytes) * rounds / double(requests) : 0) * per_byte;
-    for (command& x : batch)
-      if (x.write == bool(write))
-        x.end = x.t.requests ? std::max(end, x.start) : x.start;
   }
 }
 

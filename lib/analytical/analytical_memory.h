@@ -28,6 +28,11 @@ struct traffic {
   uint64_t bytes = 0;
   uint64_t requests = 0;
   uint64_t blocks = 0; // DRAM bursts
+  // The request sequence, for the fixed-latency memory's window: `runs` runs of
+  // `run_bytes` each, every run in requests of at most `burst` bytes, each request
+  // followed by its (element_bytes - 1) x its length of widening requests.
+  uint64_t runs = 0, run_bytes = 0;
+  uint32_t burst = 0, element_bytes = 1;
   void add(const traffic& o) {
     bytes += o.bytes;
     requests += o.requests;
@@ -36,8 +41,12 @@ struct traffic {
 };
 
 // What traffic_of makes of a region with DMA requests of at most `burst` bytes and
-// DRAM bursts of `block` bytes.
-traffic traffic_of(const region& r, uint32_t burst, uint32_t block);
+// DRAM bursts of `block` bytes. Values `element_bytes` wide in DRAM (sram.entry_bits,
+// the vector unit's DRAM formats): each request of n values moves its n bytes and then
+// (element_bytes - 1) x n more from the same address on, in requests of at most
+// `burst` bytes, as the DMA does.
+traffic traffic_of(const region& r, uint32_t burst, uint32_t block,
+                   uint32_t element_bytes = 1);
 
 // The tensor window rows [y0, y1) x columns [x0, x1) x channels [c0, c1) of an NHWC
 // tensor `width` pixels wide, pixels `stride` bytes apart (the sequencer's
@@ -66,19 +75,29 @@ public:
   // The descriptor fetch: one 128-byte read when the DMA and the bus are idle.
   double fetch(double start);
 
-  void reset() { m_bus_free = 0; }
+  void reset() {
+    m_bus_free = 0;
+    for (auto& w : m_window)
+      w.assign(w.size(), 0.0);
+    m_next[0] = m_next[1] = 0;
+  }
 
 private:
   double edge(double t) const { return std::ceil(t / m_tck - 1e-9) * m_tck; }
 
   // dram.model=fixed: every request takes latency + bytes / bandwidth, the stream
-  // keeping dma.outstanding of them in flight (no shared bus).
+  // keeping dma.outstanding of them in flight (no shared bus): the memory's window
+  // slots per stream, round robin, as models/memory does, request by request.
   void run_fixed(std::vector<command>& batch);
 
   const platform_params& m_p;
   double m_bus_ps = 0, m_tck = 1, m_tb = 0, m_refresh = 1;
   uint32_t m_block = 64;
   double m_bus_free = 0;
+  // Fixed memory: when each window slot of the read and write streams frees, and the
+  // slot the stream's next request takes.
+  std::vector<double> m_window[2];
+  size_t m_next[2] = {0, 0};
 };
 
 } // namespace dwvp::analytical::detail

@@ -47,14 +47,30 @@ TEST_CASE("buffer-use keys: bad values are refused naming the key", "[config][sr
   }
 }
 
-TEST_CASE("buffer-use keys: the analytical model refuses what it does not model",
+TEST_CASE("buffer-use and vector-memory keys reach the analytical model",
           "[config][sram]") {
-  config wide;
-  wide.set("sram.entry_bits", "16");
-  CHECK_THROWS_WITH(dwvp::analytical::params_from_config(wide),
-                    Contains("key 'sram.entry_bits'"));
-  config no_reuse;
-  no_reuse.set("sequencer.reuse", "false");
-  CHECK_THROWS_WITH(dwvp::analytical::params_from_config(no_reuse),
-                    Contains("key 'sequencer.reuse'"));
+  // tests/analytical checks the model under these keys against the platform.
+  config c;
+  c.set("sram.entry_bits", "16");
+  c.set("sequencer.reuse", "false");
+  c.set("vector.operand_bits", "32");
+  c.set("vector.dram_input_bits", "16");
+  c.set("vector.dram_output_bits", "8");
+  c.set("vector.double_buffer", "false");
+  c.set("vector.dma_overlap", "false");
+  const dwvp::analytical::platform_params p = dwvp::analytical::params_from_config(c);
+  CHECK(p.entry_bytes == 2);
+  CHECK_FALSE(p.reuse);
+  CHECK(p.vector_memory.operand_bytes == 4);
+  CHECK(p.vector_memory.dram_input_bytes == 2);
+  CHECK(p.vector_memory.dram_output_bytes == 1);
+  CHECK_FALSE(p.vector_memory.double_buffer);
+  CHECK_FALSE(p.vector_memory.dma_overlap);
+  const dwvp::analytical::platform_params d =
+      dwvp::analytical::params_from_config(config{});
+  CHECK(d.entry_bytes == 1);
+  CHECK(d.reuse);
+  CHECK(d.vector_memory.operand_bytes == 1);
+  CHECK(d.vector_memory.double_buffer);
+  CHECK(d.vector_memory.dma_overlap);
 }
