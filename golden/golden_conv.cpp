@@ -66,33 +66,36 @@ int8_t requantize(int64_t acc, const requant& q, int oc, const conv_params& p,
   return static_cast<int8_t>(v);
 }
 
-// A product (x - zp) * w is at most 255 * 128 in magnitude, so an int32 sum of this
-// many products cannot overflow; longer sums (none in the MobileNet family) use int64.
-constexpr int k_int32_safe_terms = 65000;
+// A product (x - zp) * (w - weight_zp) is at most 255 * 255 in magnitude, so an int32
+// sum of this many products cannot overflow; longer sums use int64.
+constexpr int k_int32_safe_terms = 32500;
 
-// Sum of x[i] * w[i]: the one inner loop of conv2d, pointwise and FC. Operands are
-// widened to int16 (x is already input - zp) so the compiler can vectorise the loop.
-// With a weight zero point (ONNX) a product reaches 255 * 255: half as many terms.
-int64_t dot(const int16_t* x, const int8_t* w, int n, int32_t weight_zp) {
-  if (weight_zp == 0 && n <= k_int32_safe_terms) {
+// Sum of x[i] * w[i]: the one inner loop of conv2d, pointwise and FC. Both operands are
+// int16 (x is input - zp, w is weight - weight_zp), so the compiler can vectorise the
+// loop with 16-bit multiply-adds.
+int64_t dot(const int16_t* x, const int16_t* w, int n) {
+  if (n <= k_int32_safe_terms) {
     int32_t acc = 0;
     for (int i = 0; i < n; ++i) {
-      acc += int32_t(x[i]) * int16_t(w[i]);
-    }
-    return acc;
-  }
-  if (n <= k_int32_safe_terms / 2) {
-    int32_t acc = 0;
-    for (int i = 0; i < n; ++i) {
-      acc += int32_t(x[i]) * int16_t(w[i] - weight_zp);
+      acc += int32_t(x[i]) * int32_t(w[i]);
     }
     return acc;
   }
   int64_t acc = 0;
   for (int i = 0; i < n; ++i) {
-    acc += int64_t(x[i]) * (w[i] - weight_zp);
+    acc += int64_t(x[i]) * w[i];
   }
   return acc;
+}
+
+// weight - weight_zp of every weight, as int16 (range -255..255), once per layer.
+std::vector<int16_t> widen_weights(const std::vector<int8_t>& weights,
+                                   int32_t weight_zp) {
+  std::vector<int16_t> wide(weights.size());
+  for (size_t i = 0; i < weights.size(); ++i) {
+    wide[i] = int16_t(weights[i] - weight_zp);
+  }
+  return wide;
 }
 
 // input - zp of `count` values, as int16 (range -255..255).
@@ -161,6 +164,7 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
   // weights' own layout) and takes one dot product per filter. Padding holds the input
   // zero point, so it enters the field as 0.
   const int field = p.kernel_h * p.kernel_w * in.c;
+  const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int16_t> patch(field);
   std::vector<int8_t> output(out.elements());
   for (int oy = 0; oy < out.h; ++oy) {
@@ -178,9 +182,8 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
         }
       }
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc = dot(patch.data(), &weights[static_cast<size_t>(oc) * field],
-                                field, p.weight_zp) +
-                            bias[oc];
+        const int64_t acc =
+            dot(patch.data(), &w16[static_cast<size_t>(oc) * field], field) + bias[oc];
         output[((oy * out.w) + ox) * out.c + oc] = requantize(acc, q, oc, p, fn);
       }
     }
@@ -206,6 +209,10 @@ std::vector<int8_t> depthwise_conv2d(const std::vector<int8_t>& input, const sha
   if (p.kernel_h * p.kernel_w > k_int32_safe_terms) {
     fail(fn, "kernel too large for the int32 accumulator");
   }
+  // Operands as int16 once: input - input_zp, weight - weight_zp (-255..255).
+  std::vector<int16_t> centred(input.size());
+  centre(input.data(), static_cast<int>(input.size()), p.input_zp, centred.data());
+  const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int32_t> acc(in.c);
   std::vector<int8_t> output(out.elements());
   for (int oy = 0; oy < out.h; ++oy) {
@@ -219,10 +226,10 @@ std::vector<int8_t> depthwise_conv2d(const std::vector<int8_t>& input, const sha
           if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) {
             continue;
           }
-          const int8_t* x = &input[((iy * in.w) + ix) * in.c];
-          const int8_t* w = &weights[((ky * p.kernel_w) + kx) * in.c];
+          const int16_t* x = &centred[((iy * in.w) + ix) * in.c];
+          const int16_t* w = &w16[((ky * p.kernel_w) + kx) * in.c];
           for (int c = 0; c < in.c; ++c) {
-            acc[c] += (int32_t(x[c]) - p.input_zp) * (int32_t(w[c]) - p.weight_zp);
+            acc[c] += int32_t(x[c]) * int32_t(w[c]);
           }
         }
       }
@@ -254,15 +261,15 @@ std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
   check_size(fn, "bias", bias, out_c);
   check_requant(fn, q, out_c);
 
+  const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int16_t> pixel(in.c);
   std::vector<int8_t> output(static_cast<size_t>(in.h) * in.w * out_c);
   for (int y = 0; y < in.h; ++y) {
     for (int x = 0; x < in.w; ++x) {
       centre(&input[((y * in.w) + x) * in.c], in.c, p.input_zp, pixel.data());
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc = dot(pixel.data(), &weights[static_cast<size_t>(oc) * in.c],
-                                in.c, p.weight_zp) +
-                            bias[oc];
+        const int64_t acc =
+            dot(pixel.data(), &w16[static_cast<size_t>(oc) * in.c], in.c) + bias[oc];
         output[((y * in.w) + x) * out_c + oc] = requantize(acc, q, oc, p, fn);
       }
     }
@@ -290,13 +297,13 @@ std::vector<int8_t> fully_connected(const std::vector<int8_t>& input,
   check_size(fn, "bias", bias, out_features);
   check_requant(fn, q, out_features);
 
+  const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int16_t> centred(in_features);
   centre(input.data(), in_features, p.input_zp, centred.data());
   std::vector<int8_t> output(out_features);
   for (int o = 0; o < out_features; ++o) {
     const int64_t acc =
-        dot(centred.data(), &weights[static_cast<size_t>(o) * in_features], in_features,
-            p.weight_zp) +
+        dot(centred.data(), &w16[static_cast<size_t>(o) * in_features], in_features) +
         bias[o];
     output[o] = requantize(acc, q, o, p, fn);
   }
