@@ -1,7 +1,7 @@
 // Internal to models/kernels: the hot loops of the int8 kernels with x86 vector
-// instructions, chosen at run time by what the CPU supports: the pointwise / conv2d /
-// FC accumulation (AVX2; AVX-512 with VNNI), the requantisation of its sums and the
-// whole depthwise layer (AVX-512). The vector code lives in its own translation units
+// instructions, chosen at run time by what the CPU supports (AVX2; AVX-512 with VNNI):
+// the pointwise / conv2d / FC accumulation, the requantisation of its sums and the
+// whole depthwise layer. The vector code lives in its own translation units
 // (kernel_simd_avx2.cpp, kernel_simd_avx512.cpp), compiled with the instruction-set
 // flags and including nothing but these C-style declarations and <immintrin.h>, so
 // that no inline function of a shared header is ever emitted with wider instructions
@@ -58,7 +58,7 @@ struct requant_terms {
   int32_t lo, hi, zp;
 };
 
-// Depthwise (KxK, 1xK, Kx1) output rows with AVX-512: for every output pixel and
+// Depthwise (KxK, 1xK, Kx1) output rows with AVX-512 / AVX2: for every output pixel and
 // channel, fb[c] + sum over the window of x * w (int8 operands, int32 sums wrapping),
 // then the output stage with t.bias unused (the folded bias fb is the sums' start).
 // `base` is the (framed) input, pixels ps bytes apart and rows rs; weights [kh][kw][C].
@@ -68,11 +68,15 @@ struct depthwise_shape {
 };
 void depthwise_avx512(const int8_t* base, const int8_t* weights, const int32_t* fb,
                       const depthwise_shape& s, const requant_terms& t, int8_t* out);
+void depthwise_avx2(const int8_t* base, const int8_t* weights, const int32_t* fb,
+                    const depthwise_shape& s, const requant_terms& t, int8_t* out);
 
-// The output stage of `pixels` rows of sums with AVX-512 (bit-exact with the scalar
-// formula): acc rows acc_stride apart, out_c channels, y rows y_stride apart.
+// The output stage of `pixels` rows of sums with AVX-512 / AVX2 (bit-exact with the
+// scalar formula): acc rows acc_stride apart, out_c channels, y rows y_stride apart.
 void requantize_avx512(const int32_t* acc, int64_t pixels, int64_t acc_stride, int out_c,
                        const requant_terms& t, int8_t* y, int64_t y_stride);
+void requantize_avx2(const int32_t* acc, int64_t pixels, int64_t acc_stride, int out_c,
+                     const requant_terms& t, int8_t* y, int64_t y_stride);
 
 } // namespace simd
 } // namespace dwvp::kernels

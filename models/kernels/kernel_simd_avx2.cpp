@@ -1,5 +1,6 @@
-// The pointwise accumulation with AVX2 (kernel_simd.h). Compiled with -mavx2 and
-// called only when the CPU has AVX2: include nothing that defines inline functions.
+// The kernels' AVX2 paths (kernel_simd.h): the pointwise accumulation, the
+// requantisation of its sums and the depthwise layer. Compiled with -mavx2 and called
+// only when the CPU has AVX2: include nothing that defines inline functions.
 #include "kernel_simd.h"
 
 #include <immintrin.h>
@@ -38,5 +39,135 @@ inline void store(int32_t* dst, vec v, int n) {
 
 #define DWVP_SIMD_ACCUMULATE accumulate_avx2
 #include "kernel_simd_pointwise.inc"
+
+namespace {
+
+// The output stage of 8 channels from `o` on (the first n valid): sums a (bias
+// already in), fast_requant's terms, clamp, output zero point; written to out[0, n).
+// A last block of fewer than 8 channels reads its terms from zero-padded copies.
+// AVX2 has no 64-bit arithmetic shift: v >> s = ~(~v >> s) for negative v.
+inline void requant8(__m256i a, const requant_terms& t, int o, int n, int8_t* out) {
+  const int32_t* left = t.left + o;
+  const int64_t *mult = t.multiplier + o, *add = t.add + o, *neg = t.neg + o,
+                *total = t.total + o;
+  alignas(32) int32_t left_pad[8] = {};
+  alignas(32) int64_t mult_pad[8] = {}, add_pad[8] = {}, neg_pad[8] = {},
+                      total_pad[8] = {};
+  if (n < 8) {
+    for (int l = 0; l < n; ++l) {
+      left_pad[l] = left[l];
+      mult_pad[l] = mult[l];
+      add_pad[l] = add[l];
+      neg_pad[l] = neg[l];
+      total_pad[l] = total[l];
+    }
+    left = left_pad, mult = mult_pad, add = add_pad, neg = neg_pad, total = total_pad;
+  }
+  const __m256i x =
+      _mm256_sllv_epi32(a, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(left)));
+  const __m256i threshold = _mm256_set1_epi64x(-(int64_t{1} << 30));
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i low32[2];
+  for (int h = 0; h < 2; ++h) {
+    auto at = [h](const int64_t* v) {
+      return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + 4 * h));
+    };
+    const __m256i x64 = _mm256_cvtepi32_epi64(h ? _mm256_extracti128_si256(x, 1)
+                                                : _mm256_castsi256_si128(x));
+    const __m256i prod = _mm256_mul_epi32(x64, at(mult));
+    __m256i v = _mm256_add_epi64(prod, at(add));
+    const __m256i below = _mm256_cmpgt_epi64(threshold, prod);
+    v = _mm256_sub_epi64(v, _mm256_and_si256(below, at(neg)));
+    const __m256i sign = _mm256_cmpgt_epi64(zero, v);
+    v = _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(v, sign), at(total)), sign);
+    // The low 32 bits of each 64-bit lane into the lower 128 bits.
+    low32[h] = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+  }
+  __m256i r = _mm256_permute2x128_si256(low32[0], low32[1], 0x20);
+  r = _mm256_min_epi32(_mm256_max_epi32(r, _mm256_set1_epi32(t.lo)),
+                       _mm256_set1_epi32(t.hi));
+  r = _mm256_add_epi32(r, _mm256_set1_epi32(t.zp));
+  // int32 -> int8 (the values lie in [-128, 127]): pack twice, then the 8 bytes.
+  const __m128i r16 =
+      _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+  const __m128i r8 = _mm_packs_epi16(r16, r16);
+  if (n == 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out), r8);
+    return;
+  }
+  alignas(16) int8_t bytes[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(bytes), r8);
+  for (int l = 0; l < n; ++l)
+    out[l] = bytes[l];
+}
+
+} // namespace
+
+void requantize_avx2(const int32_t* acc, int64_t pixels, int64_t acc_stride, int out_c,
+                     const requant_terms& t, int8_t* y, int64_t y_stride) {
+  for (int64_t p = 0; p < pixels; ++p) {
+    const int32_t* a = acc + p * acc_stride;
+    int8_t* out = y + p * y_stride;
+    for (int o = 0; o < out_c; o += 8) {
+      const int n = out_c - o < 8 ? out_c - o : 8;
+      // (acc + bias), wrapping in int32.
+      __m256i sums;
+      if (n == 8) {
+        sums = _mm256_add_epi32(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + o)),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + o)));
+      } else {
+        alignas(32) int32_t tail[8] = {};
+        for (int l = 0; l < n; ++l)
+          tail[l] = static_cast<int32_t>(static_cast<uint32_t>(a[o + l]) +
+                                         static_cast<uint32_t>(t.bias[o + l]));
+        sums = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+      }
+      requant8(sums, t, o, n, out + o);
+    }
+  }
+}
+
+void depthwise_avx2(const int8_t* base, const int8_t* weights, const int32_t* fb,
+                    const depthwise_shape& s, const requant_terms& t, int8_t* out) {
+  const int C = s.channels;
+  // 8 channels at a time; a last block of fewer goes through zero-padded copies.
+  auto load8 = [](const int8_t* p, int n) {
+    if (n == 8)
+      return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+    alignas(16) int8_t tmp[16] = {};
+    for (int l = 0; l < n; ++l)
+      tmp[l] = p[l];
+    return _mm256_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tmp)));
+  };
+  for (int oy = 0; oy < s.out_h; ++oy) {
+    const int8_t* row = base + int64_t{oy} * s.stride_h * s.row_stride;
+    int8_t* out_row = out + int64_t{oy} * s.out_w * s.out_stride;
+    for (int ox = 0; ox < s.out_w; ++ox) {
+      const int8_t* win = row + int64_t{ox} * s.stride_w * s.pixel_stride;
+      for (int c = 0; c < C; c += 8) {
+        const int n = C - c < 8 ? C - c : 8;
+        __m256i acc;
+        if (n == 8) {
+          acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fb + c));
+        } else {
+          alignas(32) int32_t start[8] = {};
+          for (int l = 0; l < n; ++l)
+            start[l] = fb[c + l];
+          acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(start));
+        }
+        for (int ky = 0; ky < s.kernel_h; ++ky) {
+          const int8_t* xr = win + ky * s.row_stride + c;
+          const int8_t* wr = weights + int64_t{ky} * s.kernel_w * C + c;
+          for (int kx = 0; kx < s.kernel_w; ++kx)
+            acc = _mm256_add_epi32(acc,
+                                   _mm256_mullo_epi32(load8(xr + kx * s.pixel_stride, n),
+                                                      load8(wr + int64_t{kx} * C, n)));
+        }
+        requant8(acc, t, c, n, out_row + ox * s.out_stride + c);
+      }
+    }
+  }
+}
 
 } // namespace dwvp::kernels::simd

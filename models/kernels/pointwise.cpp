@@ -108,7 +108,7 @@ public:
   void rows(simd_level level, const int32_t* acc, int64_t pixels, int64_t acc_stride,
             int8_t* y, int64_t y_stride) const {
 #if defined(DWVP_KERNELS_X86_SIMD)
-    if (level == simd_level::avx512 && m_fast) {
+    if (level != simd_level::generic && m_fast) {
       const simd::requant_terms t{m_bias.data(),
                                   m_left.data(),
                                   m_mult.data(),
@@ -118,7 +118,10 @@ public:
                                   m_q.act_min - m_q.output_zp,
                                   m_q.act_max - m_q.output_zp,
                                   m_q.output_zp};
-      simd::requantize_avx512(acc, pixels, acc_stride, m_n, t, y, y_stride);
+      if (level == simd_level::avx512)
+        simd::requantize_avx512(acc, pixels, acc_stride, m_n, t, y, y_stride);
+      else
+        simd::requantize_avx2(acc, pixels, acc_stride, m_n, t, y, y_stride);
       if (m_q.lut)
         for (int64_t p = 0; p < pixels; ++p)
           for (int o = 0; o < m_n; ++o)

@@ -201,12 +201,16 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
   const requant_params q = pointwise_params(d, ops);
 #if defined(DWVP_KERNELS_X86_SIMD)
   simd::requant_terms t;
-  if (q.weight_zp == 0 && active_simd_level() == simd_level::avx512 && emit.terms(t)) {
+  const simd_level level = active_simd_level();
+  if (q.weight_zp == 0 && level != simd_level::generic && emit.terms(t)) {
     const std::vector<int32_t> fb = folded_depthwise_bias(d, ops.weights, ops.bias);
     const int64_t ops_ = out_stride(d);
     const simd::depthwise_shape shape{C,       KH,      KW, d.stride_h, d.stride_w,
                                       d.out_h, d.out_w, ps, rs,         ops_};
-    simd::depthwise_avx512(base, ops.weights, fb.data(), shape, t, output);
+    if (level == simd_level::avx512)
+      simd::depthwise_avx512(base, ops.weights, fb.data(), shape, t, output);
+    else
+      simd::depthwise_avx2(base, ops.weights, fb.data(), shape, t, output);
     if (const int8_t* lut = emit.lut())
       for (int64_t p = 0; p < int64_t{d.out_h} * d.out_w; ++p)
         for (int c = 0; c < C; ++c)
