@@ -94,6 +94,18 @@ std::vector<bool> fusable_pairs(const network& net, const options& opt) {
   return std::vector<bool>(fused.begin(), fused.end());
 }
 
+std::vector<bool> stripe_chains(const network& net, const std::vector<dwvp_desc>& descs,
+                                const options& opt) {
+  if (descs.size() != net.layers.size())
+    throw std::invalid_argument("stripe_chains: one descriptor per layer");
+  c_network c;
+  to_c(net, c);
+  const dwvp_rt_options o = c_options(opt);
+  std::vector<uint8_t> stripe(net.layers.size());
+  dwvp_rt_stripe_chains(&c.net, descs.data(), &o, stripe.data());
+  return std::vector<bool>(stripe.begin(), stripe.end());
+}
+
 run_result run_network(const network& net, const options& opt) {
   c_network c;
   to_c(net, c);

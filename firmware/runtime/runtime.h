@@ -78,6 +78,13 @@ struct layer_result {
 // depthwise layer -> true).
 std::vector<bool> fusable_pairs(const network& net, const options& opt);
 
+// Marks the stripe chains run_network forms under `opt` (layer i -> true when it
+// streams into layer i + 1), from descriptors as the runtime places them: `descs`
+// holds every layer's descriptor with input_addr / output_addr naming its tensors
+// (any addresses that link a layer to the tensor it reads, e.g. per tensor owner).
+std::vector<bool> stripe_chains(const network& net, const std::vector<dwvp_desc>& descs,
+                                const options& opt);
+
 struct run_result {
   int driver_status = DWVP_OK; // DWVP_OK or a DWVP_E_* code
   dwvp_status device{};        // filled when driver_status == DWVP_E_DEVICE

@@ -10,18 +10,19 @@
 #include <stdexcept>
 
 namespace dwvp::analytical {
-namespace {
-
 using namespace detail;
-
-bool is_depthwise(uint8_t op) {
-  return op == DWVP_OP_DEPTHWISE || op == DWVP_OP_DW_1XK || op == DWVP_OP_DW_KX1;
-}
-
-} // namespace
 
 std::vector<layer_input> layers_of(const runtime::network& net, bool scan_order,
                                    bool fuse, uint64_t fuse_limit) {
+  run_options opt;
+  opt.scan_order = scan_order;
+  opt.fuse = fuse;
+  opt.fuse_limit = fuse_limit;
+  return layers_of(net, opt);
+}
+
+std::vector<layer_input> layers_of(const runtime::network& net, const run_options& o) {
+  const bool scan_order = o.scan_order, fuse = o.fuse;
   std::vector<layer_input> out;
   out.reserve(net.layers.size());
   auto channels_of = [&](int i) {
@@ -46,16 +47,42 @@ std::vector<layer_input> layers_of(const runtime::network& net, bool scan_order,
       x.desc.loop_order = DWVP_ORDER_SCAN;
     out.push_back(x);
   }
-  if (fuse) {
-    runtime::options opt;
-    opt.fuse = true;
-    opt.fuse_limit = fuse_limit;
-    const std::vector<bool> fused = runtime::fusable_pairs(net, opt);
-    for (size_t i = 0; i + 1 < out.size() && i < fused.size(); ++i)
-      if (fused[i]) {
-        out[i].desc.flags |= DWVP_FLAG_FUSE_OUT;
-        out[i + 1].desc.flags |= DWVP_FLAG_FUSE_IN;
-      }
+  runtime::options opt;
+  opt.fuse = fuse;
+  opt.fuse_limit = o.fuse_limit;
+  opt.fuse_blocks = o.fuse_blocks;
+  opt.chain_budget = o.chain_budget;
+  std::vector<bool> stripe(out.size(), false);
+  if (o.fuse_blocks) {
+    // The runtime decides chains on placed descriptors; addresses per tensor owner
+    // link each layer to the tensor it reads, as the placement does.
+    auto tensor_of = [&](int i) {
+      const int owner = net.layers[i].output_into >= 0 ? net.layers[i].output_into : i;
+      return uint32_t(owner + 1) << 24;
+    };
+    std::vector<dwvp_desc> descs;
+    for (size_t i = 0; i < out.size(); ++i) {
+      const runtime::layer& l = net.layers[i];
+      dwvp_desc d = out[i].desc;
+      d.input_addr = (l.input < 0 ? 0u : tensor_of(l.input)) +
+                     static_cast<uint32_t>(l.input_channel_offset);
+      d.output_addr = tensor_of(int(i)) + static_cast<uint32_t>(out[i].output_offset);
+      descs.push_back(d);
+    }
+    stripe = runtime::stripe_chains(net, descs, opt);
+  }
+  const std::vector<bool> fused =
+      fuse ? runtime::fusable_pairs(net, opt) : std::vector<bool>(out.size(), false);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool in_chain = stripe[i] || (i > 0 && stripe[i - 1]);
+    const bool next_in_chain = i + 1 < out.size() && (stripe[i + 1] || stripe[i]);
+    if (stripe[i])
+      out[i].desc.flags |= DWVP_FLAG_STRIPE;
+    else if (i + 1 < out.size() && i < fused.size() && fused[i] && !in_chain &&
+             !next_in_chain) {
+      out[i].desc.flags |= DWVP_FLAG_FUSE_OUT;
+      out[i + 1].desc.flags |= DWVP_FLAG_FUSE_IN;
+    }
   }
   return out;
 }
@@ -150,31 +177,10 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
         add(tensor_window(0, d.in_w, d.in_c, t.iy0, t.iy1, t.ix0, t.ix1, t.ic0, t.ic1),
             wide_in);
     }
-    if (t.load_weights) {
-      const uint64_t tc = uint64_t(t.c1 - t.c0);
-      if (d.opcode == DWVP_OP_CHANNEL_MUL) {
-        add(region{uint64_t(t.c0), tc, 1, 1, tc, 0}, wide_in);
-      } else {
-        const bool dw = is_depthwise(d.opcode);
-        const uint64_t per_filter = dw ? 1 : uint64_t(d.kernel_h) * d.kernel_w * d.in_c;
-        region w;
-        w.offset = dw ? uint64_t(t.c0) : uint64_t(t.c0) * per_filter;
-        w.row_bytes = dw ? tc : tc * per_filter;
-        w.rows = dw ? uint64_t(d.kernel_h) * d.kernel_w : 1;
-        w.row_stride = dw ? d.in_c : w.row_bytes;
-        if (k_tiled && !dw) {
-          w.offset = uint64_t(t.c0) * per_filter + uint64_t(t.ic0);
-          w.row_bytes = uint64_t(t.ic1 - t.ic0);
-          w.rows = tc * d.kernel_h * d.kernel_w;
-          w.row_stride = d.in_c;
-        }
-        add(w, wide_in);
-        if (t.k_last) {
-          add(region{4 * uint64_t(t.c0), 4 * tc, 1, 1, 4 * tc, 0}, 1);         // bias
-          add(region{4 * uint64_t(t.c0), 4 * tc, 2, 1, 4ull * d.out_c, 0}, 1); // quant
-        }
-      }
-    }
+    if (t.load_weights)
+      for (const constant_region& c : constant_regions(d, t.c0, t.c1, k_tiled ? t.ic0 : 0,
+                                                       k_tiled ? t.ic1 : 0, t.k_last))
+        add(c.r, c.widened ? wide_in : 1);
     if (i == 0 && d.activation == DWVP_ACT_LUT)
       add(region{0, 256, 1, 1, 256, 0}, 1);
   };
@@ -301,17 +307,29 @@ network_estimate estimate(const std::vector<layer_input>& layers,
                           const platform_params& p) {
   network_estimate n;
   n.layers.reserve(layers.size());
-  for (const layer_input& l : layers) {
-    n.layers.push_back(estimate_layer(l, p));
-    const layer_estimate& e = n.layers.back();
-    if (!e.ok && n.ok) {
-      n.ok = false;
-      n.error = "layer " + e.name + ": " + e.error;
+  for (size_t i = 0; i < layers.size();) {
+    // A chain runs to its first layer without STRIPE.
+    size_t k = 1;
+    while (layers[i + k - 1].desc.flags & DWVP_FLAG_STRIPE && i + k < layers.size())
+      ++k;
+    if (k > 1) {
+      for (layer_estimate& e : estimate_chain(&layers[i], k, p))
+        n.layers.push_back(std::move(e));
+    } else {
+      n.layers.push_back(estimate_layer(layers[i], p));
     }
-    n.cycles += e.cycles;
-    n.dram_read_bytes += e.dram_read_bytes;
-    n.dram_write_bytes += e.dram_write_bytes;
-    n.macs += e.macs;
+    for (size_t j = n.layers.size() - k; j < n.layers.size(); ++j) {
+      const layer_estimate& e = n.layers[j];
+      if (!e.ok && n.ok) {
+        n.ok = false;
+        n.error = "layer " + e.name + ": " + e.error;
+      }
+      n.cycles += e.cycles;
+      n.dram_read_bytes += e.dram_read_bytes;
+      n.dram_write_bytes += e.dram_write_bytes;
+      n.macs += e.macs;
+    }
+    i += k;
   }
   return n;
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "dram_spec.h"
+#include "dwvp/stripe_chain.h"
 #include "layer_timing.h"
 #include "runtime.h"
 #include "tile_plan.h"
@@ -66,9 +67,19 @@ struct layer_input {
   uint32_t output_offset = 0; // bytes from the output tensor's aligned base
 };
 
+// How the runtime is asked to run a network (runtime::options' loop order and fusion).
+struct run_options {
+  bool scan_order = false;
+  bool fuse = false; // depthwise -> pointwise pairs whose intermediate fits fuse_limit
+  uint64_t fuse_limit = 0;
+  bool fuse_blocks = false;         // stripe chains within chain_budget (entries)
+  dwvp_chain_budget chain_budget{}; // the GEMM buffers' halves, as the harness sets it
+};
+
 // The layers of a network as the firmware runtime describes them to the accelerator
-// (pixel strides of concatenated tensors, channel offsets, the runtime's tile loop order
-// and depthwise -> pointwise fusion flags when asked).
+// (pixel strides of concatenated tensors, channel offsets, the runtime's tile loop order,
+// depthwise -> pointwise fusion flags and stripe chains when asked).
+std::vector<layer_input> layers_of(const runtime::network& net, const run_options& opt);
 std::vector<layer_input> layers_of(const runtime::network& net, bool scan_order = false,
                                    bool fuse = false, uint64_t fuse_limit = 0);
 
@@ -94,9 +105,15 @@ struct network_estimate {
 
 // Estimates every layer in order (layers are independent in the model: each starts on
 // an idle DMA and DRAM bus, as the platform's command processor starts a layer after the
-// previous one's statistics write).
+// previous one's statistics write). A stripe chain (DWVP_FLAG_STRIPE) is estimated as
+// the accelerator runs it, whole, into one record per layer.
 network_estimate estimate(const std::vector<layer_input>& layers,
                           const platform_params& p);
 layer_estimate estimate_layer(const layer_input& layer, const platform_params& p);
+// The k layers of a stripe chain (all but the last with DWVP_FLAG_STRIPE): one estimate
+// per layer, split as the command processor's records are (every layer but the last
+// its compute cycles, bytes and descriptor; the last the rest of the chain).
+std::vector<layer_estimate> estimate_chain(const layer_input* layers, size_t k,
+                                           const platform_params& p);
 
 } // namespace dwvp::analytical

@@ -99,6 +99,32 @@ traffic traffic_of(const region& r, uint32_t burst, uint32_t block,
   return t;
 }
 
+std::vector<constant_region> constant_regions(const dwvp_desc& d, int c0, int c1, int k0,
+                                              int k1, bool requant) {
+  const uint64_t tc = uint64_t(c1 - c0);
+  if (d.opcode == DWVP_OP_CHANNEL_MUL)
+    return {{region{uint64_t(c0), tc, 1, 1, tc, 0}, true}};
+  const bool dw = d.opcode == DWVP_OP_DEPTHWISE || d.opcode == DWVP_OP_DW_1XK ||
+                  d.opcode == DWVP_OP_DW_KX1;
+  const uint64_t per_filter = dw ? 1 : uint64_t(d.kernel_h) * d.kernel_w * d.in_c;
+  region w;
+  w.offset = dw ? uint64_t(c0) : uint64_t(c0) * per_filter;
+  w.row_bytes = dw ? tc : tc * per_filter;
+  w.rows = dw ? uint64_t(d.kernel_h) * d.kernel_w : 1;
+  w.row_stride = dw ? d.in_c : w.row_bytes;
+  if (k1 > 0 && !dw) {
+    w.offset = uint64_t(c0) * per_filter + uint64_t(k0);
+    w.row_bytes = uint64_t(k1 - k0);
+    w.rows = tc * d.kernel_h * d.kernel_w;
+    w.row_stride = d.in_c;
+  }
+  if (!requant)
+    return {{w, true}};
+  return {{w, true},
+          {region{4 * uint64_t(c0), 4 * tc, 1, 1, 4 * tc, 0}, false},          // bias
+          {region{4 * uint64_t(c0), 4 * tc, 2, 1, 4ull * d.out_c, 0}, false}}; // quant
+}
+
 region tensor_window(uint64_t offset, int width, uint32_t stride, int y0, int y1, int x0,
                      int x1, int c0, int c1) {
   region r;

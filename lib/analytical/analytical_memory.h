@@ -54,6 +54,19 @@ traffic traffic_of(const region& r, uint32_t burst, uint32_t block,
 region tensor_window(uint64_t offset, int width, uint32_t stride, int y0, int y1, int x0,
                      int x1, int c0, int c1);
 
+// The DRAM regions of output channels [c0, c1)'s constants, as the sequencer loads them
+// (constant_loads in models/sequencer): the weights (channel-multiply scales; with
+// k1 > 0 a K slice, input channels [k0, k1) of every filter's every tap), then, when
+// `requant`, the int32 bias and the multipliers and shifts. `widened`: the values take
+// the layer's element width in DRAM (the weights), not the int32 data.
+struct constant_region {
+  region r;
+  bool widened;
+};
+std::vector<constant_region> constant_regions(const dwvp_desc& d, int c0, int c1,
+                                              int k0 = 0, int k1 = 0,
+                                              bool requant = true);
+
 // The DMA and the memory behind it, in picoseconds. A batch is what the sequencer sends
 // together (a tile's loads; a tile's store with the prefetch of the tile after next):
 // each command with its own start; returns each command's end.

@@ -8,15 +8,28 @@
 
 namespace dwvp::analytical {
 
+run_options run_options_of(const studies::run_spec& spec, const config& cfg) {
+  // As the harness asks the runtime (lib/harness): pairs fused when their intermediate
+  // fits both whole buffers, chains within the GEMM buffers' halves, in entries of
+  // sram.entry_bits.
+  const uint64_t entry = std::max<uint64_t>(cfg.get_uint("sram.entry_bits") / 8, 1);
+  const uint64_t half_in = cfg.get_uint("sram.input_kb") * 1024 / 2;
+  const uint64_t half_w = cfg.get_uint("sram.weight_kb") * 1024 / 2;
+  const uint64_t half_out = cfg.get_uint("sram.output_kb") * 1024 / 2;
+  run_options opt;
+  opt.scan_order = spec.scan_order;
+  opt.fuse = spec.fuse;
+  opt.fuse_limit = 2 * std::min(half_in, half_out) / entry;
+  opt.fuse_blocks = spec.fuse_blocks;
+  opt.chain_budget = {half_in / entry, half_w / entry, half_out / entry};
+  return opt;
+}
+
 std::vector<layer_input> layers_of_spec(const studies::run_spec& spec) {
   studies::run_spec timing_only = spec;
   timing_only.functional = false;
   const runtime::network net = studies::build_network_of(timing_only);
-  const config cfg = studies::config_of(spec);
-  // The harness fuses what fits both whole buffers (lib/harness).
-  const uint64_t half_in = cfg.get_uint("sram.input_kb") * 1024 / 2;
-  const uint64_t half_out = cfg.get_uint("sram.output_kb") * 1024 / 2;
-  return layers_of(net, spec.scan_order, spec.fuse, 2 * std::min(half_in, half_out));
+  return layers_of(net, run_options_of(spec, studies::config_of(spec)));
 }
 
 network_estimate estimate_spec(const studies::run_spec& spec) {

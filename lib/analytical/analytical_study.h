@@ -14,6 +14,10 @@ namespace dwvp::analytical {
 
 // The layers a spec runs (networks built as the run builds them, timing only).
 std::vector<layer_input> layers_of_spec(const studies::run_spec& spec);
+// How the harness asks the runtime to run a spec under `cfg` (the spec's
+// configuration): its loop order, the fusion limit and the stripe-chain budget from the
+// buffers, in entries of sram.entry_bits.
+run_options run_options_of(const studies::run_spec& spec, const config& cfg);
 // The model's estimate of a spec (its configuration through params_from_config).
 network_estimate estimate_spec(const studies::run_spec& spec);
 

@@ -120,18 +120,7 @@ void tile_sequencer::run_chain(layer_command& c) {
   }
   // Layer j's tile at a step: its rows and columns, all channels.
   auto tile_of = [&](const step& st, uint32_t j) {
-    sequencer::tile t{};
-    t.oy0 = int(st.rows[j].out0);
-    t.oy1 = int(st.rows[j].out1);
-    t.ox0 = int(st.cols[j].out0);
-    t.ox1 = int(st.cols[j].out1);
-    t.c1 = layers[j].out_c;
-    t.iy0 = int(st.rows[j].in0);
-    t.iy1 = int(st.rows[j].in1);
-    t.ix0 = int(st.cols[j].in0);
-    t.ix1 = int(st.cols[j].in1);
-    t.ic1 = layers[j].in_c;
-    return t;
+    return sequencer::chain_tile(layers[j], st.rows[j], st.cols[j]);
   };
   std::array<uint64_t, DWVP_CHAIN_MAX_LAYERS> weight_at{}, line_at{};
   for (uint32_t j = 0, w = 0; j < k; ++j) {

@@ -81,6 +81,22 @@ dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t) {
   return td;
 }
 
+tile chain_tile(const dwvp_desc& d, const dwvp_chain_rows& rows,
+                const dwvp_chain_cols& cols) {
+  tile t{};
+  t.oy0 = int(rows.out0);
+  t.oy1 = int(rows.out1);
+  t.ox0 = int(cols.out0);
+  t.ox1 = int(cols.out1);
+  t.c1 = d.out_c;
+  t.iy0 = int(rows.in0);
+  t.iy1 = int(rows.in1);
+  t.ix0 = int(cols.in0);
+  t.ix1 = int(cols.in1);
+  t.ic1 = d.in_c;
+  return t;
+}
+
 uint64_t dram_bytes(const plan& p) {
   uint64_t bytes = 0;
   for (const tile& t : p.tiles)

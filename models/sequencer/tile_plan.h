@@ -6,6 +6,7 @@
 
 #include "dwvp/descriptor.h"
 #include "dwvp/regs.h"
+#include "dwvp/stripe_chain.h"
 
 #include <cstdint>
 #include <string>
@@ -85,5 +86,10 @@ uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);
 // that falls inside it, packed operands (pixel strides 0). The engines compute and time
 // each tile from this descriptor.
 dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t);
+
+// Layer d's tile at one step of a stripe chain (stripe_chain.h): the output rows and
+// columns it computes, every channel, and the input rows and columns they read.
+tile chain_tile(const dwvp_desc& d, const dwvp_chain_rows& rows,
+                const dwvp_chain_cols& cols);
 
 } // namespace dwvp::sequencer

@@ -63,6 +63,7 @@ studies::run_spec spec_of(const point& p, const explore_options& o) {
   s.policy = p.policy;
   s.resolution = o.resolution;
   s.sets = p.sets;
+  s.fuse_blocks = o.fuse_blocks;
   return s;
 }
 
@@ -91,6 +92,9 @@ CLI::App* add_explore_command(CLI::App& app, explore_options& o) {
                 "fixed-latency memory at that bandwidth)")
       ->delimiter(',');
   c->add_option("--set", o.sets, "KEY=VALUE for every point (repeatable)");
+  c->add_flag("--fuse-blocks", o.fuse_blocks,
+              "block fusion (stripe chains) as dwvp run --fuse-blocks: chains chosen per "
+              "point within its buffers");
   c->add_option("--rerun", o.rerun, "fastest Pareto points re-run on the platform")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
@@ -125,14 +129,20 @@ int explore(const explore_options& o) {
               }
   const auto t0 = std::chrono::steady_clock::now();
   std::string built_policy;
+  runtime::network net;
   std::vector<analytical::layer_input> layers;
   for (point& p : points) {
     const studies::run_spec spec = spec_of(p, o);
-    if (p.policy != built_policy) {
-      layers = analytical::layers_of_spec(spec);
-      built_policy = p.policy;
-    }
     const config cfg = studies::config_of(spec);
+    if (p.policy != built_policy) {
+      studies::run_spec timing_only = spec;
+      timing_only.functional = false;
+      net = studies::build_network_of(timing_only);
+      layers = analytical::layers_of(net, analytical::run_options_of(spec, cfg));
+      built_policy = p.policy;
+    } else if (o.fuse_blocks) { // the chains depend on the point's buffers
+      layers = analytical::layers_of(net, analytical::run_options_of(spec, cfg));
+    }
     const analytical::network_estimate e =
         analytical::estimate(layers, analytical::params_from_config(cfg));
     p.ok = e.ok;

@@ -23,7 +23,8 @@ struct explore_options {
   std::vector<int> lanes{16, 32, 64};                            // vector.lanes
   std::vector<std::string> dram{"ddr4_2400_x64", "lpddr4_3200"}; // or fixed:GB/s
   std::vector<std::string> sets; // further --set KEY=VALUE for every point
-  int rerun = 3;                 // fastest Pareto points re-run
+  bool fuse_blocks = false; // stripe chains (block fusion), as `dwvp run --fuse-blocks`
+  int rerun = 3;            // fastest Pareto points re-run
   int jobs = 2;
   std::string out = "explore";
 };
