@@ -89,6 +89,7 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
     m_bank_queue[w].resize(m_banks.size());
     m_cand[w].resize(m_banks.size());
     m_dirty[w].assign(words, 0);
+    m_work[w].assign(words, 0);
     for (bank_mask& m : m_kind_banks[w])
       m.assign(words, 0);
   }
@@ -330,8 +331,11 @@ void dram_channel::admit(uint32_t source, ps_t t) {
     e.conflict_seen = false;
     e.act_seen = false;
     bank_state& b = m_banks[e.bank];
+    // The bank's candidate (its oldest hit, else its oldest burst) changes only if the
+    // bank had nothing queued or this is its first hit.
+    bool changed = false;
     if (b.open_row == e.row)
-      ++b.hits[w];
+      changed = b.hits[w]++ == 0;
     rank_state& rk = m_ranks[e.rank];
     if (rk.queued == 0)
       wake(rk, t);
@@ -339,12 +343,16 @@ void dram_channel::admit(uint32_t source, ps_t t) {
     bank_list& bq = m_bank_queue[w][e.bank];
     e.next = k_none;
     e.prev = bq.tail;
-    if (bq.tail == k_none)
+    if (bq.tail == k_none) {
       bq.head = index;
-    else
+      set_bit(m_work[w], e.bank);
+      changed = true;
+    } else {
       m_pool[bq.tail].next = index;
+    }
     bq.tail = index;
-    set_bit(m_dirty[w], e.bank);
+    if (changed)
+      set_bit(m_dirty[w], e.bank);
     ++m_count[w];
     --r.bursts_left;
     ++r.bursts_open;

@@ -192,12 +192,15 @@ private:
   static constexpr ps_t k_never = -(ps_t{1} << 52);
   static constexpr ps_t k_unknown = ps_t{1} << 62; // completion not determined yet
 
+  // A bank's next command for one queue is of one of these kinds (see candidate).
+  enum kind : uint32_t { k_column = 0, k_activate = 1, k_precharge = 2, k_kinds = 3 };
   struct bank_state {
     uint32_t open_row = k_closed;
-    ps_t act_ok = 0; // earliest ACT: tRP after PRE, tRC after ACT, end of refresh
-    ps_t pre_ok = 0; // earliest PRE: tRAS after ACT, tRTP after RD, tWR after write
-    ps_t col_ok = 0; // earliest RD/WR: tRCD after ACT
     uint16_t hits[2] = {0, 0}; // queued reads / writes to the open row
+    // Earliest command of each kind, indexed by kind: RD/WR tRCD after ACT; ACT tRP
+    // after PRE, tRC after ACT, end of refresh; PRE tRAS after ACT, tRTP after RD, tWR
+    // after write.
+    ps_t ok[k_kinds] = {0, 0, 0};
   };
   struct group_state {
     ps_t last_act = k_never; // tRRD_L
@@ -266,7 +269,6 @@ private:
   // row command; `local` is the bank's own earliest time for it. Its kind and queue
   // select the channel-wide bounds: m_rank_bound[kind * ranks + rank] and
   // m_group_bound[slot * groups + group] (slot: column read / column write / ACT / PRE).
-  enum kind : uint32_t { k_column = 0, k_activate = 1, k_precharge = 2, k_kinds = 3 };
   enum group_slot : uint32_t { k_col_read = 0, k_col_write = 1, k_act = 2, k_pre = 3 };
   struct candidate {
     ps_t local = 0;
@@ -386,7 +388,8 @@ private:
   std::vector<source_state> m_sources;
   // Queued bursts: a pool, per queue (reads, writes) and bank the entries in age
   // order, each bank's cached candidate, the banks whose candidate must be recomputed,
-  // and per kind the banks whose candidate is of that kind.
+  // per kind the banks whose candidate is of that kind, and the banks with bursts
+  // queued.
   std::vector<entry> m_pool; // read_queue + write_queue entries
   std::vector<uint32_t> m_free;
   std::vector<bank_list> m_bank_queue[2];
@@ -396,6 +399,7 @@ private:
   std::vector<candidate> m_cand[2];
   bank_mask m_dirty[2];
   bank_mask m_kind_banks[2][k_kinds];
+  bank_mask m_work[2];
   best_command m_best[k_kinds]; // for the current mode
   bool m_global_stale[k_kinds] = {true, true, true};
   bool m_reference = false;      // set_reference_scheduler

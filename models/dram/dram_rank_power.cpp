@@ -50,9 +50,9 @@ void dram_channel::refresh(uint32_t ri) {
     r.ref_bank = (r.ref_bank + 1) % m_banks_per_rank;
     bank_state& b = m_banks[bi];
     touch(bi);
-    ps_t ref = max2(start, b.act_ok);
+    ps_t ref = max2(start, b.ok[k_activate]);
     if (b.open_row != k_closed) {
-      const ps_t pre = max2(start, b.pre_ok);
+      const ps_t pre = max2(start, b.ok[k_precharge]);
       ++m_stats.precharges;
       set_open(r, -1, pre);
       if (m_observer)
@@ -61,7 +61,7 @@ void dram_channel::refresh(uint32_t ri) {
     }
     b.open_row = k_closed;
     clear_hits(b);
-    b.act_ok = max2(b.act_ok, ref + m_rfc_pb);
+    b.ok[k_activate] = max2(b.ok[k_activate], ref + m_rfc_pb);
     ++m_refresh_pb;
     r.next_ref += m_refi_pb;
     r.last_activity = max2(r.last_activity, ref + m_rfc_pb);
@@ -72,13 +72,13 @@ void dram_channel::refresh(uint32_t ri) {
     for (uint32_t k = 0; k < m_banks_per_rank; ++k) {
       const bank_state& b = m_banks[first + k];
       if (b.open_row != k_closed) {
-        pre = max2(pre, b.pre_ok);
+        pre = max2(pre, b.ok[k_precharge]);
         ++open;
       }
     }
     ps_t ref = pre + (open ? m_rp : 0);
     for (uint32_t k = 0; k < m_banks_per_rank; ++k)
-      ref = max2(ref, m_banks[first + k].act_ok);
+      ref = max2(ref, m_banks[first + k].ok[k_activate]);
     const ps_t end = ref + m_rfc;
     for (uint32_t k = 0; k < m_banks_per_rank; ++k) {
       bank_state& b = m_banks[first + k];
@@ -87,7 +87,7 @@ void dram_channel::refresh(uint32_t ri) {
         m_observer(first + k, -1, static_cast<uint64_t>(pre));
       b.open_row = k_closed;
       clear_hits(b);
-      b.act_ok = max2(b.act_ok, end);
+      b.ok[k_activate] = max2(b.ok[k_activate], end);
     }
     m_stats.precharges += open;
     if (open)

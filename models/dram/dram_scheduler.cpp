@@ -87,12 +87,13 @@ inline key_t make_key(int64_t t, uint64_t order) {
 
 void dram_channel::make_candidate(int w, uint32_t bank, candidate& c) const {
   // Field by field into place (a copy of a whole candidate built elsewhere costs a
-  // store-forwarding stall when it is read right after).
+  // store-forwarding stall when it is read right after), and without branches on the
+  // kind (column, ACT, PRE), which follows no pattern.
   const bank_state& b = m_banks[bank];
   uint32_t k = m_bank_queue[w][bank].head;
-  if (b.open_row != k_closed && b.hits[w]) {
-    // Age order: the first hit is the oldest.
-    for (uint32_t x = k; x != k_none; x = m_pool[x].next)
+  if (b.open_row != k_closed && b.hits[w] && m_pool[k].row != b.open_row) {
+    // Age order: the first hit is the oldest (usually the head itself).
+    for (uint32_t x = m_pool[k].next; x != k_none; x = m_pool[x].next)
       if (m_pool[x].row == b.open_row) {
         k = x;
         break;
@@ -100,25 +101,17 @@ void dram_channel::make_candidate(int w, uint32_t bank, candidate& c) const {
   }
   const entry& e = m_pool[k];
   c.entry = k;
-  uint32_t slot;
-  if (b.open_row == e.row) {
-    c.kind = k_column;
-    c.local = max2(e.admit, b.col_ok);
-    c.order = e.seq;
-    slot = w ? k_col_write : k_col_read;
-  } else if (b.open_row == k_closed) {
-    c.kind = k_activate;
-    c.local = max2(e.admit, b.act_ok);
-    c.order = uint64_t{1} << 62 | e.seq;
-    slot = k_act;
-  } else {
-    // PRE: no queued request of this mode hits the open row.
-    c.kind = k_precharge;
-    c.local = max2(e.admit, b.pre_ok);
-    c.order = uint64_t{1} << 62 | e.seq;
-    slot = k_pre;
-  }
-  c.rank_bound = c.kind * static_cast<uint32_t>(m_ranks.size()) + e.rank;
+  // A hit: column command. Else ACT if the bank is closed, PRE if another row is open
+  // (no queued request of this mode hits it).
+  const uint32_t miss = e.row != b.open_row;
+  const uint32_t kind =
+      miss ? (b.open_row == k_closed ? k_activate : k_precharge) : k_column;
+  static_assert(k_act == k_activate + 1 && k_pre == k_precharge + 1, "slot = kind + 1");
+  const uint32_t slot = miss ? kind + 1 : uint32_t(w); // column: read / write slot
+  c.kind = static_cast<uint16_t>(kind);
+  c.local = max2(e.admit, b.ok[kind]);
+  c.order = uint64_t{miss} << 62 | e.seq;
+  c.rank_bound = kind * static_cast<uint32_t>(m_ranks.size()) + e.rank;
   c.group_bound = slot * static_cast<uint32_t>(m_groups.size()) + e.group;
 }
 
@@ -238,24 +231,15 @@ void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) 
 
 void dram_channel::choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
   // One burst queued (e.g. one request in flight): its bank's candidate is the choice.
-  // The caches are left alone: its bank is dirty or listed (so it is found here), and
-  // every bank that changed stays dirty until the next choose() folds it in; the
-  // cached minima are dropped.
-  const size_t words = m_dirty[w].size();
+  // The caches are left alone: every bank that changed stays dirty until the next
+  // choose() folds it in; the cached minima are dropped.
+  const size_t words = m_work[w].size();
   uint32_t bank = 0;
-  for (size_t word = 0; word < words; ++word) {
-    uint64_t bits = m_dirty[w][word] | m_kind_banks[w][k_column][word] |
-                    m_kind_banks[w][k_activate][word] |
-                    m_kind_banks[w][k_precharge][word];
-    for (; bits; bits &= bits - 1) {
-      const uint32_t b = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
-      if (m_bank_queue[w][b].head != k_none) {
-        bank = b;
-        word = words; // found
-        break;
-      }
+  for (size_t word = 0; word < words; ++word)
+    if (m_work[w][word]) {
+      bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(m_work[w][word]);
+      break;
     }
-  }
   for (best_command& b : m_best)
     b.valid = false;
   candidate c;
@@ -320,6 +304,8 @@ void dram_channel::remove_entry(int w, uint32_t index) {
   bank_list& bq = m_bank_queue[w][bank];
   (e.prev == k_none ? bq.head : m_pool[e.prev].next) = e.next;
   (e.next == k_none ? bq.tail : m_pool[e.next].prev) = e.prev;
+  if (bq.head == k_none)
+    clear_bit(m_work[w], bank);
   set_bit(m_dirty[w], bank);
   --m_count[w];
   m_free.push_back(index);
@@ -337,7 +323,7 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
   if (b.open_row != k_closed) {
     ++m_stats.precharges;
     b.open_row = k_closed;
-    b.act_ok = max2(b.act_ok, t + m_rp);
+    b.ok[k_activate] = max2(b.ok[k_activate], t + m_rp);
     clear_hits(b);
     set_open(r, -1, t);
     e.conflict_seen = true;
@@ -352,9 +338,9 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
     g.last_act = t;
     update_group_bounds(e.group);
     b.open_row = e.row;
-    b.act_ok = t + m_rc;
-    b.pre_ok = t + m_ras;
-    b.col_ok = t + m_rcd;
+    b.ok[k_activate] = t + m_rc;
+    b.ok[k_precharge] = t + m_ras;
+    b.ok[k_column] = t + m_rcd;
     uint16_t hits[2] = {0, 0};
     for (int k = 0; k < 2; ++k)
       for (uint32_t x = m_bank_queue[k][e.bank].head; x != k_none; x = m_pool[x].next)
@@ -402,13 +388,13 @@ void dram_channel::issue_column(uint32_t i, ps_t t) {
     r.wr_end = data_end;
     g.wr_end = data_end;
     update_group_bounds(e.group);
-    b.pre_ok = max2(b.pre_ok, data_end + m_wr);
+    b.ok[k_precharge] = max2(b.ok[k_precharge], data_end + m_wr);
   } else {
     data_end = t + m_cl + m_burst;
     ++m_stats.read_bursts;
     m_last_rd = t;
     update_group_bounds(e.group);
-    b.pre_ok = max2(b.pre_ok, t + m_rtp);
+    b.ok[k_precharge] = max2(b.ok[k_precharge], t + m_rtp);
     request_state& rq = req(e.ticket);
     rq.data_end = max2(rq.data_end, data_end);
     if (--rq.bursts_open == 0 && rq.bursts_left == 0) {
