@@ -64,6 +64,7 @@ studies::run_spec spec_of(const point& p, const explore_options& o) {
   s.resolution = o.resolution;
   s.sets = p.sets;
   s.fuse_blocks = o.fuse_blocks;
+  s.fuse = o.fuse;
   return s;
 }
 
@@ -95,6 +96,9 @@ CLI::App* add_explore_command(CLI::App& app, explore_options& o) {
   c->add_flag("--fuse-blocks", o.fuse_blocks,
               "block fusion (stripe chains) as dwvp run --fuse-blocks: chains chosen per "
               "point within its buffers");
+  c->add_flag("--fuse", o.fuse,
+              "layer-level fusion as dwvp run --fuse: depthwise -> pointwise pairs whose "
+              "intermediate fits each point's buffers");
   c->add_option("--rerun", o.rerun, "fastest Pareto points re-run on the platform")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
@@ -140,7 +144,7 @@ int explore(const explore_options& o) {
       net = studies::build_network_of(timing_only);
       layers = analytical::layers_of(net, analytical::run_options_of(spec, cfg));
       built_policy = p.policy;
-    } else if (o.fuse_blocks) { // the chains depend on the point's buffers
+    } else if (o.fuse_blocks || o.fuse) { // fusion depends on the point's buffers
       layers = analytical::layers_of(net, analytical::run_options_of(spec, cfg));
     }
     const analytical::network_estimate e =

@@ -24,6 +24,7 @@ struct explore_options {
   std::vector<std::string> dram{"ddr4_2400_x64", "lpddr4_3200"}; // or fixed:GB/s
   std::vector<std::string> sets; // further --set KEY=VALUE for every point
   bool fuse_blocks = false; // stripe chains (block fusion), as `dwvp run --fuse-blocks`
+  bool fuse = false;        // depthwise -> pointwise pairs, as `dwvp run --fuse`
   int rerun = 3;            // fastest Pareto points re-run
   int jobs = 2;
   std::string out = "explore";

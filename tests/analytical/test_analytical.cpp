@@ -42,7 +42,7 @@ const char* length_class(uint64_t platform_cycles) {
 }
 
 outcome validate(const std::vector<std::pair<std::string, std::string>>& sets,
-                 bool fuse_blocks = false) {
+                 bool fuse_blocks = false, bool fuse = false) {
   std::vector<studies::run_spec> specs;
   for (const auto& info : networks::network_infos())
     for (networks::policy p : networks::all_policies()) {
@@ -52,6 +52,7 @@ outcome validate(const std::vector<std::pair<std::string, std::string>>& sets,
       s.resolution = k_resolution;
       s.sets = sets;
       s.fuse_blocks = fuse_blocks;
+      s.fuse = fuse;
       specs.push_back(s);
     }
   const std::vector<studies::run_result> runs = studies::run_all(specs, 2);
@@ -81,8 +82,10 @@ outcome validate(const std::vector<std::pair<std::string, std::string>>& sets,
   std::string config_text;
   for (const auto& [key, value] : sets)
     config_text += (config_text.empty() ? "" : " ") + key + "=" + value;
-  if (fuse_blocks)
-    config_text += config_text.empty() ? "--fuse-blocks" : " --fuse-blocks";
+  for (const auto& [on, flag] :
+       {std::pair{fuse_blocks, "--fuse-blocks"}, std::pair{fuse, "--fuse"}})
+    if (on)
+      config_text += (config_text.empty() ? "" : " ") + std::string(flag);
   std::printf("analytical model vs platform (%s), %zu runs at %dx%d, %zu layers, DRAM "
               "bytes equal on %zu\n",
               config_text.empty() ? "default config" : config_text.c_str(), specs.size(),
@@ -164,12 +167,12 @@ TEST_CASE("analytical model on the fixed-latency memory: per-layer cycles and DR
 // the GeneSys-style vector memory (32-bit operands and DRAM inputs, single-buffered, no
 // DMA overlap; docs/genesys.md), K tiling (a weight buffer too small for whole filters),
 // 16-bit entries without residency across tiles (the locality study's layer-by-layer
-// baseline), and stripe chains (--fuse-blocks; each chain's layers as the command
-// processor records them). DRAM bytes must match exactly (validate), cycles within 1 %
-// as on the default configuration's fixed-latency memory (measured at most 0.12 %, K
-// tiling).
+// baseline), stripe chains (--fuse-blocks; each chain's layers as the command
+// processor records them) and layer-level fusion (--fuse). DRAM bytes must match exactly
+// (validate), cycles within 1 % as on the default configuration's fixed-latency memory
+// (measured at most 0.12 %, K tiling).
 TEST_CASE("analytical model beyond the defaults: GeneSys-style vector memory, K tiling, "
-          "16-bit entries without reuse, block fusion (fixed memory)") {
+          "16-bit entries without reuse, block and layer fusion (fixed memory)") {
   std::vector<std::pair<std::string, std::string>> genesys =
       studies::genesys_vector_sets();
   genesys.emplace_back("dram.model", "fixed");
@@ -178,11 +181,13 @@ TEST_CASE("analytical model beyond the defaults: GeneSys-style vector memory, K 
       {{"dram.model", "fixed"}, {"sram.weight_kb", "4"}},
       {{"dram.model", "fixed"}, {"sram.entry_bits", "16"}, {"sequencer.reuse", "false"}},
   };
-  for (size_t c = 0; c <= configs.size(); ++c) {
-    // The last run: stripe chains (--fuse-blocks) on the default buffers.
-    const bool chains = c == configs.size();
-    const outcome o =
-        chains ? validate({{"dram.model", "fixed"}}, true) : validate(configs[c]);
+  for (size_t c = 0; c < configs.size() + 2; ++c) {
+    // The last two runs: stripe chains (--fuse-blocks) and depthwise -> pointwise pairs
+    // (--fuse) on the default buffers.
+    const bool chains = c == configs.size(), pairs = c == configs.size() + 1;
+    const outcome o = c < configs.size()
+                          ? validate(configs[c])
+                          : validate({{"dram.model", "fixed"}}, chains, pairs);
     for (size_t k = 0; k < o.layers.size(); ++k) {
       INFO(o.labels[k] << ": model " << o.layers[k].model_cycles << ", platform "
                        << o.layers[k].platform_cycles);
