@@ -24,10 +24,14 @@ uint64_t seed_from(std::mt19937& rng) {
 // Uniform int8 in [-128, 127], eight per word.
 void fill_bytes(std::vector<int8_t>& v, std::mt19937& rng) {
   splitmix64 g{seed_from(rng)};
-  for (size_t i = 0; i < v.size(); i += 8) {
+  // Through a local pointer and size: int8 stores may alias the vector's own members,
+  // which the compiler would otherwise reload after every byte.
+  int8_t* out = v.data();
+  const size_t n = v.size();
+  for (size_t i = 0; i < n; i += 8) {
     const uint64_t w = g.next();
-    for (size_t k = 0; k < 8 && i + k < v.size(); ++k)
-      v[i + k] = static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)));
+    for (size_t k = 0; k < 8 && i + k < n; ++k)
+      out[i + k] = static_cast<int8_t>(static_cast<uint8_t>(w >> (8 * k)));
   }
 }
 
@@ -35,10 +39,12 @@ void fill_bytes(std::vector<int8_t>& v, std::mt19937& rng) {
 // modulo's bias is below 1 / 256 of a value's probability).
 void fill_weights(std::vector<int8_t>& v, std::mt19937& rng) {
   splitmix64 g{seed_from(rng)};
-  for (size_t i = 0; i < v.size(); i += 4) {
+  int8_t* out = v.data(); // as in fill_bytes
+  const size_t n = v.size();
+  for (size_t i = 0; i < n; i += 4) {
     const uint64_t w = g.next();
-    for (size_t k = 0; k < 4 && i + k < v.size(); ++k)
-      v[i + k] = static_cast<int8_t>(int((w >> (16 * k)) & 0xffff) % 255 - 127);
+    for (size_t k = 0; k < 4 && i + k < n; ++k)
+      out[i + k] = static_cast<int8_t>(int((w >> (16 * k)) & 0xffff) % 255 - 127);
   }
 }
 
