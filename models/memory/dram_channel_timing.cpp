@@ -3,8 +3,18 @@
 namespace dwvp::models {
 
 namespace {
+// Kernel time ticks per picosecond (the time resolution is fixed by the first sc_time;
+// it is 1 ps unless a scenario sets a finer one). Converting through it is exact for
+// whole picoseconds and avoids sc_time's double arithmetic per burst.
+uint64_t ticks_per_ps() {
+  static const uint64_t ticks = sc_core::sc_time(1, sc_core::SC_PS).value();
+  return ticks;
+}
 uint64_t to_ps(const sc_core::sc_time& t) {
-  return t.value() / sc_core::sc_time(1, sc_core::SC_PS).value();
+  return t.value() / ticks_per_ps();
+}
+sc_core::sc_time from_ps(uint64_t ps) {
+  return sc_core::sc_time::from_value(ps * ticks_per_ps());
 }
 } // namespace
 
@@ -18,7 +28,7 @@ sc_core::sc_time dram_channel_timing::access(const sc_core::sc_time& start,
                                              unsigned len) {
   const uint64_t issue = to_ps(start);
   const uint64_t done = m_channel.access(issue, offset, is_write, len);
-  return sc_core::sc_time(static_cast<double>(done - issue), sc_core::SC_PS);
+  return from_ps(done - issue);
 }
 
 uint64_t dram_channel_timing::submit(uint32_t stream, uint32_t window,
@@ -32,8 +42,7 @@ uint64_t dram_channel_timing::submit(uint32_t stream, uint32_t window,
 
 memory_timing::times dram_channel_timing::complete(uint64_t ticket) {
   const dram::dram_channel::completion_times t = m_channel.completion(ticket);
-  return {sc_core::sc_time(static_cast<double>(t.issued_ps), sc_core::SC_PS),
-          sc_core::sc_time(static_cast<double>(t.done_ps), sc_core::SC_PS)};
+  return {from_ps(t.issued_ps), from_ps(t.done_ps)};
 }
 
 dram::dram_stats dram_channel_timing::stats(const sc_core::sc_time& now) {
@@ -59,8 +68,7 @@ void dram_channel_timing::trace(sc_core::sc_trace_file* tf, const std::string& p
         row_signal* signal = m_open_row[bank].get();
         const sc_dt::sc_lv<31> value =
             row < 0 ? closed : sc_dt::sc_lv<31>(static_cast<uint64_t>(row));
-        events.post(sc_core::sc_time(static_cast<double>(ps), sc_core::SC_PS),
-                    [signal, value] { signal->write(value); });
+        events.post(from_ps(ps), [signal, value] { signal->write(value); });
       });
 }
 
