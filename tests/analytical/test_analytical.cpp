@@ -6,6 +6,7 @@
 // within 1 % on the fixed memory, and on the DDR4 channel within 5 % except the classes
 // below, whose bounds are the ones measured (docs/analytical.md, "Validation"). Prints
 // the error distribution per policy and per layer length.
+#include "analytical_config.h"
 #include "analytical_study.h"
 #include "genesys_like.h"
 #include "model_zoo.h"
@@ -194,4 +195,48 @@ TEST_CASE("analytical model beyond the defaults: GeneSys-style vector memory, K 
       CHECK(std::fabs(o.layers[k].cycle_error) <= 0.01);
     }
   }
+}
+
+TEST_CASE("analytical stripe chains: what the model refuses, as the sequencer does") {
+  studies::run_spec spec;
+  spec.network = "mobilenet_v1";
+  spec.resolution = 96;
+  spec.sets = {{"dram.model", "fixed"}};
+  const analytical::platform_params p =
+      analytical::params_from_config(studies::config_of(spec));
+  // b1_dw -> b1_pw of MobileNet-v1 under gemm_dwc: a chain the runtime forms.
+  spec.policy = "gemm_dwc";
+  spec.fuse_blocks = true;
+  const std::vector<analytical::layer_input> fused = analytical::layers_of_spec(spec);
+  size_t first = fused.size();
+  for (size_t i = 0; i < fused.size() && first == fused.size(); ++i)
+    if (fused[i].desc.flags & DWVP_FLAG_STRIPE)
+      first = i;
+  REQUIRE(first + 1 < fused.size());
+  for (const analytical::layer_estimate& e :
+       analytical::estimate_chain(&fused[first], 2, p))
+    CHECK(e.ok);
+  // One layer is no chain.
+  for (const analytical::layer_estimate& e :
+       analytical::estimate_chain(&fused[first], 1, p))
+    CHECK_THAT(e.error, Catch::Contains("2 to 4 layers"));
+  // The conventional policy runs depthwise on the vector unit: not in a chain.
+  spec.policy = "conventional";
+  spec.fuse_blocks = false;
+  const std::vector<analytical::layer_input> vec = analytical::layers_of_spec(spec);
+  for (const analytical::layer_estimate& e :
+       analytical::estimate_chain(&vec[first], 2, p))
+    CHECK_THAT(e.error, Catch::Contains("GEMM core and the DwC datapath only"));
+  // Buffers too small for one row of one column.
+  analytical::platform_params tiny = p;
+  tiny.buffers = {16, 16, 16};
+  for (const analytical::layer_estimate& e :
+       analytical::estimate_chain(&fused[first], 2, tiny))
+    CHECK_THAT(e.error, Catch::Contains("does not fit"));
+  // A network estimate carries the first refusal.
+  std::vector<analytical::layer_input> broken(fused.begin() + long(first),
+                                              fused.begin() + long(first) + 2);
+  const analytical::network_estimate n = analytical::estimate(broken, tiny);
+  CHECK_FALSE(n.ok);
+  CHECK_THAT(n.error, Catch::Contains("does not fit"));
 }
