@@ -48,6 +48,11 @@ void check_act(const char* fn, int32_t act_min, int32_t act_max) {
   }
 }
 
+void bad_pot_exponent(int exponent) {
+  fail("rounding_divide_by_pot",
+       "exponent " + std::to_string(exponent) + " outside [0, 31]");
+}
+
 void bad_mbqm_shift(const char* fn, const char* name, long long shift) {
   fail(fn, std::string(name) + " " + std::to_string(shift) + " outside [-31, 30]");
 }

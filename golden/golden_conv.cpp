@@ -166,6 +166,7 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
   const int field = p.kernel_h * p.kernel_w * in.c;
   const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int16_t> patch(field);
+  std::vector<int64_t> acc(out_c);
   std::vector<int8_t> output(out.elements());
   for (int oy = 0; oy < out.h; ++oy) {
     for (int ox = 0; ox < out.w; ++ox) {
@@ -181,10 +182,13 @@ std::vector<int8_t> conv2d(const std::vector<int8_t>& input, const shape& in,
           }
         }
       }
+      // Every filter's sum first, then the requantisation (as pointwise).
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc =
+        acc[oc] =
             dot(patch.data(), &w16[static_cast<size_t>(oc) * field], field) + bias[oc];
-        output[((oy * out.w) + ox) * out.c + oc] = requantize(acc, q, oc, p, fn);
+      }
+      for (int oc = 0; oc < out_c; ++oc) {
+        output[((oy * out.w) + ox) * out.c + oc] = requantize(acc[oc], q, oc, p, fn);
       }
     }
   }
@@ -263,14 +267,19 @@ std::vector<int8_t> pointwise(const std::vector<int8_t>& input, const shape& in,
 
   const std::vector<int16_t> w16 = widen_weights(weights, p.weight_zp);
   std::vector<int16_t> pixel(in.c);
+  std::vector<int64_t> acc(out_c);
   std::vector<int8_t> output(static_cast<size_t>(in.h) * in.w * out_c);
   for (int y = 0; y < in.h; ++y) {
     for (int x = 0; x < in.w; ++x) {
       centre(&input[((y * in.w) + x) * in.c], in.c, p.input_zp, pixel.data());
+      // Every filter's sum first, then the requantisation: independent steps the
+      // processor overlaps.
       for (int oc = 0; oc < out_c; ++oc) {
-        const int64_t acc =
+        acc[oc] =
             dot(pixel.data(), &w16[static_cast<size_t>(oc) * in.c], in.c) + bias[oc];
-        output[((y * in.w) + x) * out_c + oc] = requantize(acc, q, oc, p, fn);
+      }
+      for (int oc = 0; oc < out_c; ++oc) {
+        output[((y * in.w) + x) * out_c + oc] = requantize(acc[oc], q, oc, p, fn);
       }
     }
   }

@@ -17,6 +17,7 @@ namespace detail {
 [[noreturn]] void fail(const char* fn, const std::string& what);
 [[noreturn]] void overflow(int64_t v, const char* fn, const char* what);
 [[noreturn]] void bad_mbqm_shift(const char* fn, const char* name, long long shift);
+[[noreturn]] void bad_pot_exponent(int exponent);
 
 // TFLite computes these in int32 and overflow there is undefined behaviour, so a
 // value that does not fit is outside the contract rather than something to emulate.
@@ -51,8 +52,7 @@ inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
 // gemmlowp RoundingDivideByPOT: x / 2^exponent rounded half away from zero.
 inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
   if (exponent < 0 || exponent > 31) {
-    fail("rounding_divide_by_pot",
-         "exponent " + std::to_string(exponent) + " outside [0, 31]");
+    bad_pot_exponent(exponent); // out of line: the message is built only on failure
   }
   const int64_t mask = (1LL << exponent) - 1;
   const int64_t remainder = static_cast<int64_t>(x) & mask;
