@@ -5,6 +5,7 @@
 #include "dram_spec_fields.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -56,8 +57,9 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_banks.resize(size_t{m_spec.ranks} * m_banks_per_rank);
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
-  m_rank_bound.resize(size_t{k_kinds} * m_ranks.size());
-  m_group_bound.resize(size_t{4} * m_groups.size());
+  // Padded to whole vectors of 8 for the vector search (the padding is never indexed).
+  m_rank_bound.resize((size_t{k_kinds} * m_ranks.size() + 7) / 8 * 8);
+  m_group_bound.resize((size_t{4} * m_groups.size() + 7) / 8 * 8);
   for (uint32_t g = 0; g < m_groups.size(); ++g)
     update_group_bounds(g);
   // Decoding: rank, bank group and bank concatenate into the flat bank index.
@@ -92,7 +94,13 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
     m_work[w].assign(words, 0);
     for (bank_mask& m : m_kind_banks[w])
       m.assign(words, 0);
+    const size_t lanes = (m_banks.size() + 7) / 8 * 8;
+    m_lanes[w].local.assign(lanes, k_unknown);
+    m_lanes[w].order.assign(lanes, ~uint64_t{0});
+    m_lanes[w].rank_bound.assign(lanes, 0);
+    m_lanes[w].group_bound.assign(lanes, 0);
   }
+  set_search_level(best_search_level());
   // Queue room is checked before admission: the pool never needs more entries.
   m_pool.resize(size_t{m_params.read_queue} + m_params.write_queue);
   for (size_t i = m_pool.size(); i-- > 0;)
@@ -130,6 +138,41 @@ void dram_channel::set_reference_scheduler(bool on) {
   for (uint32_t b = 0; b < m_banks.size(); ++b)
     touch(b);
   invalidate_all();
+}
+
+dram_channel::search_level dram_channel::best_search_level() {
+#ifdef DWVP_DRAM_X86_SIMD
+  const char* cap = std::getenv("DWVP_DRAM_SIMD");
+  if (cap && std::string(cap) == "generic")
+    return search_level::generic;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl"))
+    return search_level::avx512;
+#endif
+  return search_level::generic;
+}
+
+dram_channel::search_level dram_channel::set_search_level(search_level level) {
+  bool simd = false;
+#ifdef DWVP_DRAM_X86_SIMD
+  // The vector pass holds the bound tables in registers (up to 32 entries each).
+  simd = level == search_level::avx512 && m_banks.size() <= 256 &&
+         size_t{k_kinds} * m_ranks.size() <= 32 && size_t{4} * m_groups.size() <= 32 &&
+         __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+#else
+  (void)level;
+#endif
+  m_simd = simd;
+  // Neither search keeps the other's caches: rebuild every bank's candidate.
+  for (int w = 0; w < 2; ++w) {
+    for (bank_mask& m : m_kind_banks[w])
+      std::fill(m.begin(), m.end(), 0);
+    for (candidate& c : m_cand[w])
+      c.listed = false;
+  }
+  for (uint32_t b = 0; b < m_banks.size(); ++b)
+    touch(b);
+  invalidate_all();
+  return get_search_level();
 }
 
 int64_t dram_channel::open_row(uint32_t bank_index) const {
@@ -346,6 +389,7 @@ void dram_channel::admit(uint32_t source, ps_t t) {
     if (bq.tail == k_none) {
       bq.head = index;
       set_bit(m_work[w], e.bank);
+      ++m_busy[w];
       changed = true;
     } else {
       m_pool[bq.tail].next = index;

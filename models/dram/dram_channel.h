@@ -184,6 +184,18 @@ public:
   // (dram_scheduler.cpp). Both must issue the same commands at the same times.
   void set_reference_scheduler(bool on);
 
+  // How the cached scheduler finds the earliest candidate: a vector pass over every
+  // bank's cached candidate (AVX-512, when the CPU has it) or per-kind cached minima
+  // (generic). Both issue the same commands; the default is the widest the CPU (and
+  // the build) supports, capped by DWVP_DRAM_SIMD=generic in the environment. For tests:
+  // a level the CPU lacks falls back to generic. Returns the level now in use.
+  enum class search_level { generic = 0, avx512 = 1 };
+  search_level set_search_level(search_level level);
+  search_level get_search_level() const {
+    return m_simd ? search_level::avx512 : search_level::generic;
+  }
+  static search_level best_search_level();
+
 private:
   using ps_t = int64_t; // signed so that "long ago" sentinels subtract safely
   static ps_t max2(ps_t a, ps_t b) { return a > b ? a : b; }
@@ -331,6 +343,8 @@ private:
   void choose_reference(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void update_dirty(int w);
+  void update_dirty_lanes(int w);
+  void choose_lanes(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void scan_kind(int w, uint32_t kind);
   void compute_global(int w, uint32_t kind);
   void update_group_bounds(uint32_t group);
@@ -402,8 +416,21 @@ private:
   bank_mask m_work[2];
   best_command m_best[k_kinds]; // for the current mode
   bool m_global_stale[k_kinds] = {true, true, true};
-  bool m_reference = false;      // set_reference_scheduler
+  bool m_reference = false; // set_reference_scheduler
+  // Vector search (set_search_level): per queue, each bank's cached candidate as
+  // arrays (lanes padded to a multiple of 8; a bank with nothing queued, and the
+  // padding, has local = k_unknown and order = ~0).
+  bool m_simd = false;
+  static constexpr uint32_t k_lanes_threshold = 8; // banks with work: up to this, scalar
+  struct candidate_lanes {
+    std::vector<int64_t> local;
+    std::vector<uint64_t> order;
+    std::vector<uint32_t> rank_bound;
+    std::vector<uint32_t> group_bound;
+  };
+  candidate_lanes m_lanes[2];
   size_t m_count[2] = {0, 0};    // queued entries per queue
+  uint32_t m_busy[2] = {0, 0};   // banks with entries queued, per queue (m_work)
   size_t m_capacity[2] = {0, 0}; // read_queue, write_queue
   uint64_t m_seq = 0;
   bool m_write_mode = false;

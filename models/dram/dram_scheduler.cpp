@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "dram_search_simd.h"
+
 namespace dwvp::dram {
 
 bool dram_channel::step(ps_t limit) {
@@ -83,6 +85,16 @@ inline key_t make_key(int64_t t, uint64_t order) {
   return key_t(static_cast<uint64_t>(t)) << 64 | order;
 }
 
+// Calls f(bank) for every bank marked in `marks` (in bank order) and clears the marks.
+template <class F> inline void take_marked(std::vector<uint64_t>& marks, F&& f) {
+  for (size_t word = 0; word < marks.size(); ++word) {
+    uint64_t bits = marks[word];
+    marks[word] = 0;
+    for (; bits; bits &= bits - 1)
+      f(static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits));
+  }
+}
+
 } // namespace
 
 void dram_channel::make_candidate(int w, uint32_t bank, candidate& c) const {
@@ -153,55 +165,52 @@ void dram_channel::update_dirty(int w) {
   // Recompute the candidates of the banks that changed and fold them into the cached
   // minima: a new candidate that beats its kind's minimum replaces it; the minimum's own
   // bank keeps it only if it got no later, else the kind is scanned again.
-  uint64_t* dirty = m_dirty[w].data();
   candidate* cand = m_cand[w].data();
   bank_mask* kinds = m_kind_banks[w];
-  const size_t words = m_dirty[w].size();
-  for (size_t word = 0; word < words; ++word) {
-    uint64_t bits = dirty[word];
-    dirty[word] = 0;
-    for (; bits; bits &= bits - 1) {
-      const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
-      candidate& c = cand[bank];
-      const uint32_t old_kind = c.kind;
-      bool was_best = false;
-      if (c.listed) {
-        const best_command& ob = m_best[old_kind];
-        was_best = ob.valid && ob.t != k_unknown && ob.bank == bank;
-        clear_bit(kinds[old_kind], bank);
-        c.listed = false;
-      }
-      if (m_bank_queue[w][bank].head == k_none) {
-        if (was_best)
-          m_best[old_kind].valid = false;
-        continue;
-      }
-      make_candidate(w, bank, c);
-      c.listed = true;
-      set_bit(kinds[c.kind], bank);
-      const bool same = was_best && old_kind == c.kind;
-      if (was_best && !same)
-        m_best[old_kind].valid = false;
-      best_command& nb = m_best[c.kind];
-      if (!nb.valid)
-        continue;
-      const ps_t t = command_time(c);
-      const key_t key = make_key(t, c.order);
-      const key_t best = make_key(nb.t, nb.order);
-      if (key < best || (same && key == best)) {
-        nb.t = t;
-        nb.order = c.order;
-        nb.bank = bank;
-      } else if (same) {
-        nb.valid = false; // the minimum got later: another bank may be first now
-      }
+  take_marked(m_dirty[w], [&](uint32_t bank) {
+    candidate& c = cand[bank];
+    const uint32_t old_kind = c.kind;
+    bool was_best = false;
+    if (c.listed) {
+      const best_command& ob = m_best[old_kind];
+      was_best = ob.valid && ob.t != k_unknown && ob.bank == bank;
+      clear_bit(kinds[old_kind], bank);
+      c.listed = false;
     }
-  }
+    if (m_bank_queue[w][bank].head == k_none) {
+      if (was_best)
+        m_best[old_kind].valid = false;
+      return;
+    }
+    make_candidate(w, bank, c);
+    c.listed = true;
+    set_bit(kinds[c.kind], bank);
+    const bool same = was_best && old_kind == c.kind;
+    if (was_best && !same)
+      m_best[old_kind].valid = false;
+    best_command& nb = m_best[c.kind];
+    if (!nb.valid)
+      return;
+    const ps_t t = command_time(c);
+    const key_t key = make_key(t, c.order);
+    const key_t best = make_key(nb.t, nb.order);
+    if (key < best || (same && key == best)) {
+      nb.t = t;
+      nb.order = c.order;
+      nb.bank = bank;
+    } else if (same) {
+      nb.valid = false; // the minimum got later: another bank may be first now
+    }
+  });
 }
 
 void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
   if (m_count[w] == 1) {
     choose_single(w, cmd_t, order, entry);
+    return;
+  }
+  if (m_simd) {
+    choose_lanes(w, cmd_t, order, entry);
     return;
   }
   // A cached minimum before m_now may tie with others at m_now, where the order decides.
@@ -227,6 +236,69 @@ void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) 
     order = static_cast<uint64_t>(best);
     entry = cand[best_bank].entry;
   }
+}
+
+void dram_channel::update_dirty_lanes(int w) {
+  // Recompute the candidates of the banks that changed, into the lanes of the search.
+  candidate* cand = m_cand[w].data();
+  candidate_lanes& lanes = m_lanes[w];
+  take_marked(m_dirty[w], [&](uint32_t bank) {
+    if (m_bank_queue[w][bank].head == k_none) {
+      lanes.local[bank] = k_unknown;
+      lanes.order[bank] = ~uint64_t{0};
+      return;
+    }
+    candidate& c = cand[bank];
+    make_candidate(w, bank, c);
+    lanes.local[bank] = c.local;
+    lanes.order[bank] = c.order;
+    lanes.rank_bound[bank] = c.rank_bound;
+    lanes.group_bound[bank] = c.group_bound;
+  });
+}
+
+void dram_channel::choose_lanes(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
+  // Every bank's candidate at once: no per-kind minima to keep.
+  update_dirty_lanes(w);
+  for (uint32_t k = 0; k < k_kinds; ++k)
+    if (m_global_stale[k])
+      compute_global(w, k);
+      // Few banks with work: a scalar pass over them costs less than the vector pass.
+#ifdef DWVP_DRAM_X86_SIMD
+  if (m_busy[w] > k_lanes_threshold) {
+    const candidate_lanes& lanes = m_lanes[w];
+    const uint64_t seq_base =
+        m_seq > (uint64_t{1} << 21) ? m_seq - (uint64_t{1} << 21) : 0;
+    simd::earliest best{};
+    if (simd::earliest_avx512(
+            lanes.local.data(), lanes.order.data(), lanes.rank_bound.data(),
+            lanes.group_bound.data(), m_rank_bound.data(),
+            static_cast<uint32_t>(m_rank_bound.size()), m_group_bound.data(),
+            static_cast<uint32_t>(m_group_bound.size()), m_now, seq_base,
+            static_cast<uint32_t>(lanes.local.size()), &best)) {
+      cmd_t = best.t;
+      order = best.order;
+      entry = m_cand[w][best.bank].entry;
+      return;
+    }
+  }
+#endif
+  // The exact scalar pass (also when a key did not fit in 64 bits).
+  const candidate* cand = m_cand[w].data();
+  key_t kb = make_key(k_unknown, 0);
+  uint32_t kbank = 0;
+  const bank_mask& work = m_work[w];
+  for (size_t word = 0; word < work.size(); ++word)
+    for (uint64_t bits = work[word]; bits; bits &= bits - 1) {
+      const uint32_t bank = static_cast<uint32_t>(word * 64) + __builtin_ctzll(bits);
+      const key_t key = make_key(command_time(cand[bank]), cand[bank].order);
+      const bool less = key < kb;
+      kb = less ? key : kb;
+      kbank = less ? bank : kbank;
+    }
+  cmd_t = static_cast<ps_t>(kb >> 64);
+  order = static_cast<uint64_t>(kb);
+  entry = cand[kbank].entry;
 }
 
 void dram_channel::choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
@@ -304,8 +376,10 @@ void dram_channel::remove_entry(int w, uint32_t index) {
   bank_list& bq = m_bank_queue[w][bank];
   (e.prev == k_none ? bq.head : m_pool[e.prev].next) = e.next;
   (e.next == k_none ? bq.tail : m_pool[e.next].prev) = e.prev;
-  if (bq.head == k_none)
+  if (bq.head == k_none) {
     clear_bit(m_work[w], bank);
+    --m_busy[w];
+  }
   set_bit(m_dirty[w], bank);
   --m_count[w];
   m_free.push_back(index);
