@@ -136,23 +136,20 @@ inline std::vector<fast_requant> channel_requant(const dwvp_desc& d,
 
 // Output stage of the weighted layers: per-channel requantisation of the int32
 // accumulators, + output_zp, clamp to [act_min, act_max], then the LUT. The
-// fast_requant terms sit in arrays so the main loop is branch-free straight-line code.
+// fast_requant terms sit in arrays so the main loop is branch-free straight-line code;
+// rows() hands them to the vector paths (kernel_simd.h) where the CPU has them.
 class channel_output {
 public:
   channel_output(const dwvp_desc& d, const layer_operands& ops,
                  std::vector<fast_requant> rq)
-      : m_rq(std::move(rq)), m_n(d.out_c), m_scale(onnx_scales(d, ops)),
-        m_zp(d.output_zp), m_lo(d.act_min - d.output_zp), m_hi(d.act_max - d.output_zp),
-        m_lut(d.activation == DWVP_ACT_LUT ? ops.lut : nullptr) {
-    for (const fast_requant& f : m_rq) {
-      m_saturating = m_saturating || f.saturating;
-      m_left.push_back(f.left);
-      m_total.push_back(f.total);
-      m_mult.push_back(f.multiplier);
-      m_add.push_back(f.add);
-      m_neg.push_back(f.neg);
-    }
-  }
+      : channel_output(std::move(rq), d.out_c, onnx_scales(d, ops), d.output_zp,
+                       d.act_min, d.act_max,
+                       d.activation == DWVP_ACT_LUT ? ops.lut : nullptr) {}
+  // The pointwise kernel's parameters (pointwise.h): ONNX scales, or a multiplier and a
+  // shift in [-31, 30] per channel (fast_requant::make throws for another shift).
+  channel_output(const requant_params& q, int n)
+      : channel_output(terms_of(q, n), n, q.scale, q.output_zp, q.act_min, q.act_max,
+                       q.lut) {}
 
   void operator()(const int32_t* acc, int8_t* out) const {
     if (m_scale) {
@@ -172,6 +169,32 @@ public:
         out[c] = m_lut[out[c] + 128];
   }
 
+  // `pixels` rows of sums, acc_stride apart, each plus `bias` (wrapping int32), to
+  // rows of y, y_stride apart: the vector form at `level` where there is one.
+  void rows(simd_level level, const int32_t* acc, int64_t pixels, int64_t acc_stride,
+            const int32_t* bias, int8_t* y, int64_t y_stride) const {
+#if defined(DWVP_KERNELS_X86_SIMD)
+    simd::requant_terms t;
+    if (level != simd_level::generic && terms(t)) {
+      t.bias = bias;
+      if (level == simd_level::avx512)
+        simd::requantize_avx512(acc, pixels, acc_stride, m_n, t, y, y_stride);
+      else
+        simd::requantize_avx2(acc, pixels, acc_stride, m_n, t, y, y_stride);
+      apply_lut(y, pixels, y_stride);
+      return;
+    }
+#endif
+    (void)level;
+    std::vector<int32_t> row(m_n);
+    for (int64_t p = 0; p < pixels; ++p) {
+      for (int c = 0; c < m_n; ++c)
+        row[c] = static_cast<int32_t>(static_cast<uint32_t>(acc[p * acc_stride + c]) +
+                                      static_cast<uint32_t>(bias[c]));
+      (*this)(row.data(), y + p * y_stride);
+    }
+  }
+
   // The terms of the vector output stage (simd::requant_terms, bias left null), or
   // false where the scalar forms are needed (ONNX scales, a saturating channel).
   bool terms(simd::requant_terms& t) const {
@@ -182,9 +205,35 @@ public:
                             m_lo,         m_hi,          m_zp};
     return true;
   }
-  const int8_t* lut() const { return m_lut; }
+  // The LUT over rows the vector output stage wrote (it stops at the clamp).
+  void apply_lut(int8_t* y, int64_t pixels, int64_t y_stride) const {
+    if (m_lut)
+      for (int64_t p = 0; p < pixels; ++p)
+        for (int c = 0; c < m_n; ++c)
+          y[p * y_stride + c] = m_lut[y[p * y_stride + c] + 128];
+  }
 
 private:
+  channel_output(std::vector<fast_requant> rq, int n, const float* scale, int32_t zp,
+                 int32_t act_min, int32_t act_max, const int8_t* lut)
+      : m_rq(std::move(rq)), m_n(n), m_scale(scale), m_zp(zp), m_lo(act_min - zp),
+        m_hi(act_max - zp), m_lut(lut) {
+    for (const fast_requant& f : m_rq) {
+      m_saturating = m_saturating || f.saturating;
+      m_left.push_back(f.left);
+      m_total.push_back(f.total);
+      m_mult.push_back(f.multiplier);
+      m_add.push_back(f.add);
+      m_neg.push_back(f.neg);
+    }
+  }
+  static std::vector<fast_requant> terms_of(const requant_params& q, int n) {
+    std::vector<fast_requant> rq;
+    if (!q.scale)
+      for (int o = 0; o < n; ++o)
+        rq.push_back(fast_requant::make(q.multiplier[o], q.shift[o]));
+    return rq;
+  }
   // clamp(v + zp, act_min, act_max) as clamp(v, act_min - zp, act_max - zp) + zp: no
   // overflow, and branch-free (min/max become conditional moves).
   int8_t clamp(int32_t v) const {

@@ -101,73 +101,40 @@ inline void requant8(__m256i a, const requant_terms& t, int o, int n, int8_t* ou
     out[l] = bytes[l];
 }
 
+// A last block of fewer than 8 channels goes through zero-padded copies (AVX2 has no
+// masked byte loads).
+using sums = __m256i;
+constexpr int k_out_lanes = 8;
+inline sums load_sums(const int32_t* p, int n) {
+  if (n == 8)
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  alignas(32) int32_t tail[8] = {};
+  for (int l = 0; l < n; ++l)
+    tail[l] = p[l];
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
+}
+inline sums load_bytes(const int8_t* p, int n) {
+  if (n == 8)
+    return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+  alignas(16) int8_t tail[16] = {};
+  for (int l = 0; l < n; ++l)
+    tail[l] = p[l];
+  return _mm256_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tail)));
+}
+inline sums add_sums(sums a, sums b) {
+  return _mm256_add_epi32(a, b);
+}
+inline sums mul_sums(sums a, sums b) {
+  return _mm256_mullo_epi32(a, b);
+}
+inline void requant_store(sums a, const requant_terms& t, int o, int n, int8_t* out) {
+  requant8(a, t, o, n, out);
+}
+
 } // namespace
 
-void requantize_avx2(const int32_t* acc, int64_t pixels, int64_t acc_stride, int out_c,
-                     const requant_terms& t, int8_t* y, int64_t y_stride) {
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int32_t* a = acc + p * acc_stride;
-    int8_t* out = y + p * y_stride;
-    for (int o = 0; o < out_c; o += 8) {
-      const int n = out_c - o < 8 ? out_c - o : 8;
-      // (acc + bias), wrapping in int32.
-      __m256i sums;
-      if (n == 8) {
-        sums = _mm256_add_epi32(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + o)),
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.bias + o)));
-      } else {
-        alignas(32) int32_t tail[8] = {};
-        for (int l = 0; l < n; ++l)
-          tail[l] = static_cast<int32_t>(static_cast<uint32_t>(a[o + l]) +
-                                         static_cast<uint32_t>(t.bias[o + l]));
-        sums = _mm256_load_si256(reinterpret_cast<const __m256i*>(tail));
-      }
-      requant8(sums, t, o, n, out + o);
-    }
-  }
-}
-
-void depthwise_avx2(const int8_t* base, const int8_t* weights, const int32_t* fb,
-                    const depthwise_shape& s, const requant_terms& t, int8_t* out) {
-  const int C = s.channels;
-  // 8 channels at a time; a last block of fewer goes through zero-padded copies.
-  auto load8 = [](const int8_t* p, int n) {
-    if (n == 8)
-      return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
-    alignas(16) int8_t tmp[16] = {};
-    for (int l = 0; l < n; ++l)
-      tmp[l] = p[l];
-    return _mm256_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(tmp)));
-  };
-  for (int oy = 0; oy < s.out_h; ++oy) {
-    const int8_t* row = base + int64_t{oy} * s.stride_h * s.row_stride;
-    int8_t* out_row = out + int64_t{oy} * s.out_w * s.out_stride;
-    for (int ox = 0; ox < s.out_w; ++ox) {
-      const int8_t* win = row + int64_t{ox} * s.stride_w * s.pixel_stride;
-      for (int c = 0; c < C; c += 8) {
-        const int n = C - c < 8 ? C - c : 8;
-        __m256i acc;
-        if (n == 8) {
-          acc = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(fb + c));
-        } else {
-          alignas(32) int32_t start[8] = {};
-          for (int l = 0; l < n; ++l)
-            start[l] = fb[c + l];
-          acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(start));
-        }
-        for (int ky = 0; ky < s.kernel_h; ++ky) {
-          const int8_t* xr = win + ky * s.row_stride + c;
-          const int8_t* wr = weights + int64_t{ky} * s.kernel_w * C + c;
-          for (int kx = 0; kx < s.kernel_w; ++kx)
-            acc = _mm256_add_epi32(acc,
-                                   _mm256_mullo_epi32(load8(xr + kx * s.pixel_stride, n),
-                                                      load8(wr + int64_t{kx} * C, n)));
-        }
-        requant8(acc, t, c, n, out_row + ox * s.out_stride + c);
-      }
-    }
-  }
-}
+#define DWVP_SIMD_REQUANTIZE requantize_avx2
+#define DWVP_SIMD_DEPTHWISE depthwise_avx2
+#include "kernel_simd_output.inc"
 
 } // namespace dwvp::kernels::simd

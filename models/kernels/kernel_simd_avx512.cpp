@@ -67,51 +67,31 @@ inline __m128i requant16(__m512i a, const requant_terms& t, int o, __mmask16 m) 
   return _mm512_cvtepi32_epi8(_mm512_add_epi32(r, _mm512_set1_epi32(t.zp)));
 }
 
+using sums = __m512i;
+constexpr int k_out_lanes = 16;
+inline __mmask16 first(int n) {
+  return static_cast<__mmask16>((1u << n) - 1);
+}
+inline sums load_sums(const int32_t* p, int n) {
+  return _mm512_maskz_loadu_epi32(first(n), p);
+}
+inline sums load_bytes(const int8_t* p, int n) {
+  return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(first(n), p));
+}
+inline sums add_sums(sums a, sums b) {
+  return _mm512_add_epi32(a, b);
+}
+inline sums mul_sums(sums a, sums b) {
+  return _mm512_mullo_epi32(a, b);
+}
+inline void requant_store(sums a, const requant_terms& t, int o, int n, int8_t* out) {
+  _mm_mask_storeu_epi8(out, first(n), requant16(a, t, o, first(n)));
+}
+
 } // namespace
 
-void requantize_avx512(const int32_t* acc, int64_t pixels, int64_t acc_stride, int out_c,
-                       const requant_terms& t, int8_t* y, int64_t y_stride) {
-  for (int64_t p = 0; p < pixels; ++p) {
-    const int32_t* a = acc + p * acc_stride;
-    int8_t* out = y + p * y_stride;
-    for (int o = 0; o < out_c; o += 16) {
-      const int n = out_c - o < 16 ? out_c - o : 16;
-      const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-      // (acc + bias), wrapping in int32.
-      const __m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, a + o),
-                                         _mm512_maskz_loadu_epi32(m, t.bias + o));
-      _mm_mask_storeu_epi8(out + o, m, requant16(x, t, o, m));
-    }
-  }
-}
-
-void depthwise_avx512(const int8_t* base, const int8_t* weights, const int32_t* fb,
-                      const depthwise_shape& s, const requant_terms& t, int8_t* out) {
-  const int C = s.channels;
-  for (int oy = 0; oy < s.out_h; ++oy) {
-    const int8_t* row = base + int64_t{oy} * s.stride_h * s.row_stride;
-    int8_t* out_row = out + int64_t{oy} * s.out_w * s.out_stride;
-    for (int ox = 0; ox < s.out_w; ++ox) {
-      const int8_t* win = row + int64_t{ox} * s.stride_w * s.pixel_stride;
-      for (int c = 0; c < C; c += 16) {
-        const int n = C - c < 16 ? C - c : 16;
-        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-        __m512i acc = _mm512_maskz_loadu_epi32(m, fb + c);
-        for (int ky = 0; ky < s.kernel_h; ++ky) {
-          const int8_t* xr = win + ky * s.row_stride + c;
-          const int8_t* wr = weights + int64_t{ky} * s.kernel_w * C + c;
-          for (int kx = 0; kx < s.kernel_w; ++kx) {
-            const __m512i x =
-                _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, xr + kx * s.pixel_stride));
-            const __m512i w =
-                _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, wr + int64_t{kx} * C));
-            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(x, w));
-          }
-        }
-        _mm_mask_storeu_epi8(out_row + ox * s.out_stride + c, m, requant16(acc, t, c, m));
-      }
-    }
-  }
-}
+#define DWVP_SIMD_REQUANTIZE requantize_avx512
+#define DWVP_SIMD_DEPTHWISE depthwise_avx512
+#include "kernel_simd_output.inc"
 
 } // namespace dwvp::kernels::simd

@@ -1,14 +1,12 @@
 #include "pointwise.h"
 
+#include "kernel_common.h"
 #include "kernel_simd.h"
-#include "requant.h"
-#include "requant_fast.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -48,106 +46,12 @@ simd_level& current_level() {
   return level;
 }
 
-// The output stage of one pixel's sums: bias folded in, requantised, clamped, the LUT.
-// Multiplier-and-shift requantisation goes through fast_requant's branch-free terms
-// (bit-exact with requantize()) unless a channel needs its saturating case or its shift
-// lies outside fast_requant's range.
-class output_stage {
-public:
-  output_stage(const requant_params& q, const std::vector<int32_t>& folded_bias,
-               int out_c)
-      : m_q(q), m_bias(folded_bias), m_n(out_c) {
-    m_fast = !q.scale;
-    for (int o = 0; m_fast && o < out_c; ++o)
-      m_fast = q.shift[o] >= -31 && q.shift[o] <= 30 &&
-               q.multiplier[o] != std::numeric_limits<int32_t>::min();
-    if (!m_fast)
-      return;
-    m_left.resize(out_c);
-    m_total.resize(out_c);
-    m_mult.resize(out_c);
-    m_add.resize(out_c);
-    m_neg.resize(out_c);
-    for (int o = 0; o < out_c; ++o) {
-      const fast_requant f = fast_requant::make(q.multiplier[o], q.shift[o]);
-      m_left[o] = f.left;
-      m_total[o] = f.total;
-      m_mult[o] = f.multiplier;
-      m_add[o] = f.add;
-      m_neg[o] = f.neg;
-    }
-  }
-
-  void operator()(const int32_t* acc, int8_t* y) const {
-    const requant_params& q = m_q;
-    if (m_fast) {
-      const int32_t lo = q.act_min - q.output_zp, hi = q.act_max - q.output_zp;
-      for (int o = 0; o < m_n; ++o) {
-        const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(acc[o]) +
-                                               static_cast<uint32_t>(m_bias[o]));
-        const int32_t v = static_cast<int32_t>(fast_requant::apply_terms(
-            a, m_left[o], m_mult[o], m_add[o], m_neg[o], static_cast<int>(m_total[o])));
-        y[o] = static_cast<int8_t>(std::min(std::max(v, lo), hi) + q.output_zp);
-      }
-    } else {
-      for (int o = 0; o < m_n; ++o) {
-        const int32_t a = static_cast<int32_t>(static_cast<uint32_t>(acc[o]) +
-                                               static_cast<uint32_t>(m_bias[o]));
-        const int32_t v = (q.scale ? requantize_float(a, q.scale[o])
-                                   : requantize(a, q.multiplier[o], q.shift[o])) +
-                          q.output_zp;
-        y[o] = clamp_to_int8(v, q.act_min, q.act_max);
-      }
-    }
-    if (q.lut)
-      for (int o = 0; o < m_n; ++o)
-        y[o] = q.lut[static_cast<uint8_t>(y[o] + 128)];
-  }
-
-  // `pixels` rows of sums, acc_stride apart; the vector form where there is one.
-  void rows(simd_level level, const int32_t* acc, int64_t pixels, int64_t acc_stride,
-            int8_t* y, int64_t y_stride) const {
-#if defined(DWVP_KERNELS_X86_SIMD)
-    if (level != simd_level::generic && m_fast) {
-      const simd::requant_terms t{m_bias.data(),
-                                  m_left.data(),
-                                  m_mult.data(),
-                                  m_add.data(),
-                                  m_neg.data(),
-                                  m_total.data(),
-                                  m_q.act_min - m_q.output_zp,
-                                  m_q.act_max - m_q.output_zp,
-                                  m_q.output_zp};
-      if (level == simd_level::avx512)
-        simd::requantize_avx512(acc, pixels, acc_stride, m_n, t, y, y_stride);
-      else
-        simd::requantize_avx2(acc, pixels, acc_stride, m_n, t, y, y_stride);
-      if (m_q.lut)
-        for (int64_t p = 0; p < pixels; ++p)
-          for (int o = 0; o < m_n; ++o)
-            y[p * y_stride + o] =
-                m_q.lut[static_cast<uint8_t>(y[p * y_stride + o] + 128)];
-      return;
-    }
-#endif
-    (void)level;
-    for (int64_t p = 0; p < pixels; ++p)
-      (*this)(acc + p * acc_stride, y + p * y_stride);
-  }
-
-private:
-  const requant_params& m_q;
-  const std::vector<int32_t>& m_bias;
-  int m_n;
-  bool m_fast = false;
-  std::vector<int32_t> m_left;
-  std::vector<int64_t> m_total, m_mult, m_add, m_neg;
-};
-
 // The vector paths: weights packed once, sums of up to 64 pixels at a time.
 bool pointwise_simd(simd_level level, const int8_t* input, int64_t pixels, int in_c,
                     int in_stride, const std::vector<int16_t>& w16, int out_c,
-                    const output_stage& emit, int8_t* output, int out_stride) {
+                    const detail::channel_output& emit,
+                    const std::vector<int32_t>& folded_bias, int8_t* output,
+                    int out_stride) {
 #if defined(DWVP_KERNELS_X86_SIMD)
   const int lanes = simd::lanes(level);
   std::vector<int16_t> packed(static_cast<size_t>(simd::packed_size(out_c, in_c, lanes)));
@@ -164,12 +68,13 @@ bool pointwise_simd(simd_level level, const int8_t* input, int64_t pixels, int i
     else
       simd::accumulate_avx2(x, n, in_c, in_stride, packed.data(), out_c, acc.data(),
                             out_c, scratch.data());
-    emit.rows(level, acc.data(), n, out_c, output + p0 * out_stride, out_stride);
+    emit.rows(level, acc.data(), n, out_c, folded_bias.data(), output + p0 * out_stride,
+              out_stride);
   }
   return true;
 #else
   (void)level, (void)input, (void)pixels, (void)in_c, (void)in_stride, (void)w16;
-  (void)out_c, (void)emit, (void)output, (void)out_stride;
+  (void)out_c, (void)emit, (void)folded_bias, (void)output, (void)out_stride;
   return false;
 #endif
 }
@@ -262,14 +167,14 @@ void pointwise_int8(const int8_t* input, int64_t pixels, int in_c, int in_stride
     folded_bias[o] = static_cast<int32_t>(static_cast<uint32_t>(q.bias ? q.bias[o] : 0) -
                                           static_cast<uint32_t>(q.input_zp) * weight_sum);
   }
-  const output_stage emit(q, folded_bias, out_c);
+  const detail::channel_output emit(q, out_c);
   // Packing the weights for the vector paths costs about as much as a few pixels of
   // the plain loop: layers of fewer pixels (FC, a tile's last rows) stay plain.
   constexpr int64_t k_min_simd_pixels = 16;
   const simd_level level = active_simd_level();
   if (level != simd_level::generic && pixels >= k_min_simd_pixels &&
-      pointwise_simd(level, input, pixels, in_c, in_stride, w16, out_c, emit, output,
-                     out_stride))
+      pointwise_simd(level, input, pixels, in_c, in_stride, w16, out_c, emit, folded_bias,
+                     output, out_stride))
     return;
   std::vector<int32_t> acc(out_c);
   for (int64_t p = 0; p < pixels; ++p) {
@@ -304,6 +209,9 @@ void pointwise_int8(const int8_t* input, int64_t pixels, int in_c, int in_stride
         a += int32_t{xs[i]} * w[i];
       acc[o] = a;
     }
+    for (o = 0; o < out_c; ++o) // the folded bias, wrapping as the accumulator does
+      acc[o] = static_cast<int32_t>(static_cast<uint32_t>(acc[o]) +
+                                    static_cast<uint32_t>(folded_bias[o]));
     emit(acc.data(), y);
   }
 }

@@ -211,10 +211,7 @@ void depthwise_layer(const dwvp_desc& d, const layer_operands& ops, int8_t* outp
       simd::depthwise_avx512(base, ops.weights, fb.data(), shape, t, output);
     else
       simd::depthwise_avx2(base, ops.weights, fb.data(), shape, t, output);
-    if (const int8_t* lut = emit.lut())
-      for (int64_t p = 0; p < int64_t{d.out_h} * d.out_w; ++p)
-        for (int c = 0; c < C; ++c)
-          output[p * ops_ + c] = lut[output[p * ops_ + c] + 128];
+    emit.apply_lut(output, int64_t{d.out_h} * d.out_w, ops_);
     return;
   }
 #endif
