@@ -102,19 +102,15 @@ layer_estimate estimate_layer(const layer_input& layer, const platform_params& p
   e.unit = whole.unit;
   e.macs = whole.macs;
   const bool on_vector = whole.unit == timing::engine::vector;
-  // The sequencer's planning (tile_sequencer.cpp, planning_for): a single-buffered
-  // vector memory gives a tile both halves; entries (or vector operands) wider than a
-  // byte hold fewer values.
+  // The sequencer's planning (planning_for): a single-buffered vector memory gives a
+  // tile both halves and cannot overlap its DMA; wider values fit fewer.
   const auto& vm = p.vector_memory;
   const bool single = on_vector && !vm.double_buffer;
   const bool serial = on_vector && (single || !vm.dma_overlap);
-  sequencer::buffer_sizes sizes = on_vector ? p.vector_buffers : p.buffers;
-  if (single)
-    sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
   const uint32_t entry = std::max(1u, p.entry_bytes);
-  const uint32_t per_value = on_vector ? std::max(vm.operand_bytes, entry) : entry;
-  if (per_value > 1)
-    sizes = {sizes.input / per_value, sizes.weight / per_value, sizes.output / per_value};
+  const sequencer::buffer_sizes sizes =
+      sequencer::tile_capacity(on_vector ? p.vector_buffers : p.buffers, single,
+                               on_vector ? std::max(vm.operand_bytes, entry) : entry);
   sequencer::tile_alignment align;
   if (whole.unit == timing::engine::gemm)
     align = {p.compute.array.rows, p.compute.array.cols};

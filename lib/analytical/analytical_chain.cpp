@@ -53,8 +53,9 @@ std::vector<layer_estimate> estimate_chain(const layer_input* layers, size_t k,
 
   // The chain's shape within the GEMM buffers' halves, in entries (planning_for).
   const uint32_t entry = std::max(1u, p.entry_bytes);
-  const dwvp_chain_budget budget{p.buffers.input / entry, p.buffers.weight / entry,
-                                 p.buffers.output / entry};
+  const sequencer::buffer_sizes capacity =
+      sequencer::tile_capacity(p.buffers, false, entry);
+  const dwvp_chain_budget budget{capacity.input, capacity.weight, capacity.output};
   uint32_t S = 0, T = 0;
   if (!dwvp_chain_shape(d.data(), uint32_t(k), &budget, &S, &T))
     return refuse(0, "does not fit at one row of one column per stripe");

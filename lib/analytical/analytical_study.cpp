@@ -21,7 +21,9 @@ run_options run_options_of(const studies::run_spec& spec, const config& cfg) {
   opt.fuse = spec.fuse;
   opt.fuse_limit = 2 * std::min(half_in, half_out) / entry;
   opt.fuse_blocks = spec.fuse_blocks;
-  opt.chain_budget = {half_in / entry, half_w / entry, half_out / entry};
+  const sequencer::buffer_sizes capacity =
+      sequencer::tile_capacity({half_in, half_w, half_out}, false, uint32_t(entry));
+  opt.chain_budget = {capacity.input, capacity.weight, capacity.output};
   return opt;
 }
 

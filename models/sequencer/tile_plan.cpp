@@ -81,6 +81,12 @@ dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t) {
   return td;
 }
 
+buffer_sizes tile_capacity(buffer_sizes halves, bool single_buffered,
+                           uint32_t bytes_per_value) {
+  const uint64_t k = single_buffered ? 2 : 1, per = std::max(1u, bytes_per_value);
+  return {k * halves.input / per, k * halves.weight / per, k * halves.output / per};
+}
+
 tile chain_tile(const dwvp_desc& d, const dwvp_chain_rows& rows,
                 const dwvp_chain_cols& cols) {
   tile t{};

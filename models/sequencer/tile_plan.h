@@ -87,6 +87,13 @@ uint64_t weight_slice_bytes(const dwvp_desc& d, int c0, int c1);
 // each tile from this descriptor.
 dwvp_desc tile_descriptor(const dwvp_desc& d, const tile& t);
 
+// What a tile may hold in buffers of these halves (bytes), in values: a single-buffered
+// memory gives a tile both halves; values of more than a byte (sram.entry_bits, the
+// vector unit's operands) fit fewer. The sequencer (planning_for) and the analytical
+// model plan with it.
+buffer_sizes tile_capacity(buffer_sizes halves, bool single_buffered,
+                           uint32_t bytes_per_value);
+
 // Layer d's tile at one step of a stripe chain (stripe_chain.h): the output rows and
 // columns it computes, every channel, and the input rows and columns they read.
 tile chain_tile(const dwvp_desc& d, const dwvp_chain_rows& rows,

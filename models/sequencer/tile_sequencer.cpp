@@ -100,17 +100,14 @@ std::vector<constant_load> constant_loads(const dwvp_desc& d, int c0, int c1,
 tile_planning planning_for(const sequencer_params& p, timing::engine unit) {
   const bool on_vector = unit == timing::engine::vector;
   const vector_memory_options& vm = p.vector_memory;
-  sequencer::buffer_sizes sizes = on_vector ? p.vector_buffers : p.buffers;
-  if (on_vector && !vm.double_buffer)
-    sizes = {2 * sizes.input, 2 * sizes.weight, 2 * sizes.output};
   // Entries wider than int8 (sram.entry_bits, or the vector memory's operands): the
   // tile holds fewer of them.
   const uint32_t entry = std::max(1u, p.buffer_use.entry_bytes);
-  const uint32_t per_value = on_vector ? std::max(vm.operand_bytes, entry) : entry;
-  tile_planning t{sizes, {}};
-  if (per_value > 1)
-    t.capacity = {sizes.input / per_value, sizes.weight / per_value,
-                  sizes.output / per_value};
+  tile_planning t{
+      sequencer::tile_capacity(on_vector ? p.vector_buffers : p.buffers,
+                               on_vector && !vm.double_buffer,
+                               on_vector ? std::max(vm.operand_bytes, entry) : entry),
+      {}};
   // Tiles on the array fill it: pixels on its rows, channels on its columns.
   if (unit == timing::engine::gemm)
     t.align = {p.compute.array.rows, p.compute.array.cols};
