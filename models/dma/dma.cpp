@@ -39,7 +39,7 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
   bool ok = true;
   // Moves and mirrors run alone; loads and stores of the chain are submitted together,
   // then completed.
-  m_transfers.clear();
+  m_transfer_count = 0;
   for (dma_command* c = head; c; c = c->also) {
     if (c->start < now)
       c->start = now;
@@ -54,18 +54,23 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
       ok = c->kind == dma_command::move ? run_move(*c) : run_mirror(*c);
       c->failed = !ok;
     } else {
-      m_transfers.push_back(transfer{c, {}, {}});
+      if (m_transfer_count == m_transfers.size())
+        m_transfers.emplace_back();
+      transfer& x = m_transfers[m_transfer_count++];
+      x.c = c;
+      x.bursts.clear();
+      x.staging.clear();
     }
   }
-  for (transfer& x : m_transfers)
-    if (ok && !submit_external(x)) {
-      x.c->failed = true;
+  for (size_t i = 0; i < m_transfer_count; ++i)
+    if (ok && !submit_external(m_transfers[i])) {
+      m_transfers[i].c->failed = true;
       ok = false;
     }
   // Every submitted burst is completed, also after a failure.
-  for (transfer& x : m_transfers)
-    if (!finish_external(x)) {
-      x.c->failed = true;
+  for (size_t i = 0; i < m_transfer_count; ++i)
+    if (!finish_external(m_transfers[i])) {
+      m_transfers[i].c->failed = true;
       ok = false;
     }
   for (dma_command* c = head; c; c = c->also) {
@@ -82,8 +87,9 @@ void dma::b_transport(int, tlm::tlm_generic_payload& trans, sc_time&) {
 
 bool dma::split(uint64_t addr, uint8_t* data, uint32_t len, bool write,
                 split_access_extension& ext, sc_time& delay, bool timing_only) {
-  tlm::tlm_generic_payload trans;
+  tlm::tlm_generic_payload& trans = m_bus_trans;
   prepare_payload(trans, write, addr, data, len);
+  trans.set_dmi_allowed(false);
   timing_only_scope marker(trans, timing_only);
   extension_scope<split_access_extension> scope(trans, &ext);
   bus_socket->b_transport(trans, delay);
@@ -97,8 +103,9 @@ bool dma::split(uint64_t addr, uint8_t* data, uint32_t len, bool write,
 
 bool dma::local_access(uint64_t addr, uint8_t* data, uint32_t len, bool write,
                        sc_time& delay, bool timing_only) {
-  tlm::tlm_generic_payload trans;
+  tlm::tlm_generic_payload& trans = m_local_trans;
   prepare_payload(trans, write, addr, data, len);
+  trans.set_dmi_allowed(false);
   timing_only_scope marker(trans, timing_only);
   local_socket->b_transport(trans, delay);
   if (trans.is_response_error()) {

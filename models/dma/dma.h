@@ -80,8 +80,15 @@ private:
   dma_params m_params;
   timeline& m_events;
   std::shared_ptr<spdlog::logger> m_log;
-  std::vector<transfer> m_transfers; // the chain being run
-  std::vector<uint8_t> m_burst;      // one burst's bytes on their way through
+  // The chain being run: its first m_transfer_count entries (kept with their buffers'
+  // capacity from one command to the next).
+  std::vector<transfer> m_transfers;
+  size_t m_transfer_count = 0;
+  std::vector<uint8_t> m_burst; // one burst's bytes on their way through
+  // The payloads of the bus and local bursts, reused: a payload's construction and
+  // destruction (its extension array is heap memory) cost more than the burst itself
+  // in a timing-only run. Each use sets every field the targets read.
+  tlm::tlm_generic_payload m_bus_trans, m_local_trans;
   uint64_t m_bytes_read = 0, m_bytes_written = 0, m_bursts = 0;
   sc_core::sc_time m_busy_time;
   sc_core::sc_signal<uint32_t, sc_core::SC_MANY_WRITERS> m_in_flight_sig;
