@@ -345,8 +345,8 @@ private:
   void choose_reference(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void choose_single(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void update_dirty(int w);
-  void update_dirty_lanes(int w);
-  void choose_lanes(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
+  void update_dirty_plain(int w);
+  void choose_plain(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry);
   void scan_kind(int w, uint32_t kind);
   void compute_global(int w, uint32_t kind);
   void update_group_bounds(uint32_t group);

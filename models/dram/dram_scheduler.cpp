@@ -209,8 +209,8 @@ void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) 
     choose_single(w, cmd_t, order, entry);
     return;
   }
-  if (m_simd) {
-    choose_lanes(w, cmd_t, order, entry);
+  if (m_simd || m_busy[w] <= k_lanes_threshold) {
+    choose_plain(w, cmd_t, order, entry);
     return;
   }
   // A cached minimum before m_now may tie with others at m_now, where the order decides.
@@ -238,34 +238,54 @@ void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) 
   }
 }
 
-void dram_channel::update_dirty_lanes(int w) {
-  // Recompute the candidates of the banks that changed, into the lanes of the search.
+void dram_channel::update_dirty_plain(int w) {
+  // Recompute the candidates of the banks that changed: into the lanes of the vector
+  // search (AVX-512 level), or into the per-kind bank lists (generic level; no minima
+  // are kept while few banks have work).
   candidate* cand = m_cand[w].data();
   candidate_lanes& lanes = m_lanes[w];
+  bank_mask* kinds = m_kind_banks[w];
+  const bool simd = m_simd;
   take_marked(m_dirty[w], [&](uint32_t bank) {
+    candidate& c = cand[bank];
+    if (!simd && c.listed) {
+      clear_bit(kinds[c.kind], bank);
+      c.listed = false;
+    }
     if (m_bank_queue[w][bank].head == k_none) {
-      lanes.local[bank] = k_unknown;
-      lanes.order[bank] = ~uint64_t{0};
+      if (simd) {
+        lanes.local[bank] = k_unknown;
+        lanes.order[bank] = ~uint64_t{0};
+      }
       return;
     }
-    candidate& c = cand[bank];
     make_candidate(w, bank, c);
-    lanes.local[bank] = c.local;
-    lanes.order[bank] = c.order;
-    lanes.rank_bound[bank] = c.rank_bound;
-    lanes.group_bound[bank] = c.group_bound;
+    if (simd) {
+      lanes.local[bank] = c.local;
+      lanes.order[bank] = c.order;
+      lanes.rank_bound[bank] = c.rank_bound;
+      lanes.group_bound[bank] = c.group_bound;
+    } else {
+      c.listed = true;
+      set_bit(kinds[c.kind], bank);
+    }
   });
 }
 
-void dram_channel::choose_lanes(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
-  // Every bank's candidate at once: no per-kind minima to keep.
-  update_dirty_lanes(w);
+void dram_channel::choose_plain(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
+  // No per-kind minima: the AVX-512 level always, the generic level while few banks
+  // have work (its minima are dropped and rebuilt by the next decision over more).
+  if (!m_simd)
+    for (best_command& b : m_best)
+      b.valid = false;
+  update_dirty_plain(w);
   for (uint32_t k = 0; k < k_kinds; ++k)
     if (m_global_stale[k])
       compute_global(w, k);
-      // Few banks with work: a scalar pass over them costs less than the vector pass.
 #ifdef DWVP_DRAM_X86_SIMD
-  if (m_busy[w] > k_lanes_threshold) {
+  // Many banks with work: every bank's candidate at once. Few: a scalar pass over them
+  // costs less than the vector pass.
+  if (m_simd && m_busy[w] > k_lanes_threshold) {
     const candidate_lanes& lanes = m_lanes[w];
     const uint64_t seq_base =
         m_seq > (uint64_t{1} << 21) ? m_seq - (uint64_t{1} << 21) : 0;
@@ -283,7 +303,8 @@ void dram_channel::choose_lanes(int w, ps_t& cmd_t, uint64_t& order, uint32_t& e
     }
   }
 #endif
-  // The exact scalar pass (also when a key did not fit in 64 bits).
+  // The exact scalar pass over the banks with work (also when a key did not fit in 64
+  // bits).
   const candidate* cand = m_cand[w].data();
   key_t kb = make_key(k_unknown, 0);
   uint32_t kbank = 0;
