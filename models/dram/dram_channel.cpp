@@ -57,6 +57,8 @@ dram_channel::dram_channel(const dram_spec& spec, const address_mapping& mapping
   m_banks.resize(size_t{m_spec.ranks} * m_banks_per_rank);
   m_groups.resize(size_t{m_spec.ranks} * m_groups_per_rank);
   m_ranks.resize(m_spec.ranks);
+  m_rank_count = static_cast<uint32_t>(m_ranks.size());
+  m_group_count = static_cast<uint32_t>(m_groups.size());
   // Padded to whole vectors of 8 for the vector search (the padding is never indexed).
   m_rank_bound.resize((size_t{k_kinds} * m_ranks.size() + 7) / 8 * 8);
   m_group_bound.resize((size_t{4} * m_groups.size() + 7) / 8 * 8);

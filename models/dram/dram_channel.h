@@ -350,6 +350,7 @@ private:
   void scan_kind(int w, uint32_t kind);
   void compute_global(int w, uint32_t kind);
   void update_group_bounds(uint32_t group);
+  void update_group_col_bounds(uint32_t group);
   ps_t command_time(const candidate& c) const {
     return max2(max2(c.local, m_rank_bound[c.rank_bound]),
                 max2(m_group_bound[c.group_bound], m_now));
@@ -391,6 +392,8 @@ private:
   uint32_t m_groups_per_rank;
   uint32_t m_banks_per_group;
   uint32_t m_banks_per_rank;
+  uint32_t m_rank_count;  // m_ranks.size() (its division by the element size avoided)
+  uint32_t m_group_count; // m_groups.size()
 
   // Timings converted to ps once.
   ps_t m_tck, m_cl, m_cwl, m_rcd, m_rp, m_ras, m_rc, m_ccd_s, m_ccd_l, m_rrd_s, m_rrd_l;

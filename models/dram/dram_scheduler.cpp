@@ -16,8 +16,10 @@ bool dram_channel::step(ps_t limit) {
   for (;;) {
     adm_t = k_unknown;
     who = 0;
-    for (uint32_t i = 0; i < m_sources.size(); ++i) {
-      const ps_t t = admit_time(m_sources[i]);
+    source_state* const sources = m_sources.data(); // (not resized here)
+    const uint32_t n = static_cast<uint32_t>(m_sources.size());
+    for (uint32_t i = 0; i < n; ++i) {
+      const ps_t t = admit_time(sources[i]);
       if (t < adm_t) {
         adm_t = t;
         who = i;
@@ -123,15 +125,15 @@ void dram_channel::make_candidate(int w, uint32_t bank, candidate& c) const {
   c.kind = static_cast<uint16_t>(kind);
   c.local = max2(e.admit, b.ok[kind]);
   c.order = uint64_t{miss} << 62 | e.seq;
-  c.rank_bound = kind * static_cast<uint32_t>(m_ranks.size()) + e.rank;
-  c.group_bound = slot * static_cast<uint32_t>(m_groups.size()) + e.group;
+  c.rank_bound = kind * m_rank_count + e.rank;
+  c.group_bound = slot * m_group_count + e.group;
 }
 
 void dram_channel::compute_global(int w, uint32_t kind) {
   // The per-rank part of a kind's bound; the per-group parts are kept up to date by
   // the commands (update_group_bounds).
   m_global_stale[kind] = false;
-  const size_t ranks = m_ranks.size();
+  const size_t ranks = m_rank_count;
   const rank_state* rs = m_ranks.data();
   ps_t* out = &m_rank_bound[kind * ranks];
   if (kind == k_column) {
@@ -153,12 +155,18 @@ void dram_channel::compute_global(int w, uint32_t kind) {
 }
 
 void dram_channel::update_group_bounds(uint32_t group) {
+  update_group_col_bounds(group);
+  const size_t n = m_group_count;
+  m_group_bound[k_act * n + group] = m_groups[group].last_act + m_rrd_l;
+  m_group_bound[k_pre * n + group] = k_never;
+}
+
+void dram_channel::update_group_col_bounds(uint32_t group) {
+  // What a column command moves (tCCD_L, tWTR_L).
   const group_state& g = m_groups[group];
-  const size_t n = m_groups.size();
+  const size_t n = m_group_count;
   m_group_bound[k_col_read * n + group] = max2(g.last_col + m_ccd_l, g.wr_end + m_wtr_l);
   m_group_bound[k_col_write * n + group] = g.last_col + m_ccd_l;
-  m_group_bound[k_act * n + group] = g.last_act + m_rrd_l;
-  m_group_bound[k_pre * n + group] = k_never;
 }
 
 void dram_channel::update_dirty(int w) {
@@ -431,7 +439,7 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
     r.faw_next = (r.faw_next + 1) & 3u;
     r.last_act = t;
     g.last_act = t;
-    update_group_bounds(e.group);
+    m_group_bound[k_act * m_group_count + e.group] = t + m_rrd_l;
     b.open_row = e.row;
     b.ok[k_activate] = t + m_rc;
     b.ok[k_precharge] = t + m_ras;
@@ -457,9 +465,9 @@ void dram_channel::issue_row(uint32_t i, ps_t t) {
 
 void dram_channel::issue_column(uint32_t i, ps_t t) {
   const int w = m_write_mode ? 1 : 0;
-  const entry e = m_pool[i];
-  remove_entry(w, i);
-  touch(e.bank);
+  remove_entry(w, i);         // marks the bank changed for this queue
+  const entry& e = m_pool[i]; // its slot is reused by the next admission, not before
+  set_bit(m_dirty[1 - w], e.bank);
   bank_state& b = m_banks[e.bank];
   group_state& g = m_groups[e.group];
   rank_state& r = m_ranks[e.rank];
@@ -482,13 +490,11 @@ void dram_channel::issue_column(uint32_t i, ps_t t) {
     ++m_stats.write_bursts;
     r.wr_end = data_end;
     g.wr_end = data_end;
-    update_group_bounds(e.group);
     b.ok[k_precharge] = max2(b.ok[k_precharge], data_end + m_wr);
   } else {
     data_end = t + m_cl + m_burst;
     ++m_stats.read_bursts;
     m_last_rd = t;
-    update_group_bounds(e.group);
     b.ok[k_precharge] = max2(b.ok[k_precharge], t + m_rtp);
     request_state& rq = req(e.ticket);
     rq.data_end = max2(rq.data_end, data_end);
@@ -498,6 +504,7 @@ void dram_channel::issue_column(uint32_t i, ps_t t) {
         retire_front();
     }
   }
+  update_group_col_bounds(e.group);
   ++m_stats.bursts;
   m_bus_free = data_end;
   m_bus_rank = e.rank;
