@@ -50,6 +50,10 @@ bool dram_channel::step(ps_t limit) {
   if (m_count[w]) {
     if (m_reference)
       choose_reference(w, cmd_t, best_order, best_e);
+    else if (m_count[w] == 1)
+      choose_single(w, cmd_t, best_order, best_e);
+    else if (m_simd || m_busy[w] <= k_lanes_threshold)
+      choose_plain(w, cmd_t, best_order, best_e);
     else
       choose(w, cmd_t, best_order, best_e);
   }
@@ -213,14 +217,7 @@ void dram_channel::update_dirty(int w) {
 }
 
 void dram_channel::choose(int w, ps_t& cmd_t, uint64_t& order, uint32_t& entry) {
-  if (m_count[w] == 1) {
-    choose_single(w, cmd_t, order, entry);
-    return;
-  }
-  if (m_simd || m_busy[w] <= k_lanes_threshold) {
-    choose_plain(w, cmd_t, order, entry);
-    return;
-  }
+  // The generic level with more than k_lanes_threshold banks with work (step()).
   // A cached minimum before m_now may tie with others at m_now, where the order decides.
   const ps_t now = m_now;
   for (best_command& b : m_best)
