@@ -320,10 +320,10 @@ dram_channel::ps_t dram_channel::slot_time(const source_state& s, ps_t t) const 
 }
 
 dram_channel::ps_t dram_channel::admit_time_new_base(source_state& s) {
+  // Kept also while the queue is full (it does not depend on the queue): a full queue
+  // is checked by admit_time() on every step until a column command frees a slot.
   const request_state& r = m_requests[s.waiting.front() & m_request_mask];
   const int w = r.is_write ? 1 : 0;
-  if (m_count[w] >= m_capacity[w])
-    return k_unknown; // a column command frees a slot
   // slot_time(s, max(a, b)) = max(slot_time(s, a), b): the window part is cached and
   // the last command's time applied after.
   // (edge() divides; a request issued a clock or more before the last admission
@@ -333,7 +333,9 @@ dram_channel::ps_t dram_channel::admit_time_new_base(source_state& s) {
   s.base = r.bursts_left == r.bursts ? slot_time(s, t) : t;
   s.base_queue = w;
   s.base_ok = true;
-  return s.base == k_unknown ? k_unknown : max2(s.base, m_last_cmd);
+  if (m_count[w] >= m_capacity[w] || s.base == k_unknown)
+    return k_unknown;
+  return max2(s.base, m_last_cmd);
 }
 
 void dram_channel::admit(uint32_t source, ps_t t) {
