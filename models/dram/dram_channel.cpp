@@ -290,8 +290,12 @@ void dram_channel::finish_request(uint64_t ticket, ps_t done) {
   if (!r.is_write)
     s.read_latency_ps += latency;
   s.max_latency_ps = std::max(s.max_latency_ps, latency);
-  const uint64_t clocks = latency / uint64_t(m_tck);
-  ++s.latency_histogram[std::min<uint64_t>(clocks, k_histogram_clocks - 1)];
+  // The last bucket counts that many clocks or more; below it the latency fits 32 bits
+  // (tck_ps <= 10^6), and a 32-bit division is the cheaper one.
+  const uint64_t last = k_histogram_clocks - 1;
+  const uint64_t clocks =
+      latency >= last * uint64_t(m_tck) ? last : uint32_t(latency) / uint32_t(m_tck);
+  ++s.latency_histogram[clocks];
   source_state& src = m_sources[r.source];
   src.base_ok = false;
   if (src.window) {
