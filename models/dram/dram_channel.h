@@ -420,6 +420,16 @@ private:
   bank_mask m_kind_banks[2][k_kinds];
   bank_mask m_work[2];
   best_command m_best[k_kinds]; // for the current mode
+  // A decision made before an admission was taken instead, for the next step (step()).
+  struct held_decision {
+    bool valid = false;
+    int w = 0;
+    ps_t t = k_unknown;
+    uint64_t order = 0;
+    uint32_t entry = 0;
+  };
+  held_decision m_held;
+  bool held_valid(int w) const;
   bool m_global_stale[k_kinds] = {true, true, true};
   bool m_reference = false; // set_reference_scheduler
   // Vector search (set_search_level): per queue, each bank's cached candidate as

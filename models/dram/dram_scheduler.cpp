@@ -47,15 +47,25 @@ bool dram_channel::step(ps_t limit) {
   ps_t cmd_t = k_unknown;
   uint64_t best_order = 0;
   uint32_t best_e = 0;
-  if (m_count[w]) {
+  const bool held = m_held.valid && m_held.w == w && held_valid(w);
+  bool holdable = held; // found by a cached search (not single-burst, not reference)
+  m_held.valid = false;
+  if (held) {
+    cmd_t = m_held.t;
+    best_order = m_held.order;
+    best_e = m_held.entry;
+  } else if (m_count[w]) {
     if (m_reference)
       choose_reference(w, cmd_t, best_order, best_e);
     else if (m_count[w] == 1)
       choose_single(w, cmd_t, best_order, best_e);
-    else if (m_simd || m_busy[w] <= k_lanes_threshold)
-      choose_plain(w, cmd_t, best_order, best_e);
-    else
-      choose(w, cmd_t, best_order, best_e);
+    else {
+      holdable = true;
+      if (m_simd || m_busy[w] <= k_lanes_threshold)
+        choose_plain(w, cmd_t, best_order, best_e);
+      else
+        choose(w, cmd_t, best_order, best_e);
+    }
   }
   const bool column = (best_order >> 62) == 0;
 
@@ -65,6 +75,9 @@ bool dram_channel::step(ps_t limit) {
     if (adm_t >= limit)
       return false;
     admit(who, adm_t);
+    // The decision stands for the next step unless an admission changes a candidate of
+    // this queue (its bank marked), a bound (a kind stale) or the mode (held_valid).
+    m_held = {holdable, w, cmd_t, best_order, best_e};
     return true;
   }
   if (cmd_t == k_unknown || cmd_t >= limit)
@@ -80,6 +93,16 @@ bool dram_channel::step(ps_t limit) {
     issue_column(i, cmd_t);
   else
     issue_row(i, cmd_t);
+  return true;
+}
+
+bool dram_channel::held_valid(int w) const {
+  // The cached searches leave no bank of the current queue marked and no kind stale.
+  if (m_global_stale[0] || m_global_stale[1] || m_global_stale[2])
+    return false;
+  for (uint64_t word : m_dirty[w])
+    if (word)
+      return false;
   return true;
 }
 
