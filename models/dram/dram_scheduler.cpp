@@ -419,7 +419,7 @@ void dram_channel::choose_reference(int w, ps_t& cmd_t, uint64_t& order,
   }
 }
 
-void dram_channel::remove_entry(int w, uint32_t index) {
+inline void dram_channel::remove_entry(int w, uint32_t index) {
   const entry& e = m_pool[index];
   const uint32_t bank = e.bank;
   bank_list& bq = m_bank_queue[w][bank];
