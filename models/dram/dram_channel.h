@@ -187,10 +187,11 @@ public:
   // How the cached scheduler finds the earliest candidate: a vector pass over every
   // bank's cached candidate when more than 8 banks have work, else a scalar pass over
   // those (AVX-512, when the CPU has it and the bound tables fit 32 entries: up to two
-  // DDR4 ranks), or per-kind cached minima (generic). All issue the same commands; the
-  // default is the widest the CPU (and the build) supports, capped by
-  // DWVP_DRAM_SIMD=generic in the environment. For tests: a level the CPU or the
-  // organisation does not allow falls back to generic. Returns the level now in use.
+  // DDR4 ranks), or per-kind cached minima when more than 8 banks have work, else the
+  // same scalar pass (generic). All issue the same commands; the default is the widest
+  // the CPU (and the build) supports, capped by DWVP_DRAM_SIMD=generic in the
+  // environment. For tests: a level the CPU or the organisation does not allow falls
+  // back to generic. Returns the level now in use.
   enum class search_level { generic = 0, avx512 = 1 };
   search_level set_search_level(search_level level);
   search_level get_search_level() const {
